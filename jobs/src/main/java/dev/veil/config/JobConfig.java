@@ -1,0 +1,142 @@
+package dev.veil.config;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The anonymisation job's configuration ({@code config/veil.yaml}; documented there and in the README), validated.
+ * Data engineers own this file; the privacy team owns {@code config/rules.yaml}. Immutable.
+ */
+public final class JobConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** How output records are delivered. */
+    public enum Guarantee {
+        /** Kafka transactions committed on checkpoints; consumers read with isolation.level=read_committed. */
+        EXACTLY_ONCE,
+        /** Flushed on checkpoints; duplicates possible after a restore. */
+        AT_LEAST_ONCE
+    }
+
+    public final String bootstrapServers;
+    public final String groupId;
+    public final String startingOffsets;
+    public final Map<String, String> kafkaProperties;
+    public final Map<String, String> inputTopics;
+    public final String consentTopic;
+    public final String deadLetterTopic;
+    public final Duration maxOutOfOrderness;
+    public final Duration sourceIdleness;
+    public final Duration maxFutureSkew;
+    public final int maxPendingEventsPerSubject;
+    public final KeyReference pseudonymisationKey;
+    public final Guarantee guarantee;
+    public final String transactionalIdPrefix;
+    public final Duration transactionTimeout;
+    public final Map<String, String> flink;
+
+    private JobConfig(ConfigNode root) {
+        root.allowOnly("kafka", "topics", "time", "consent", "pseudonymisation_key", "delivery", "flink");
+        ConfigNode kafka = root.child("kafka").allowOnly("bootstrap_servers", "group_id", "starting_offsets", "properties");
+        bootstrapServers = kafka.child("bootstrap_servers").asText();
+        groupId = kafka.child("group_id").asText();
+        startingOffsets = kafka.has("starting_offsets")
+                ? kafka.child("starting_offsets").asEnum(Set.of("earliest", "latest", "committed"))
+                : "committed";
+        kafkaProperties = kafka.has("properties") ? stringMap(kafka.child("properties")) : Map.of();
+
+        ConfigNode topics = root.child("topics").allowOnly("device", "location", "service", "consent", "dead_letter");
+        Map<String, String> in = new LinkedHashMap<>();
+        for (String s : new String[] {"device", "location", "service"}) {
+            in.put(s, topics.child(s).asText());
+        }
+        inputTopics = Map.copyOf(in);
+        consentTopic = topics.child("consent").asText();
+        deadLetterTopic = topics.child("dead_letter").asText();
+
+        ConfigNode time = root.child("time").allowOnly("max_out_of_orderness", "source_idleness", "max_future_skew");
+        maxOutOfOrderness = time.child("max_out_of_orderness").asDuration(Duration.ZERO, Duration.ofHours(24));
+        sourceIdleness = time.child("source_idleness").asDuration(Duration.ofSeconds(1), Duration.ofHours(24));
+        maxFutureSkew = time.has("max_future_skew")
+                ? time.child("max_future_skew").asDuration(Duration.ZERO, Duration.ofDays(3650))
+                : Duration.ofHours(1);
+
+        ConfigNode consent = root.child("consent").allowOnly("max_pending_events_per_subject");
+        maxPendingEventsPerSubject = consent.child("max_pending_events_per_subject").asInt(1, 10_000_000);
+
+        ConfigNode key = root.child("pseudonymisation_key").allowOnly("env", "file");
+        if (key.has("env") == key.has("file")) {
+            throw key.error("give exactly one of 'env' (an environment variable name) or 'file' (a path); never the key itself");
+        }
+        if (key.has("env")) {
+            ConfigNode v = key.child("env");
+            String var = v.asText();
+            if (!var.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw v.error("'" + var + "' is not an environment variable name");
+            }
+            pseudonymisationKey = KeyReference.environment(var);
+        } else {
+            pseudonymisationKey = KeyReference.file(key.child("file").asText());
+        }
+
+        ConfigNode delivery = root.child("delivery").allowOnly("guarantee", "transactional_id_prefix", "transaction_timeout");
+        guarantee = Guarantee.valueOf(delivery.child("guarantee")
+                .asEnum(Set.of("exactly_once", "at_least_once"))
+                .toUpperCase(java.util.Locale.ROOT));
+        transactionalIdPrefix = delivery.child("transactional_id_prefix").asText();
+        transactionTimeout = delivery.has("transaction_timeout")
+                ? delivery.child("transaction_timeout").asDuration(Duration.ofSeconds(10), Duration.ofMinutes(15))
+                : Duration.ofMinutes(10);
+
+        flink = root.has("flink") ? stringMap(root.child("flink")) : Map.of();
+    }
+
+    private static Map<String, String> stringMap(ConfigNode n) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> e : n.entries().entrySet()) {
+            if (!e.getValue().json().isValueNode() || e.getValue().json().isNull()) {
+                throw e.getValue().error("expected a single value");
+            }
+            out.put(e.getKey(), e.getValue().json().asText());
+        }
+        return Map.copyOf(out);
+    }
+
+    /** Reads and validates a job config file. @throws ConfigException naming file, line, key and problem */
+    public static JobConfig load(Path file) {
+        return new JobConfig(YamlDocument.read(file).root());
+    }
+
+    /** Validates a parsed job config document. @throws ConfigException naming file, line, key and problem */
+    public static JobConfig load(YamlDocument doc) {
+        return new JobConfig(doc.root());
+    }
+
+    /** A copy with another bootstrap server list (command-line override). */
+    public JobConfig withBootstrapServers(String servers) {
+        return new JobConfig(this, servers);
+    }
+
+    private JobConfig(JobConfig o, String servers) {
+        bootstrapServers = servers;
+        groupId = o.groupId;
+        startingOffsets = o.startingOffsets;
+        kafkaProperties = o.kafkaProperties;
+        inputTopics = o.inputTopics;
+        consentTopic = o.consentTopic;
+        deadLetterTopic = o.deadLetterTopic;
+        maxOutOfOrderness = o.maxOutOfOrderness;
+        sourceIdleness = o.sourceIdleness;
+        maxFutureSkew = o.maxFutureSkew;
+        maxPendingEventsPerSubject = o.maxPendingEventsPerSubject;
+        pseudonymisationKey = o.pseudonymisationKey;
+        guarantee = o.guarantee;
+        transactionalIdPrefix = o.transactionalIdPrefix;
+        transactionTimeout = o.transactionTimeout;
+        flink = o.flink;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.veil.consent;
+
+import java.util.Objects;
+
+/**
+ * One change of a data subject's consent, as held in Flink keyed state until the watermark passes its effective
+ * time. A Flink POJO (public fields, no-argument constructor): it is serialised without Kryo.
+ */
+public final class ConsentChange {
+    /** Adds {@link #purposes}; with {@link #guardianConsent} they also count for a minor. */
+    public static final int GRANT = 1;
+    /** Sets {@link #minor}. */
+    public static final int AGE_STATUS = 2;
+    /** Removes {@link #purposes}. */
+    public static final int REVOKE = 3;
+    /** Erasure request: every state entry of the subject is cleared. */
+    public static final int ERASE = 4;
+
+    /** One of GRANT, AGE_STATUS, REVOKE, ERASE. */
+    public int action;
+    /** Purpose mask ({@link Purpose#mask()}) for GRANT and REVOKE. */
+    public int purposes;
+    /** GRANT only: given or confirmed by a parent or guardian. */
+    public boolean guardianConsent;
+    /** AGE_STATUS only: the subject is a minor. */
+    public boolean minor;
+    /** Effective time, epoch milliseconds UTC; inclusive. */
+    public long effectiveTime;
+
+    public ConsentChange() {}
+
+    public ConsentChange(int action, int purposes, boolean guardianConsent, boolean minor, long effectiveTime) {
+        this.action = action;
+        this.purposes = purposes;
+        this.guardianConsent = guardianConsent;
+        this.minor = minor;
+        this.effectiveTime = effectiveTime;
+    }
+
+    public static ConsentChange grant(long at, int purposes, boolean guardianConsent) {
+        return new ConsentChange(GRANT, purposes, guardianConsent, false, at);
+    }
+
+    public static ConsentChange revoke(long at, int purposes) {
+        return new ConsentChange(REVOKE, purposes, false, false, at);
+    }
+
+    public static ConsentChange erase(long at) {
+        return new ConsentChange(ERASE, 0, false, false, at);
+    }
+
+    public static ConsentChange ageStatus(long at, boolean minor) {
+        return new ConsentChange(AGE_STATUS, 0, false, minor, at);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof ConsentChange)) {
+            return false;
+        }
+        ConsentChange c = (ConsentChange) o;
+        return action == c.action
+                && purposes == c.purposes
+                && guardianConsent == c.guardianConsent
+                && minor == c.minor
+                && effectiveTime == c.effectiveTime;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(action, purposes, guardianConsent, minor, effectiveTime);
+    }
+
+    @Override
+    public String toString() {
+        return "ConsentChange{action=" + action + ", purposes=" + Purpose.fromMask(purposes) + ", guardian="
+                + guardianConsent + ", minor=" + minor + ", at=" + effectiveTime + "}";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.veil.job;
+
+import dev.veil.config.ConfigException;
+import dev.veil.config.JobConfig;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Entry point of the anonymisation job: {@code flink run veil-jobs-<v>-job.jar --config veil.yaml --rules rules.yaml}.
+ * Everything is validated here, on the client, before the job graph is built: a bad config or a missing key stops
+ * the submission with a message naming the file, the place and the problem.
+ */
+@Command(
+        name = "veil-anonymisation",
+        mixinStandardHelpOptions = true,
+        description = "Reads raw device, location, service and consent topics; publishes de-identified topics.")
+public final class AnonymisationJob implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "Job configuration (YAML), e.g. config/veil.yaml")
+    Path config;
+
+    @Option(names = "--rules", required = true, description = "Field rules (YAML), e.g. config/rules.yaml")
+    Path rules;
+
+    @Option(names = "--bootstrap-servers", description = "Overrides kafka.bootstrap_servers of the job configuration")
+    String bootstrapServers;
+
+    @Option(names = "--bounded", description = "Stop at the end offsets seen at start (backfill) instead of running forever")
+    boolean bounded;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new AnonymisationJob())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof ConfigException || e instanceof IllegalStateException) {
+                        cmd.getErr().println("veil: startup error: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                })
+                .execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig jobConfig = JobConfig.load(config);
+        if (bootstrapServers != null) {
+            jobConfig = jobConfig.withBootstrapServers(bootstrapServers);
+        }
+        RulesText rulesText = RulesText.read(rules);
+        checkKey(jobConfig);
+        Configuration conf = AnonymisationTopology.flinkConfiguration(jobConfig);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        AnonymisationTopology.build(
+                env,
+                jobConfig,
+                rulesText,
+                AnonymisationTopology.logSource(jobConfig, rulesText, bounded),
+                AnonymisationTopology.consentSource(jobConfig, rulesText, bounded),
+                AnonymisationTopology.sink(jobConfig));
+        env.execute(AnonymisationTopology.JOB_NAME);
+        return 0;
+    }
+
+    /**
+     * Fails fast if the pseudonymisation key cannot be read here. Tasks read it again from their own environment;
+     * on a cluster the variable or file must exist on every TaskManager.
+     */
+    static void checkKey(JobConfig jobConfig) {
+        byte[] key = jobConfig.pseudonymisationKey.resolve();
+        Arrays.fill(key, (byte) 0);
+    }
+}

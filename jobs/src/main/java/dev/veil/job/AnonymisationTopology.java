@@ -1,0 +1,202 @@
+package dev.veil.job;
+
+import dev.veil.config.JobConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The anonymisation job's topology, built from its sources and sink so that tests and the demo can pass their own.
+ *
+ * <pre>
+ * log source (device, location, service topics; parse, validate, anonymise; per-partition watermarks)
+ *   -&gt; dead-letter split --------------------------------------------------------------+
+ *   -&gt; keyBy(subject) --+                                                              |
+ *                       +-&gt; consent gate (keyed state on RocksDB, event-time timers) ---+-&gt; Kafka sink
+ * consent source -&gt; dead-letter split -&gt; keyBy(subject) --+                              |  (exactly-once)
+ *                                      +-------------------------------------------------+
+ * </pre>
+ */
+public final class AnonymisationTopology {
+    private AnonymisationTopology() {}
+
+    /** Job name shown in the Flink UI. */
+    public static final String JOB_NAME = "veil-anonymisation";
+
+    /**
+     * Adds the topology to {@code env}.
+     *
+     * @param env the environment
+     * @param config job configuration (topics, time bounds, consent buffer)
+     * @param rules validated field rules
+     * @param logSource raw device, location and service records
+     * @param consentSource consent changes
+     * @param sink receives anonymised records and dead letters, each with its topic
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            RulesText rules,
+            Source<LogEvent, ?, ?> logSource,
+            Source<ConsentEvent, ?, ?> consentSource,
+            Sink<OutRecord> sink) {
+        WatermarkStrategy<LogEvent> logWatermarks = WatermarkStrategy.<LogEvent>forBoundedOutOfOrderness(config.maxOutOfOrderness)
+                .withTimestampAssigner((e, ts) -> e.deadLetter == null ? e.eventTime : Long.MIN_VALUE)
+                .withIdleness(config.sourceIdleness);
+        WatermarkStrategy<ConsentEvent> consentWatermarks = WatermarkStrategy.<ConsentEvent>forBoundedOutOfOrderness(
+                        config.maxOutOfOrderness)
+                .withTimestampAssigner((e, ts) -> e.deadLetter == null ? e.change.effectiveTime : Long.MIN_VALUE)
+                .withIdleness(config.sourceIdleness);
+
+        SingleOutputStreamOperator<LogEvent> logs = env.fromSource(logSource, logWatermarks, "raw logs")
+                .uid(Uids.LOG_SOURCE)
+                .process(new DeadLetterSplitter.ForLogs(rules, config.deadLetterTopic))
+                .uid(Uids.LOG_DEAD_LETTERS)
+                .name("log dead letters");
+        SingleOutputStreamOperator<ConsentEvent> consents = env.fromSource(consentSource, consentWatermarks, "consent")
+                .uid(Uids.CONSENT_SOURCE)
+                .process(new DeadLetterSplitter.ForConsent(rules, config.deadLetterTopic))
+                .uid(Uids.CONSENT_DEAD_LETTERS)
+                .name("consent dead letters");
+
+        DataStream<OutRecord> gated = logs.connect(consents)
+                .keyBy(new LogSubject(), new ConsentSubject())
+                .process(new ConsentGate(rules, config.deadLetterTopic, config.maxPendingEventsPerSubject))
+                .uid(Uids.CONSENT_GATE)
+                .name("consent gate");
+
+        gated.union(logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS))
+                .sinkTo(sink)
+                .uid(Uids.SINK)
+                .name("kafka sink");
+    }
+
+    /** Key of a log event: the subject key. */
+    public static final class LogSubject implements KeySelector<LogEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(LogEvent e) {
+            return e.subject;
+        }
+    }
+
+    /** Key of a consent event: the subject key. */
+    public static final class ConsentSubject implements KeySelector<ConsentEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(ConsentEvent e) {
+            return e.subject;
+        }
+    }
+
+    private static OffsetsInitializer startingOffsets(JobConfig config) {
+        switch (config.startingOffsets) {
+            case "earliest":
+                return OffsetsInitializer.earliest();
+            case "latest":
+                return OffsetsInitializer.latest();
+            default:
+                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        }
+    }
+
+    private static <T> KafkaSourceBuilder<T> common(KafkaSourceBuilder<T> b, JobConfig config, boolean bounded) {
+        b.setBootstrapServers(config.bootstrapServers)
+                .setGroupId(config.groupId)
+                .setStartingOffsets(startingOffsets(config))
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("commit.offsets.on.checkpoint", "true");
+        config.kafkaProperties.forEach(b::setProperty);
+        if (bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b;
+    }
+
+    /**
+     * The Kafka source of the three raw log topics.
+     *
+     * @param bounded stop at the end offsets seen at start (demo, backfills); otherwise run forever
+     */
+    public static KafkaSource<LogEvent> logSource(JobConfig config, RulesText rules, boolean bounded) {
+        Map<String, String> streamByTopic = new HashMap<>();
+        config.inputTopics.forEach((stream, topic) -> streamByTopic.put(topic, stream));
+        List<String> topics = new ArrayList<>(streamByTopic.keySet());
+        topics.sort(null);
+        return common(KafkaSource.<LogEvent>builder(), config, bounded)
+                .setTopics(topics)
+                .setDeserializer(new LogEventDeserializer(
+                        rules, config.pseudonymisationKey, streamByTopic, config.maxFutureSkew.toMillis()))
+                .build();
+    }
+
+    /** The Kafka source of the consent topic. */
+    public static KafkaSource<ConsentEvent> consentSource(JobConfig config, RulesText rules, boolean bounded) {
+        return common(KafkaSource.<ConsentEvent>builder(), config, bounded)
+                .setTopics(config.consentTopic)
+                .setDeserializer(new ConsentEventDeserializer(rules, config.pseudonymisationKey))
+                .build();
+    }
+
+    /**
+     * The Kafka sink of all outputs and the dead-letter topic. Exactly-once by default: Kafka transactions committed
+     * on checkpoints, with the transaction timeout from config (must stay below the broker's
+     * transaction.max.timeout.ms, 15 minutes by default).
+     */
+    public static KafkaSink<OutRecord> sink(JobConfig config) {
+        Properties producer = new Properties();
+        config.kafkaProperties.forEach(producer::setProperty);
+        producer.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout.toMillis()));
+        producer.setProperty("compression.type", "lz4");
+        producer.setProperty("linger.ms", "20");
+        return KafkaSink.<OutRecord>builder()
+                .setBootstrapServers(config.bootstrapServers)
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new OutRecordSerializer())
+                .setDeliveryGuarantee(config.guarantee == JobConfig.Guarantee.EXACTLY_ONCE
+                        ? DeliveryGuarantee.EXACTLY_ONCE
+                        : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix)
+                .build();
+    }
+
+    /**
+     * Flink settings of the job: Veil's defaults (RocksDB state backend, checkpoints every 10 s, exactly-once
+     * checkpointing, no auto-generated uids, no Kryo fallback), then the {@code flink:} section of the job config.
+     */
+    public static Configuration flinkConfiguration(JobConfig config) {
+        Map<String, String> m = new HashMap<>();
+        m.put("state.backend.type", "rocksdb");
+        m.put("execution.checkpointing.interval", "10s");
+        m.put("execution.checkpointing.mode", "EXACTLY_ONCE");
+        m.put("pipeline.auto-generate-uids", "false");
+        m.put("pipeline.generic-types", "false");
+        m.put("restart-strategy.type", "exponential-delay");
+        m.putAll(config.flink);
+        return Configuration.fromMap(m);
+    }
+
+    /** Checkpoint interval in the configuration, for the sink timeout check. */
+    static Duration checkpointInterval(Configuration conf) {
+        return conf.get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL);
+    }
+}

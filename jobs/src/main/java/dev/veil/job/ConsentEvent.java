@@ -1,0 +1,19 @@
+package dev.veil.job;
+
+import dev.veil.consent.ConsentChange;
+
+/** A consent change for a subject key, or (when {@link #deadLetter} is set) a dead letter. A Flink POJO. */
+public class ConsentEvent {
+    /** Subject key: HMAC-SHA256 pseudonym of the user id, 64 hex chars. Flink key. */
+    public String subject;
+
+    public ConsentChange change;
+    public DeadLetter deadLetter;
+
+    public ConsentEvent() {}
+
+    public ConsentEvent(String subject, ConsentChange change) {
+        this.subject = subject;
+        this.change = change;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.veil.job;
+
+import dev.veil.config.KeyReference;
+import dev.veil.consent.ConsentChange;
+import dev.veil.privacy.Pseudonymiser;
+import dev.veil.record.ConsentRecordProcessor;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Reads consent records from Kafka into {@link ConsentEvent}s keyed by the subject's pseudonym, or dead letters.
+ * Metrics: {@code veil.stream.consent.records_in}, {@code veil.reason.<r>.dead_lettered}.
+ */
+public final class ConsentEventDeserializer implements KafkaRecordDeserializationSchema<ConsentEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private final RulesText rules;
+    private final KeyReference key;
+
+    private transient ConsentRecordProcessor processor;
+    private transient VeilMetrics metrics;
+
+    public ConsentEventDeserializer(RulesText rules, KeyReference key) {
+        this.rules = rules;
+        this.key = key;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        processor = new ConsentRecordProcessor(rules.parse(), new Pseudonymiser(key.resolve()));
+        metrics = new VeilMetrics(context.getMetricGroup());
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ConsentEvent> out) {
+        metrics.counter("records_in", "stream", "consent").inc();
+        processor.process(record.value(), new ConsentRecordProcessor.Emitter() {
+            @Override
+            public void change(String subjectKey, ConsentChange change) {
+                out.collect(new ConsentEvent(subjectKey, change));
+            }
+
+            @Override
+            public void deadLetter(String reason, String detail) {
+                metrics.counter("dead_lettered", "reason", reason).inc();
+                ConsentEvent e = new ConsentEvent();
+                e.deadLetter = new DeadLetter(reason, detail, record.topic(), record.partition(), record.offset(), record.timestamp());
+                out.collect(e);
+            }
+        });
+    }
+
+    @Override
+    public TypeInformation<ConsentEvent> getProducedType() {
+        return TypeInformation.of(ConsentEvent.class);
+    }
+}

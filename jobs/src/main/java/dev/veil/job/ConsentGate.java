@@ -1,0 +1,246 @@
+package dev.veil.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.consent.ConsentChange;
+import dev.veil.consent.ConsentDecision;
+import dev.veil.consent.ConsentRules;
+import dev.veil.consent.ConsentState;
+import dev.veil.record.Json;
+import dev.veil.record.ProcessingFailure;
+import dev.veil.rules.OutputRules;
+import dev.veil.rules.RuleSet;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Lets an anonymised event through to its output only if, at the event's own event time, its data subject had
+ * granted every purpose the output requires. Keyed by subject key (a pseudonym).
+ *
+ * <p><b>Determinism.</b> Log events and consent changes wait in keyed state until the watermark passes their time; an
+ * event-time timer then applies the changes of that millisecond (ties in {@link ConsentRules#SAME_TIME_ORDER}) and
+ * decides the events of that millisecond. So the output depends only on event times, not on arrival order or
+ * parallelism, for all records within the watermark's out-of-orderness. The cost is latency: an event is released
+ * once the watermark passes it, i.e. about max-out-of-orderness after the newest event seen on every input.
+ *
+ * <p><b>Late records.</b> An event at or behind the watermark cannot be decided reliably (the consent that governed
+ * it may already be folded into later state), so it is not published: it becomes a {@code late_event} dead letter
+ * that names its source offset (fail closed, nothing lost). A late consent change is applied at once and counted
+ * ({@code veil.late_consent_changes}).
+ *
+ * <p><b>State</b> (RocksDB): {@code consent} (the subject's {@link ConsentState} as of the watermark),
+ * {@code pending-changes} and {@code pending-events} (maps from event time to what waits), {@code pending-count}.
+ * An erasure clears {@code consent} explicitly, and a subject with nothing pending has no other entry.
+ * At most {@code maxPendingEvents} events wait per subject; more become {@code consent_buffer_full} dead letters.
+ *
+ * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code veil.late_consent_changes},
+ * {@code veil.reason.<r>.dead_lettered}. The same figures are accumulators ({@code out.<o>}, {@code dropped.<r>},
+ * {@code dead_lettered.<r>}) for the demo's summary.
+ */
+public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, ConsentEvent, OutRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** Dead-letter reason for events that arrive behind the watermark. */
+    public static final String LATE_EVENT = "late_event";
+
+    private final RulesText rulesText;
+    private final String deadLetterTopic;
+    private final int maxPendingEvents;
+
+    private transient RuleSet rules;
+    private transient ValueState<ConsentState> consent;
+    private transient MapState<Long, List<ConsentChange>> pendingChanges;
+    private transient MapState<Long, List<LogEvent>> pendingEvents;
+    private transient ValueState<Integer> pendingCount;
+    private transient VeilMetrics metrics;
+    private transient Counter lateConsentChanges;
+    private transient Map<String, byte[]> topicKeys;
+    private transient EnumMap<ConsentDecision, LongCounter> droppedAcc;
+    private transient Map<String, LongCounter> outAcc;
+
+    /**
+     * @param rulesText the validated rules (outputs, purposes, minors policy)
+     * @param deadLetterTopic where late and overflowing events are reported
+     * @param maxPendingEvents bound of waiting events per subject, at least 1
+     */
+    public ConsentGate(RulesText rulesText, String deadLetterTopic, int maxPendingEvents) {
+        if (maxPendingEvents < 1) {
+            throw new IllegalArgumentException("maxPendingEvents must be at least 1, was " + maxPendingEvents);
+        }
+        this.rulesText = rulesText;
+        this.deadLetterTopic = deadLetterTopic;
+        this.maxPendingEvents = maxPendingEvents;
+    }
+
+    /** State descriptor of the subject's consent (also used by tests and the state processor). */
+    public static ValueStateDescriptor<ConsentState> consentDescriptor() {
+        return new ValueStateDescriptor<>("consent", TypeInformation.of(ConsentState.class));
+    }
+
+    public static MapStateDescriptor<Long, List<ConsentChange>> pendingChangesDescriptor() {
+        return new MapStateDescriptor<>("pending-changes", Types.LONG, new TypeHint<List<ConsentChange>>() {}.getTypeInfo());
+    }
+
+    public static MapStateDescriptor<Long, List<LogEvent>> pendingEventsDescriptor() {
+        return new MapStateDescriptor<>("pending-events", Types.LONG, new TypeHint<List<LogEvent>>() {}.getTypeInfo());
+    }
+
+    public static ValueStateDescriptor<Integer> pendingCountDescriptor() {
+        return new ValueStateDescriptor<>("pending-count", Types.INT);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        rules = rulesText.parse();
+        consent = getRuntimeContext().getState(consentDescriptor());
+        pendingChanges = getRuntimeContext().getMapState(pendingChangesDescriptor());
+        pendingEvents = getRuntimeContext().getMapState(pendingEventsDescriptor());
+        pendingCount = getRuntimeContext().getState(pendingCountDescriptor());
+        metrics = new VeilMetrics(getRuntimeContext().getMetricGroup());
+        lateConsentChanges = getRuntimeContext().getMetricGroup().addGroup("veil").counter("late_consent_changes");
+        droppedAcc = new EnumMap<>(ConsentDecision.class);
+        for (ConsentDecision d : ConsentDecision.values()) {
+            if (!d.allowed()) {
+                LongCounter c = new LongCounter();
+                getRuntimeContext().addAccumulator("dropped." + d.label(), c);
+                droppedAcc.put(d, c);
+            }
+        }
+        outAcc = new HashMap<>();
+        for (OutputRules o : rules.outputs().values()) {
+            LongCounter c = new LongCounter();
+            getRuntimeContext().addAccumulator("out." + o.name(), c);
+            outAcc.put(o.name(), c);
+        }
+    }
+
+    @Override
+    public void processElement1(LogEvent event, Context ctx, Collector<OutRecord> out) throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        if (event.eventTime <= watermark) {
+            deadLetter(event.deadLetter(LATE_EVENT, "event time is behind the watermark; its consent can no longer be decided"), out);
+            return;
+        }
+        Integer count = pendingCount.value();
+        int n = count == null ? 0 : count;
+        if (n >= maxPendingEvents) {
+            deadLetter(event.deadLetter(
+                    ProcessingFailure.CONSENT_BUFFER_FULL,
+                    "more than " + maxPendingEvents + " events of one subject wait for the watermark"), out);
+            return;
+        }
+        List<LogEvent> atTime = pendingEvents.get(event.eventTime);
+        if (atTime == null) {
+            atTime = new ArrayList<>(1);
+        }
+        atTime.add(event);
+        pendingEvents.put(event.eventTime, atTime);
+        pendingCount.update(n + 1);
+        ctx.timerService().registerEventTimeTimer(event.eventTime);
+    }
+
+    @Override
+    public void processElement2(ConsentEvent event, Context ctx, Collector<OutRecord> out) throws Exception {
+        ConsentChange change = event.change;
+        if (change.effectiveTime <= ctx.timerService().currentWatermark()) {
+            lateConsentChanges.inc();
+            apply(List.of(change));
+            return;
+        }
+        List<ConsentChange> atTime = pendingChanges.get(change.effectiveTime);
+        if (atTime == null) {
+            atTime = new ArrayList<>(1);
+        }
+        atTime.add(change);
+        pendingChanges.put(change.effectiveTime, atTime);
+        ctx.timerService().registerEventTimeTimer(change.effectiveTime);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out) throws Exception {
+        List<ConsentChange> changes = pendingChanges.get(timestamp);
+        if (changes != null) {
+            pendingChanges.remove(timestamp);
+            apply(changes);
+        }
+        List<LogEvent> events = pendingEvents.get(timestamp);
+        if (events != null) {
+            pendingEvents.remove(timestamp);
+            ConsentState state = consent.value();
+            for (LogEvent e : events) {
+                decide(state, e, out);
+            }
+            Integer count = pendingCount.value();
+            int left = (count == null ? 0 : count) - events.size();
+            if (left > 0) {
+                pendingCount.update(left);
+            } else {
+                pendingCount.clear();
+            }
+        }
+    }
+
+    private void apply(List<ConsentChange> changes) throws IOException {
+        List<ConsentChange> ordered = changes;
+        if (changes.size() > 1) {
+            ordered = new ArrayList<>(changes);
+            ordered.sort(ConsentRules.SAME_TIME_ORDER);
+        }
+        ConsentState state = consent.value();
+        for (ConsentChange c : ordered) {
+            state = ConsentRules.apply(state, c);
+        }
+        if (state == null) {
+            consent.clear();
+        } else {
+            consent.update(state);
+        }
+    }
+
+    private void decide(ConsentState state, LogEvent e, Collector<OutRecord> out) throws IOException {
+        OutputRules output = rules.output(e.output);
+        if (output == null) {
+            // An output removed from the rules while its events waited in a savepoint: not published.
+            droppedAcc.get(ConsentDecision.NO_CONSENT).add(1);
+            metrics.counter("dropped", "reason", "output_removed").inc();
+            return;
+        }
+        ConsentDecision d = ConsentRules.decide(state, output.requiredPurposes(), output.publishMinors());
+        if (!d.allowed()) {
+            droppedAcc.get(d).add(1);
+            metrics.counter("dropped", "reason", d.label()).inc();
+            return;
+        }
+        byte[] value = e.payload;
+        if (d == ConsentDecision.ALLOW_MINOR && !output.minorDropFields().isEmpty()) {
+            ObjectNode record = (ObjectNode) Json.MAPPER.readTree(value);
+            output.applyMinorPolicy(record);
+            value = Json.MAPPER.writeValueAsBytes(record);
+        }
+        byte[] key = e.outputKey == null ? null : e.outputKey.getBytes(StandardCharsets.UTF_8);
+        out.collect(new OutRecord(output.topic(), key, value));
+        outAcc.get(output.name()).add(1);
+        metrics.counter("records_out", "output", output.name()).inc();
+    }
+
+    private void deadLetter(DeadLetter dl, Collector<OutRecord> out) {
+        metrics.counter("dead_lettered", "reason", dl.reason).inc();
+        out.collect(new OutRecord(deadLetterTopic, null, dl.toJson(rules.version())));
+    }
+}

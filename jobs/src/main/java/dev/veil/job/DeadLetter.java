@@ -1,0 +1,48 @@
+package dev.veil.job;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.record.Json;
+import java.time.Instant;
+
+/**
+ * A record that could not be processed in full ({@code schemas/output/dead-letter.schema.json}). It names the source
+ * record and the reason, and never carries its payload. A Flink POJO.
+ */
+public class DeadLetter {
+    public String reason;
+    public String detail;
+    public String sourceTopic;
+    public int sourcePartition;
+    public long sourceOffset;
+    /** Kafka timestamp of the source record, epoch milliseconds. */
+    public long sourceTimestamp;
+
+    public DeadLetter() {}
+
+    public DeadLetter(String reason, String detail, String sourceTopic, int sourcePartition, long sourceOffset, long sourceTimestamp) {
+        this.reason = reason;
+        this.detail = detail;
+        this.sourceTopic = sourceTopic;
+        this.sourcePartition = sourcePartition;
+        this.sourceOffset = sourceOffset;
+        this.sourceTimestamp = sourceTimestamp;
+    }
+
+    /** The dead-letter topic record, JSON UTF-8. */
+    public byte[] toJson(String rulesVersion) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("reason", reason);
+        o.put("detail", detail);
+        o.put("source_topic", sourceTopic);
+        o.put("source_partition", sourcePartition);
+        o.put("source_offset", sourceOffset);
+        o.put("source_timestamp", Instant.ofEpochMilli(sourceTimestamp).toString());
+        o.put("rules_version", rulesVersion);
+        try {
+            return Json.MAPPER.writeValueAsBytes(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a dead letter", e);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.veil.job;
+
+import dev.veil.config.KeyReference;
+import dev.veil.privacy.Pseudonymiser;
+import dev.veil.record.LogRecordProcessor;
+import dev.veil.rules.OutputRules;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Reads raw log records from Kafka and anonymises them at the source, so that event time is known per partition
+ * (per-split watermarks) and nothing downstream, state included, holds a raw identifier. One raw record gives one
+ * {@link LogEvent} per output of its stream, or a dead letter. Metrics: {@code veil.stream.<s>.records_in},
+ * {@code veil.reason.<r>.dead_lettered}.
+ */
+public final class LogEventDeserializer implements KafkaRecordDeserializationSchema<LogEvent> {
+    private static final long serialVersionUID = 1L;
+
+    private final RulesText rules;
+    private final KeyReference key;
+    private final Map<String, String> streamByTopic;
+    private final long maxFutureSkewMillis;
+
+    private transient LogRecordProcessor processor;
+    private transient VeilMetrics metrics;
+    private transient Emitter emitter;
+
+    /**
+     * @param rules the validated rules
+     * @param key where the pseudonymisation key is; resolved in {@link #open}
+     * @param streamByTopic raw topic name to stream name ("device", "location", "service")
+     * @param maxFutureSkewMillis event times later than now plus this are invalid
+     */
+    public LogEventDeserializer(RulesText rules, KeyReference key, Map<String, String> streamByTopic, long maxFutureSkewMillis) {
+        this.rules = rules;
+        this.key = key;
+        this.streamByTopic = new HashMap<>(streamByTopic);
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        processor = new LogRecordProcessor(rules.parse(), new Pseudonymiser(key.resolve()));
+        metrics = new VeilMetrics(context.getMetricGroup());
+        emitter = new Emitter();
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<LogEvent> out) {
+        String stream = streamByTopic.get(record.topic());
+        if (stream == null) {
+            throw new IllegalStateException("no stream is configured for topic " + record.topic());
+        }
+        metrics.counter("records_in", "stream", stream).inc();
+        emitter.record = record;
+        emitter.out = out;
+        processor.process(stream, record.value(), System.currentTimeMillis() + maxFutureSkewMillis, emitter);
+        emitter.record = null;
+        emitter.out = null;
+    }
+
+    @Override
+    public TypeInformation<LogEvent> getProducedType() {
+        return TypeInformation.of(LogEvent.class);
+    }
+
+    private final class Emitter implements LogRecordProcessor.Emitter {
+        ConsumerRecord<byte[], byte[]> record;
+        Collector<LogEvent> out;
+
+        @Override
+        public void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey) {
+            LogEvent e = new LogEvent();
+            e.output = output.name();
+            e.subject = subjectKey;
+            e.eventTime = eventTime;
+            e.outputKey = outputKey;
+            e.payload = anonymised;
+            e.sourceTopic = record.topic();
+            e.sourcePartition = record.partition();
+            e.sourceOffset = record.offset();
+            e.sourceTimestamp = record.timestamp();
+            out.collect(e);
+        }
+
+        @Override
+        public void deadLetter(String reason, String detail) {
+            metrics.counter("dead_lettered", "reason", reason).inc();
+            LogEvent e = new LogEvent();
+            e.deadLetter = new DeadLetter(reason, detail, record.topic(), record.partition(), record.offset(), record.timestamp());
+            out.collect(e);
+        }
+    }
+}

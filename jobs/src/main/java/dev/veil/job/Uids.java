@@ -1,0 +1,16 @@
+package dev.veil.job;
+
+/**
+ * Stable operator uids and names of the anonymisation job, in one place. A uid names an operator's state in
+ * checkpoints and savepoints: never change one, or a restore loses (or refuses) that state.
+ */
+public final class Uids {
+    private Uids() {}
+
+    public static final String LOG_SOURCE = "veil-log-source";
+    public static final String CONSENT_SOURCE = "veil-consent-source";
+    public static final String LOG_DEAD_LETTERS = "veil-log-dead-letters";
+    public static final String CONSENT_DEAD_LETTERS = "veil-consent-dead-letters";
+    public static final String CONSENT_GATE = "veil-consent-gate";
+    public static final String SINK = "veil-kafka-sink";
+}

@@ -1,0 +1,90 @@
+package dev.veil.record;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.ValidationMessage;
+import dev.veil.consent.ConsentChange;
+import dev.veil.consent.Purpose;
+import dev.veil.privacy.IdNormaliser;
+import dev.veil.privacy.InvalidValueException;
+import dev.veil.privacy.Pseudonymiser;
+import dev.veil.rules.RuleSet;
+import dev.veil.schema.InputSchemas;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+/**
+ * Turns one consent record (JSON bytes, {@code schemas/input/consent.schema.json}) into a {@link ConsentChange} for
+ * the subject key, or a dead letter. The subject key is the same HMAC pseudonym as {@link LogRecordProcessor}'s, so
+ * consent state never holds a raw user id. Not thread-safe.
+ */
+public final class ConsentRecordProcessor {
+    /** Receives the result of one record. */
+    public interface Emitter {
+        /** A valid change for the subject key (64 hex chars). */
+        void change(String subjectKey, ConsentChange change);
+
+        /** A dead letter: reason code and a detail that holds no value from the record. */
+        void deadLetter(String reason, String detail);
+    }
+
+    private final RuleSet rules;
+    private final Pseudonymiser pseudonymiser;
+
+    public ConsentRecordProcessor(RuleSet rules, Pseudonymiser pseudonymiser) {
+        this.rules = rules;
+        this.pseudonymiser = pseudonymiser;
+    }
+
+    /** Processes one record; exactly one call on {@code out} follows. */
+    public void process(byte[] value, Emitter out) {
+        JsonNode record = LogRecordProcessor.parse(value, out::deadLetter);
+        if (record == null) {
+            return;
+        }
+        Set<ValidationMessage> violations = InputSchemas.get().validator(InputSchemas.CONSENT).validate(record);
+        if (!violations.isEmpty()) {
+            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
+            return;
+        }
+        long at;
+        try {
+            at = Instant.parse(record.get("effective_time").asText()).toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$.effective_time: format");
+            return;
+        }
+        String subjectKey;
+        try {
+            subjectKey = pseudonymiser.pseudonymise(
+                    IdNormaliser.normalise(record.get("user_id").asText(), rules.subjectIdKind(), rules.phoneRegion()));
+        } catch (InvalidValueException e) {
+            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$.user_id: " + e.reason());
+            return;
+        }
+        int purposes = 0;
+        for (JsonNode p : record.path("purposes")) {
+            purposes |= Purpose.fromWireName(p.asText()).mask();
+        }
+        ConsentChange change;
+        switch (record.get("action").asText()) {
+            case "grant":
+                change = ConsentChange.grant(at, purposes, record.path("guardian_consent").asBoolean(false));
+                break;
+            case "revoke":
+                change = ConsentChange.revoke(at, purposes);
+                break;
+            case "erase":
+                change = ConsentChange.erase(at);
+                break;
+            case "age_status":
+                change = ConsentChange.ageStatus(at, record.get("minor").asBoolean());
+                break;
+            default:
+                // unreachable: the schema's enum admits only the actions above
+                out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$.action: enum");
+                return;
+        }
+        out.change(subjectKey, change);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.veil.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+import dev.veil.privacy.IdNormaliser;
+import dev.veil.privacy.InvalidValueException;
+import dev.veil.privacy.Pseudonymiser;
+import dev.veil.rules.OutputRules;
+import dev.veil.rules.RuleContext;
+import dev.veil.rules.RuleSet;
+import dev.veil.schema.InputSchemas;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns one raw log record (JSON bytes of the device, location or service stream) into one anonymised record per
+ * output of that stream, or into a dead letter. Steps: strict JSON parse, schema validation, event time, subject key
+ * (HMAC of the normalised user id), then each output's field rules. Plain Java; the Flink source adapter calls it.
+ * Not thread-safe (holds the task's pseudonymiser).
+ */
+public final class LogRecordProcessor {
+    /** Field of every log record that names the data subject. */
+    public static final String SUBJECT_FIELD = "user_id";
+    /** Field of every log record with the event time. */
+    public static final String EVENT_TIME_FIELD = "event_time";
+
+    /** Receives the results of one record. */
+    public interface Emitter {
+        /**
+         * One anonymised record for one output.
+         *
+         * @param output the output
+         * @param subjectKey HMAC-SHA256 pseudonym of the subject (64 hex chars), the key of consent state
+         * @param eventTime epoch milliseconds UTC
+         * @param anonymised the output record as JSON bytes (UTF-8)
+         * @param outputKey the value of the output's key field, or null
+         */
+        void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey);
+
+        /** A dead letter: reason code and a detail that holds no value from the record. */
+        void deadLetter(String reason, String detail);
+    }
+
+    private final RuleSet rules;
+    private final RuleContext context;
+    private final Pseudonymiser pseudonymiser;
+    private final Map<String, List<OutputRules>> outputsByStream = new HashMap<>();
+    private final Map<String, JsonSchema> schemas = new HashMap<>();
+
+    /**
+     * @param rules validated field rules
+     * @param pseudonymiser this task's pseudonymiser (secret key)
+     */
+    public LogRecordProcessor(RuleSet rules, Pseudonymiser pseudonymiser) {
+        this.rules = rules;
+        this.pseudonymiser = pseudonymiser;
+        this.context = new RuleContext(pseudonymiser);
+        for (String s : InputSchemas.LOG_STREAMS) {
+            outputsByStream.put(s, rules.outputsOf(s));
+            schemas.put(s, InputSchemas.get().validator(s));
+        }
+    }
+
+    /**
+     * Processes one record.
+     *
+     * @param stream "device", "location" or "service"
+     * @param value the Kafka record value; null (a tombstone) is malformed
+     * @param latestEventTime epoch milliseconds; a record with a later event time is an invalid value (a clock far
+     *     in the future would move the watermark past every other record)
+     * @param out receives anonymised records and dead letters; every call produces at least one of them unless the
+     *     stream has no output
+     */
+    public void process(String stream, byte[] value, long latestEventTime, Emitter out) {
+        JsonNode record = parse(value, out);
+        if (record == null) {
+            return;
+        }
+        Set<ValidationMessage> violations = schemas.get(stream).validate(record);
+        if (!violations.isEmpty()) {
+            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
+            return;
+        }
+        long eventTime;
+        try {
+            eventTime = Instant.parse(record.get(EVENT_TIME_FIELD).asText()).toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$." + EVENT_TIME_FIELD + ": format");
+            return;
+        }
+        if (eventTime > latestEventTime) {
+            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$." + EVENT_TIME_FIELD + ": too far in the future");
+            return;
+        }
+        String subjectKey;
+        try {
+            subjectKey = pseudonymiser.pseudonymise(
+                    IdNormaliser.normalise(record.get(SUBJECT_FIELD).asText(), rules.subjectIdKind(), rules.phoneRegion()));
+        } catch (InvalidValueException e) {
+            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());
+            return;
+        }
+        StringBuilder invalid = null;
+        for (OutputRules output : outputsByStream.get(stream)) {
+            StringBuilder[] sink = {invalid};
+            ObjectNode anonymised = output.apply(record, context, (rule, error) -> {
+                if (sink[0] == null) {
+                    sink[0] = new StringBuilder("left out of output '").append(output.name()).append("': ");
+                } else {
+                    sink[0].append(", ");
+                }
+                sink[0].append(rule.target()).append(" (").append(rule.kind()).append(": ").append(error.reason()).append(')');
+            });
+            invalid = sink[0];
+            try {
+                JsonNode key = output.keyField() == null ? null : anonymised.get(output.keyField());
+                out.anonymised(
+                        output,
+                        subjectKey,
+                        eventTime,
+                        Json.MAPPER.writeValueAsBytes(anonymised),
+                        key == null || key.isNull() ? null : key.asText());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write an anonymised record of output " + output.name(), e);
+            }
+        }
+        if (invalid != null) {
+            out.deadLetter(ProcessingFailure.INVALID_VALUE, invalid.toString());
+        }
+    }
+
+    static JsonNode parse(byte[] value, Emitter out) {
+        return parse(value, out::deadLetter);
+    }
+
+    /** Receives a dead letter. */
+    interface DeadLetterSink {
+        void deadLetter(String reason, String detail);
+    }
+
+    static JsonNode parse(byte[] value, DeadLetterSink out) {
+        if (value == null || value.length == 0) {
+            out.deadLetter(ProcessingFailure.MALFORMED_JSON, "empty record");
+            return null;
+        }
+        try {
+            JsonNode node = Json.MAPPER.readTree(value);
+            if (node == null || node.isMissingNode()) {
+                out.deadLetter(ProcessingFailure.MALFORMED_JSON, "empty record");
+                return null;
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            out.deadLetter(ProcessingFailure.MALFORMED_JSON, ProcessingFailure.malformed(e));
+            return null;
+        } catch (IOException e) {
+            out.deadLetter(ProcessingFailure.MALFORMED_JSON, "malformed JSON");
+            return null;
+        }
+    }
+}

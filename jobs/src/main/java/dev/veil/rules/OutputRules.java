@@ -1,0 +1,127 @@
+package dev.veil.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.veil.privacy.InvalidValueException;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rules of one output: which input stream feeds it, which topic it goes to, the purposes a subject must have
+ * granted, how minors are treated, and one {@link FieldRule} per output field. Only fields named by a rule reach
+ * the output. Immutable and thread-safe.
+ */
+public final class OutputRules {
+    /** The output field that carries the rules version on every record. */
+    public static final String RULES_VERSION_FIELD = "rules_version";
+
+    private final String name;
+    private final String stream;
+    private final String topic;
+    private final int requiredPurposes;
+    private final String keyField;
+    private final boolean publishMinors;
+    private final Set<String> minorDropFields;
+    private final List<FieldRule> fields;
+    private final String rulesVersion;
+
+    OutputRules(
+            String name,
+            String stream,
+            String topic,
+            int requiredPurposes,
+            String keyField,
+            boolean publishMinors,
+            Set<String> minorDropFields,
+            List<FieldRule> fields,
+            String rulesVersion) {
+        this.name = name;
+        this.stream = stream;
+        this.topic = topic;
+        this.requiredPurposes = requiredPurposes;
+        this.keyField = keyField;
+        this.publishMinors = publishMinors;
+        this.minorDropFields = Set.copyOf(minorDropFields);
+        this.fields = List.copyOf(fields);
+        this.rulesVersion = rulesVersion;
+    }
+
+    /** Output name as in config, for example "device". */
+    public String name() {
+        return name;
+    }
+
+    /** Input stream: "device", "location" or "service". */
+    public String stream() {
+        return stream;
+    }
+
+    /** Kafka topic the output is written to. */
+    public String topic() {
+        return topic;
+    }
+
+    /** Purposes the subject must have granted at the event's time, as a purpose mask; never 0. */
+    public int requiredPurposes() {
+        return requiredPurposes;
+    }
+
+    /** Output field whose value is the Kafka record key, or null for no key. */
+    public String keyField() {
+        return keyField;
+    }
+
+    /** Whether minors with guardian consent are published at all. */
+    public boolean publishMinors() {
+        return publishMinors;
+    }
+
+    /** Output fields removed from a minor's records. */
+    public Set<String> minorDropFields() {
+        return minorDropFields;
+    }
+
+    /** The field rules, in output order. */
+    public List<FieldRule> fields() {
+        return fields;
+    }
+
+    /** Receives the fields whose values were invalid; called at most once per rule. */
+    public interface InvalidFieldListener {
+        /** @param rule the rule that failed @param error what failed (never the value) */
+        void invalid(FieldRule rule, InvalidValueException error);
+    }
+
+    /**
+     * Builds the anonymised record.
+     *
+     * @param record the raw record, already schema-valid
+     * @param ctx the task's rule context
+     * @param listener told of every field left out because its value was invalid
+     * @return a new object with one field per rule whose source was present and valid, plus
+     *     {@value #RULES_VERSION_FIELD}
+     */
+    public ObjectNode apply(JsonNode record, RuleContext ctx, InvalidFieldListener listener) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (FieldRule rule : fields) {
+            try {
+                JsonNode v = rule.apply(record, ctx);
+                if (v != null) {
+                    out.set(rule.target(), v);
+                }
+            } catch (InvalidValueException e) {
+                listener.invalid(rule, e);
+            }
+        }
+        out.put(RULES_VERSION_FIELD, rulesVersion);
+        return out;
+    }
+
+    /** Removes the minors' drop fields from an anonymised record, in place. */
+    public void applyMinorPolicy(ObjectNode anonymised) {
+        for (String f : minorDropFields) {
+            anonymised.remove(f);
+        }
+    }
+}

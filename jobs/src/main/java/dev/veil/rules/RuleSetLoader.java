@@ -1,0 +1,308 @@
+package dev.veil.rules;
+
+import dev.veil.config.ConfigException;
+import dev.veil.config.ConfigNode;
+import dev.veil.config.YamlDocument;
+import dev.veil.consent.Purpose;
+import dev.veil.privacy.IdKind;
+import dev.veil.schema.InputSchemas;
+import dev.veil.schema.InputSchemas.FieldType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the field rules file ({@code config/rules.yaml}; its format is documented in
+ * {@code docs/rules.md}). Everything is checked before the job starts: unknown keys, rule parameters, that every
+ * field a rule reads exists in the input schema with a fitting type, that no direct identifier is kept as it is, that
+ * every output requires at least one purpose. Each error is a {@link ConfigException} naming the file, the line and
+ * the key.
+ */
+public final class RuleSetLoader {
+    private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
+    private static final Set<String> RULE_KINDS = Set.of(
+            "keep",
+            "pseudonymise",
+            "generalise_ip",
+            "generalise_location",
+            "truncate_time",
+            "bucket",
+            "mask",
+            "reduce_url",
+            "reduce_user_agent");
+    private static final Map<String, IdKind> ID_KINDS = Map.of(
+            "case_sensitive", IdKind.CASE_SENSITIVE,
+            "case_insensitive", IdKind.CASE_INSENSITIVE,
+            "phone", IdKind.PHONE);
+
+    private RuleSetLoader() {}
+
+    /** Loads and validates a rules file. @throws ConfigException naming file, line, key and problem */
+    public static RuleSet load(java.nio.file.Path file) {
+        return load(YamlDocument.read(file));
+    }
+
+    /** Validates a parsed rules document. @throws ConfigException naming file, line, key and problem */
+    public static RuleSet load(YamlDocument doc) {
+        ConfigNode root = doc.root().allowOnly("version", "subject_id", "phone_region", "outputs");
+        String version = root.child("version").asText();
+        IdKind subjectKind = ID_KINDS.get(root.child("subject_id").asEnum(ID_KINDS.keySet()));
+        String phoneRegion = null;
+        if (root.has("phone_region")) {
+            ConfigNode r = root.child("phone_region");
+            phoneRegion = r.asText();
+            if (!REGION.matcher(phoneRegion).matches()) {
+                throw r.error("must be an ISO 3166-1 alpha-2 region such as IE, was '" + phoneRegion + "'");
+            }
+        }
+        Map<String, OutputRules> outputs = new LinkedHashMap<>();
+        Map<String, String> topicOwner = new HashMap<>();
+        ConfigNode outs = root.child("outputs");
+        if (outs.entries().isEmpty()) {
+            throw outs.error("at least one output is required");
+        }
+        for (Map.Entry<String, ConfigNode> e : outs.entries().entrySet()) {
+            OutputRules o = output(e.getKey(), e.getValue(), version, phoneRegion);
+            String other = topicOwner.putIfAbsent(o.topic(), o.name());
+            if (other != null) {
+                throw e.getValue().child("topic").error("topic '" + o.topic() + "' is already used by output '" + other + "'");
+            }
+            outputs.put(o.name(), o);
+        }
+        return new RuleSet(version, subjectKind, phoneRegion, outputs);
+    }
+
+    private static OutputRules output(String name, ConfigNode n, String version, String phoneRegion) {
+        if (!FIELD_NAME.matcher(name).matches()) {
+            throw n.error("output name '" + name + "' must be lower case letters, digits and _");
+        }
+        n.allowOnly("stream", "topic", "purposes", "key_field", "minors", "fields");
+        String stream = n.child("stream").asEnum(new LinkedHashSet<>(InputSchemas.LOG_STREAMS));
+        ConfigNode topicNode = n.child("topic");
+        String topic = topicNode.asText();
+        if (!TOPIC_NAME.matcher(topic).matches()) {
+            throw topicNode.error("'" + topic + "' is not a valid Kafka topic name");
+        }
+        ConfigNode purposesNode = n.child("purposes");
+        List<ConfigNode> purposeItems = purposesNode.items();
+        if (purposeItems.isEmpty()) {
+            throw purposesNode.error("an output must require at least one purpose (no purpose would mean no consent check)");
+        }
+        int required = 0;
+        for (ConfigNode p : purposeItems) {
+            required |= Purpose.fromWireName(p.asEnum(new LinkedHashSet<>(Purpose.wireNames()))).mask();
+        }
+
+        Map<String, FieldType> inputFields = InputSchemas.get().fields(stream);
+        Set<String> identifiers = InputSchemas.get().identifiers(stream);
+        ConfigNode fieldsNode = n.child("fields");
+        List<FieldRule> rules = new ArrayList<>();
+        Set<String> targets = new LinkedHashSet<>();
+        for (Map.Entry<String, ConfigNode> f : fieldsNode.entries().entrySet()) {
+            FieldRule rule = fieldRule(f.getKey(), f.getValue(), stream, inputFields, identifiers, phoneRegion);
+            if (rule != null) {
+                rules.add(rule);
+                targets.add(rule.target());
+            }
+        }
+        if (rules.isEmpty()) {
+            throw fieldsNode.error("the output publishes no field");
+        }
+
+        String keyField = null;
+        if (n.has("key_field")) {
+            ConfigNode k = n.child("key_field");
+            keyField = k.asText();
+            if (!targets.contains(keyField)) {
+                throw k.error("'" + keyField + "' is not an output field of this output; output fields are " + targets);
+            }
+        }
+        boolean publishMinors = true;
+        Set<String> minorDrop = new LinkedHashSet<>();
+        if (n.has("minors")) {
+            ConfigNode m = n.child("minors").allowOnly("publish", "drop");
+            if (m.has("publish")) {
+                publishMinors = m.child("publish").asBoolean();
+            }
+            if (m.has("drop")) {
+                for (ConfigNode d : m.child("drop").items()) {
+                    String field = d.asText();
+                    if (!targets.contains(field)) {
+                        throw d.error("'" + field + "' is not an output field of this output; output fields are " + targets);
+                    }
+                    minorDrop.add(field);
+                }
+            }
+        }
+        return new OutputRules(name, stream, topic, required, keyField, publishMinors, minorDrop, rules, version);
+    }
+
+    /** Returns null for an explicit drop. */
+    private static FieldRule fieldRule(
+            String target,
+            ConfigNode n,
+            String stream,
+            Map<String, FieldType> inputFields,
+            Set<String> identifiers,
+            String phoneRegion) {
+        if (!FIELD_NAME.matcher(target).matches()) {
+            throw n.error("field name '" + target + "' must be lower case letters, digits and _");
+        }
+        if (OutputRules.RULES_VERSION_FIELD.equals(target)) {
+            throw n.error("'" + OutputRules.RULES_VERSION_FIELD + "' is added by Veil to every record; pick another name");
+        }
+        if (n.json().isTextual()) {
+            String word = n.asEnum(Set.of("keep", "drop"));
+            requireInput(n, stream, inputFields, target);
+            if (word.equals("drop")) {
+                return null;
+            }
+            refuseKeepOfIdentifier(n, stream, identifiers, target);
+            return new FieldRules.Keep(target, target);
+        }
+        if (!n.json().isObject()) {
+            throw n.error("expected 'keep', 'drop' or a mapping with one rule such as {pseudonymise: {id: case_sensitive}}");
+        }
+        String kind = null;
+        for (String key : n.entries().keySet()) {
+            if (key.equals("from")) {
+                continue;
+            }
+            if (!RULE_KINDS.contains(key)) {
+                throw n.child(key).error("unknown rule '" + key + "'; rules are " + new java.util.TreeSet<>(RULE_KINDS)
+                        + " (or the words keep and drop)");
+            }
+            if (kind != null) {
+                throw n.child(key).error("one rule per field: found both '" + kind + "' and '" + key + "'");
+            }
+            kind = key;
+        }
+        if (kind == null) {
+            throw n.error("no rule given; rules are " + new java.util.TreeSet<>(RULE_KINDS));
+        }
+        ConfigNode params = n.child(kind);
+        if (!params.json().isObject()) {
+            throw params.error("expected the rule's parameters as a mapping, for example {} when it has none");
+        }
+        if (kind.equals("generalise_location")) {
+            ConfigNode from = n.child("from");
+            List<String> src = from.asTextList();
+            if (src.size() != 2) {
+                throw from.error("generalise_location reads two fields: [latitude, longitude]");
+            }
+            for (String s : src) {
+                requireType(from, stream, inputFields, s, "generalise_location", true);
+            }
+            params.allowOnly("resolution");
+            int res = params.child("resolution").asInt(0, 15);
+            return new FieldRules.GeneraliseLocation(target, src.get(0), src.get(1), res);
+        }
+        ConfigNode where = n.has("from") ? n.child("from") : n;
+        String source = n.has("from") ? n.child("from").asText() : target;
+        switch (kind) {
+            case "keep":
+                params.allowOnly();
+                requireInput(where, stream, inputFields, source);
+                refuseKeepOfIdentifier(where, stream, identifiers, source);
+                return new FieldRules.Keep(target, source);
+            case "pseudonymise": {
+                requireType(where, stream, inputFields, source, kind, false);
+                params.allowOnly("id", "region");
+                IdKind idKind = ID_KINDS.get(params.child("id").asEnum(ID_KINDS.keySet()));
+                String region = phoneRegion;
+                if (params.has("region")) {
+                    ConfigNode r = params.child("region");
+                    region = r.asText();
+                    if (!REGION.matcher(region).matches()) {
+                        throw r.error("must be an ISO 3166-1 alpha-2 region such as IE, was '" + region + "'");
+                    }
+                }
+                return new FieldRules.Pseudonymise(target, source, idKind, region);
+            }
+            case "generalise_ip":
+                requireType(where, stream, inputFields, source, kind, false);
+                params.allowOnly("ipv4_prefix", "ipv6_prefix");
+                return new FieldRules.GeneraliseIp(
+                        target, source, params.child("ipv4_prefix").asInt(0, 32), params.child("ipv6_prefix").asInt(0, 128));
+            case "truncate_time": {
+                requireInput(where, stream, inputFields, source);
+                if (inputFields.get(source) != FieldType.DATE_TIME) {
+                    throw where.error("truncate_time needs a date-time field; '" + source + "' is "
+                            + inputFields.get(source).name().toLowerCase(Locale.ROOT));
+                }
+                params.allowOnly("granularity");
+                ConfigNode g = params.child("granularity");
+                Duration d = g.asDuration(Duration.ofMillis(1), Duration.ofDays(1));
+                if (Duration.ofDays(1).toMillis() % d.toMillis() != 0) {
+                    throw g.error("must divide a day evenly (for example PT1M, PT15M, PT1H, P1D), was " + g.asText());
+                }
+                return new FieldRules.TruncateTime(target, source, d);
+            }
+            case "bucket": {
+                requireType(where, stream, inputFields, source, kind, true);
+                params.allowOnly("width", "origin");
+                double width = params.child("width").asDouble(Double.MIN_VALUE, 1e15);
+                double origin = params.has("origin") ? params.child("origin").asDouble(-1e15, 1e15) : 0;
+                return new FieldRules.Bucket(target, source, width, origin);
+            }
+            case "mask": {
+                requireType(where, stream, inputFields, source, kind, false);
+                params.allowOnly("keep_last", "char");
+                int keep = params.child("keep_last").asInt(0, 64);
+                char c = '*';
+                if (params.has("char")) {
+                    ConfigNode cn = params.child("char");
+                    String s = cn.asText();
+                    if (s.length() != 1) {
+                        throw cn.error("must be one character, was '" + s + "'");
+                    }
+                    c = s.charAt(0);
+                }
+                return new FieldRules.Mask(target, source, keep, c);
+            }
+            case "reduce_url":
+                requireType(where, stream, inputFields, source, kind, false);
+                params.allowOnly();
+                return new FieldRules.ReduceUrl(target, source);
+            case "reduce_user_agent":
+                requireType(where, stream, inputFields, source, kind, false);
+                params.allowOnly();
+                return new FieldRules.ReduceUserAgent(target, source);
+            default:
+                throw params.error("unknown rule '" + kind + "'");
+        }
+    }
+
+    private static void requireInput(ConfigNode where, String stream, Map<String, FieldType> inputFields, String source) {
+        if (!inputFields.containsKey(source)) {
+            throw where.error("the " + stream + " stream has no field '" + source + "'; its fields are " + inputFields.keySet());
+        }
+    }
+
+    private static void requireType(
+            ConfigNode where, String stream, Map<String, FieldType> inputFields, String source, String kind, boolean numeric) {
+        requireInput(where, stream, inputFields, source);
+        FieldType t = inputFields.get(source);
+        if (numeric ? !t.numeric() : !t.textual()) {
+            throw where.error(kind + " needs a " + (numeric ? "number" : "text") + " field; '" + source + "' is "
+                    + t.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private static void refuseKeepOfIdentifier(ConfigNode where, String stream, Set<String> identifiers, String source) {
+        if (identifiers.contains(source)) {
+            throw where.error("'" + source + "' of the " + stream
+                    + " stream is an identifier (x-veil-identifier in its schema) and cannot be kept as it is;"
+                    + " pseudonymise, generalise, mask or drop it");
+        }
+    }
+}
