@@ -61,7 +61,12 @@ public final class InputSchemas {
 
     private InputSchemas() {
         ObjectMapper mapper = new ObjectMapper();
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        // The 2020-12 meta-schema plus Veil's own annotation, so the validator knows it instead of warning.
+        com.networknt.schema.JsonMetaSchema meta = com.networknt.schema.JsonMetaSchema.builder(
+                        com.networknt.schema.JsonMetaSchema.getV202012())
+                .keyword(new com.networknt.schema.NonValidationKeyword(IDENTIFIER_KEYWORD))
+                .build();
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
                 .build();

@@ -1,0 +1,320 @@
+package dev.veil.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.veil.consent.ConsentChange;
+import dev.veil.consent.Purpose;
+import dev.veil.record.Json;
+import dev.veil.testing.VeilTestBase;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The consent gate in Flink's keyed two-input harness: output, state entries and timers. */
+class ConsentGateTest extends VeilTestBase {
+    private static final String DLQ = "veil.dead-letter";
+    private static final String ALICE = "a".repeat(64);
+    private static final int ANALYTICS = Purpose.ANALYTICS.mask();
+    private static final int ANALYTICS_PI = Purpose.ANALYTICS.mask() | Purpose.PRODUCT_IMPROVEMENT.mask();
+    private static final int ALL_LOCATION = Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask();
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> harness;
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open(boolean rocksDb, int maxPending)
+            throws Exception {
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new ConsentGate(shippedRules(), DLQ, maxPending)),
+                new AnonymisationTopology.LogSubject(),
+                new AnonymisationTopology.ConsentSubject(),
+                Types.STRING);
+        if (rocksDb) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        harness.open();
+        return harness;
+    }
+
+    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open() throws Exception {
+        return open(false, 10_000);
+    }
+
+    /** An anonymised record of an output, as the source would emit it; payload names the event. */
+    static LogEvent event(String output, String subject, Instant at, String name) {
+        LogEvent e = new LogEvent();
+        e.output = output;
+        e.subject = subject;
+        e.eventTime = at.toEpochMilli();
+        e.outputKey = subject;
+        e.payload = ("{\"name\":\"" + name + "\",\"subject\":\"" + subject
+                        + "\",\"ip_prefix\":\"203.0.113.0/24\",\"device\":\"d\",\"rules_version\":\"t\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        e.sourceTopic = "veil.raw." + output;
+        e.sourcePartition = 0;
+        e.sourceOffset = at.toEpochMilli() % 1000;
+        e.sourceTimestamp = at.toEpochMilli();
+        return e;
+    }
+
+    static ConsentEvent consent(String subject, ConsentChange change) {
+        return new ConsentEvent(subject, change);
+    }
+
+    /** Keyed state entries of all subjects over all of the gate's states; works on heap and RocksDB. */
+    private long stateEntries() {
+        org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
+        long n = 0;
+        for (String state : List.of("consent", "pending-changes", "pending-events", "pending-count")) {
+            try (java.util.stream.Stream<Object> keys =
+                    backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+                n += keys.count();
+            }
+        }
+        return n;
+    }
+
+    private void send(LogEvent e) throws Exception {
+        harness.processElement1(e, e.eventTime);
+    }
+
+    private void send(ConsentEvent c) throws Exception {
+        harness.processElement2(c, c.change.effectiveTime);
+    }
+
+    private void watermark(Instant at) throws Exception {
+        harness.processBothWatermarks(new Watermark(at.toEpochMilli()));
+    }
+
+    private List<String> publishedNames() throws Exception {
+        List<String> names = new ArrayList<>();
+        for (OutRecord r : harness.extractOutputValues()) {
+            if (!r.topic.equals(DLQ)) {
+                names.add(Json.MAPPER.readTree(r.value).get("name").asText());
+            }
+        }
+        return names;
+    }
+
+    private List<JsonNode> deadLetters() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (OutRecord r : harness.extractOutputValues()) {
+            if (r.topic.equals(DLQ)) {
+                out.add(Json.MAPPER.readTree(r.value));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void noConsentRecord_eventIsDroppedAndNoStateRemains() throws Exception {
+        open();
+        send(event("device", ALICE, T1000, "e1"));
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        watermark(T1100);
+
+        assertThat(harness.extractOutputValues()).isEmpty();
+        assertThat(stateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void eventArrivesBeforeTheGrantThatPrecedesIt_waitsAndIsPublished() throws Exception {
+        open();
+        send(event("device", ALICE, T1000, "e1"));
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+
+        watermark(T0930);
+        assertThat(harness.extractOutputValues()).as("not before the watermark passes the event").isEmpty();
+
+        watermark(T1100);
+        assertThat(publishedNames()).containsExactly("e1");
+        OutRecord out = harness.extractOutputValues().get(0);
+        assertThat(out.topic).isEqualTo("veil.anon.device");
+        assertThat(new String(out.key, StandardCharsets.UTF_8)).isEqualTo(ALICE);
+    }
+
+    @Test
+    void grantOfOnlySomeRequiredPurposes_eventIsDropped() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)));
+        send(event("device", ALICE, T1000, "needs-product-improvement-too"));
+        send(event("service", ALICE, T1000, "needs-analytics-only"));
+        watermark(T1100);
+        assertThat(publishedNames()).containsExactly("needs-analytics-only");
+    }
+
+    /** Grant 09:00, revoke 10:00, re-grant 11:00; events around each, fed in several arrival orders. */
+    @Test
+    void grantRevokeRegrant_decidedByEventTimeWhateverTheArrivalOrder() throws Exception {
+        List<Object> inputs = List.of(
+                consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)),
+                consent(ALICE, ConsentChange.revoke(T1000.toEpochMilli(), Purpose.PRODUCT_IMPROVEMENT.mask())),
+                consent(ALICE, ConsentChange.grant(T1100.toEpochMilli(), ANALYTICS_PI, false)),
+                event("device", ALICE, T0930, "during-grant"),
+                event("device", ALICE, T1000, "at-revocation"),
+                event("device", ALICE, T1030, "after-revocation"),
+                event("device", ALICE, T1100, "at-regrant"),
+                event("device", ALICE, T1130, "after-regrant"));
+        Random random = new Random(42);
+        for (int run = 0; run < 25; run++) {
+            List<Object> shuffled = new ArrayList<>(inputs);
+            Collections.shuffle(shuffled, random);
+            open();
+            for (Object o : shuffled) {
+                if (o instanceof LogEvent e) {
+                    send(e);
+                } else {
+                    send((ConsentEvent) o);
+                }
+            }
+            watermark(T1200);
+            assertThat(publishedNames())
+                    .as("arrival order %s", run)
+                    .containsExactly("during-grant", "at-regrant", "after-regrant");
+            harness.close();
+            harness = null;
+        }
+    }
+
+    @Test
+    void sameMillisecondGrantAndRevoke_revokeWinsInEitherArrivalOrder() throws Exception {
+        for (boolean grantFirst : new boolean[] {true, false}) {
+            open();
+            ConsentEvent grant = consent(ALICE, ConsentChange.grant(T1000.toEpochMilli(), ANALYTICS_PI, false));
+            ConsentEvent revoke = consent(ALICE, ConsentChange.revoke(T1000.toEpochMilli(), ANALYTICS_PI));
+            send(grantFirst ? grant : revoke);
+            send(grantFirst ? revoke : grant);
+            send(event("device", ALICE, T1030, "e"));
+            watermark(T1100);
+            assertThat(publishedNames()).isEmpty();
+            harness.close();
+            harness = null;
+        }
+    }
+
+    @Test
+    void erasure_clearsEveryStateEntryAndLaterEventsHaveNoConsent() throws Exception {
+        open(true, 10_000);
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(event("device", ALICE, T0930, "before-erasure"));
+        send(consent(ALICE, ConsentChange.erase(T1000.toEpochMilli())));
+        send(event("device", ALICE, T1030, "after-erasure"));
+
+        watermark(T1100);
+
+        assertThat(publishedNames()).containsExactly("before-erasure");
+        assertThat(stateEntries()).as("erasure leaves no state entry").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
+    void erasureThenNewGrant_eventsAfterTheGrantArePublished() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(consent(ALICE, ConsentChange.erase(T1000.toEpochMilli())));
+        send(consent(ALICE, ConsentChange.grant(T1100.toEpochMilli(), ANALYTICS, false)));
+        send(event("service", ALICE, T1030, "between"));
+        send(event("service", ALICE, T1130, "after-new-grant"));
+        watermark(T1200);
+        assertThat(publishedNames()).containsExactly("after-new-grant");
+    }
+
+    @Test
+    void minorWithoutGuardianConsent_isDropped() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.ageStatus(T0900.toEpochMilli(), true)));
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(event("device", ALICE, T1000, "e"));
+        watermark(T1100);
+        assertThat(publishedNames()).isEmpty();
+    }
+
+    @Test
+    void minorWithGuardianConsent_publishedWithTheMinorsDropFieldsRemoved() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.ageStatus(T0900.toEpochMilli(), true)));
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI | ALL_LOCATION, true)));
+        send(event("device", ALICE, T1000, "device-event"));
+        send(event("location", ALICE, T1000, "location-event"));
+        watermark(T1100);
+
+        assertThat(publishedNames()).as("config: location of minors is never published").containsExactly("device-event");
+        JsonNode record = Json.MAPPER.readTree(harness.extractOutputValues().get(0).value);
+        assertThat(record.has("ip_prefix")).as("config: minors.drop of the device output").isFalse();
+        assertThat(record.has("device")).isFalse();
+        assertThat(record.get("subject").asText()).isEqualTo(ALICE);
+    }
+
+    @Test
+    void subjectBecomesAdult_ownGrantCountsFromThen() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.ageStatus(T0900.toEpochMilli(), true)));
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)));
+        send(consent(ALICE, ConsentChange.ageStatus(T1000.toEpochMilli(), false)));
+        send(event("service", ALICE, T0930, "as-minor"));
+        send(event("service", ALICE, T1030, "as-adult"));
+        watermark(T1100);
+        assertThat(publishedNames()).containsExactly("as-adult");
+    }
+
+    @Test
+    void eventBehindTheWatermark_becomesLateDeadLetterNotOutput() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        watermark(T1100);
+        send(event("device", ALICE, T1000, "late"));
+
+        assertThat(publishedNames()).isEmpty();
+        List<JsonNode> dl = deadLetters();
+        assertThat(dl).hasSize(1);
+        assertThat(dl.get(0).get("reason").asText()).isEqualTo(ConsentGate.LATE_EVENT);
+        assertThat(dl.get(0).get("source_topic").asText()).isEqualTo("veil.raw.device");
+        assertThat(dl.get(0).toString()).doesNotContain(ALICE);
+    }
+
+    @Test
+    void moreWaitingEventsThanTheBound_overflowBecomesDeadLetters() throws Exception {
+        open(false, 3);
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)));
+        for (int i = 0; i < 5; i++) {
+            send(event("service", ALICE, T1000.plusSeconds(i), "e" + i));
+        }
+        watermark(T1100);
+        assertThat(publishedNames()).containsExactly("e0", "e1", "e2");
+        assertThat(deadLetters()).extracting(n -> n.get("reason").asText())
+                .containsExactly("consent_buffer_full", "consent_buffer_full");
+    }
+
+    @Test
+    void onRocksDb_revocationAndStateLifeCycleBehaveAsOnHeap() throws Exception {
+        open(true, 10_000);
+        send(event("device", ALICE, T1030, "after-revocation"));
+        send(event("device", ALICE, T0930, "during-grant"));
+        send(consent(ALICE, ConsentChange.revoke(T1000.toEpochMilli(), ANALYTICS)));
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        assertThat(stateEntries()).isPositive();
+
+        watermark(T1100);
+
+        assertThat(publishedNames()).containsExactly("during-grant");
+        assertThat(stateEntries()).as("only the consent value remains").isEqualTo(1);
+    }
+}
