@@ -118,10 +118,17 @@ public final class JobConfig implements Serializable {
 
     /** A copy with another bootstrap server list (command-line override). */
     public JobConfig withBootstrapServers(String servers) {
-        return new JobConfig(this, servers);
+        return new JobConfig(this, servers, pseudonymisationKey, Map.of());
     }
 
-    private JobConfig(JobConfig o, String servers) {
+    /**
+     * A copy for a local run (the demo, benchmarks): other brokers, another key reference, extra Flink options.
+     */
+    public JobConfig withOverrides(String servers, KeyReference key, Map<String, String> extraFlink) {
+        return new JobConfig(this, servers, key, extraFlink);
+    }
+
+    private JobConfig(JobConfig o, String servers, KeyReference key, Map<String, String> extraFlink) {
         bootstrapServers = servers;
         groupId = o.groupId;
         startingOffsets = o.startingOffsets;
@@ -133,10 +140,12 @@ public final class JobConfig implements Serializable {
         sourceIdleness = o.sourceIdleness;
         maxFutureSkew = o.maxFutureSkew;
         maxPendingEventsPerSubject = o.maxPendingEventsPerSubject;
-        pseudonymisationKey = o.pseudonymisationKey;
+        pseudonymisationKey = key;
         guarantee = o.guarantee;
         transactionalIdPrefix = o.transactionalIdPrefix;
         transactionTimeout = o.transactionTimeout;
-        flink = o.flink;
+        Map<String, String> f = new LinkedHashMap<>(o.flink);
+        f.putAll(extraFlink);
+        flink = Map.copyOf(f);
     }
 }
