@@ -78,7 +78,8 @@ public final class ConfigNode {
             return "nothing (null)";
         }
         if (n.isTextual()) {
-            return "text '" + n.asText() + "'";
+            // The text itself is not quoted: it could be a secret pasted in the wrong place.
+            return "text";
         }
         return "'" + n.asText() + "'";
     }
@@ -192,6 +193,19 @@ public final class ConfigNode {
             throw error("must be between " + min + " and " + max + ", was " + v);
         }
         return d;
+    }
+
+    /** This mapping as text keys and single text values (numbers and booleans as written). */
+    public Map<String, String> asStringMap() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigNode> e : entries().entrySet()) {
+            JsonNode v = e.getValue().json();
+            if (!v.isValueNode() || v.isNull()) {
+                throw e.getValue().error("expected a single value");
+            }
+            out.put(e.getKey(), v.asText());
+        }
+        return Map.copyOf(out);
     }
 
     /** This value as a list of texts. */

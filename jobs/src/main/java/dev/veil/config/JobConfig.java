@@ -47,7 +47,7 @@ public final class JobConfig implements Serializable {
         startingOffsets = kafka.has("starting_offsets")
                 ? kafka.child("starting_offsets").asEnum(Set.of("earliest", "latest", "committed"))
                 : "committed";
-        kafkaProperties = kafka.has("properties") ? stringMap(kafka.child("properties")) : Map.of();
+        kafkaProperties = kafka.has("properties") ? kafka.child("properties").asStringMap() : Map.of();
 
         ConfigNode topics = root.child("topics").allowOnly("device", "location", "service", "consent", "dead_letter");
         Map<String, String> in = new LinkedHashMap<>();
@@ -68,20 +68,7 @@ public final class JobConfig implements Serializable {
         ConfigNode consent = root.child("consent").allowOnly("max_pending_events_per_subject");
         maxPendingEventsPerSubject = consent.child("max_pending_events_per_subject").asInt(1, 10_000_000);
 
-        ConfigNode key = root.child("pseudonymisation_key").allowOnly("env", "file");
-        if (key.has("env") == key.has("file")) {
-            throw key.error("give exactly one of 'env' (an environment variable name) or 'file' (a path); never the key itself");
-        }
-        if (key.has("env")) {
-            ConfigNode v = key.child("env");
-            String var = v.asText();
-            if (!var.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw v.error("'" + var + "' is not an environment variable name");
-            }
-            pseudonymisationKey = KeyReference.environment(var);
-        } else {
-            pseudonymisationKey = KeyReference.file(key.child("file").asText());
-        }
+        pseudonymisationKey = KeyReference.fromConfig(root.child("pseudonymisation_key"));
 
         ConfigNode delivery = root.child("delivery").allowOnly("guarantee", "transactional_id_prefix", "transaction_timeout");
         guarantee = Guarantee.valueOf(delivery.child("guarantee")
@@ -92,18 +79,7 @@ public final class JobConfig implements Serializable {
                 ? delivery.child("transaction_timeout").asDuration(Duration.ofSeconds(10), Duration.ofMinutes(15))
                 : Duration.ofMinutes(10);
 
-        flink = root.has("flink") ? stringMap(root.child("flink")) : Map.of();
-    }
-
-    private static Map<String, String> stringMap(ConfigNode n) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigNode> e : n.entries().entrySet()) {
-            if (!e.getValue().json().isValueNode() || e.getValue().json().isNull()) {
-                throw e.getValue().error("expected a single value");
-            }
-            out.put(e.getKey(), e.getValue().json().asText());
-        }
-        return Map.copyOf(out);
+        flink = root.has("flink") ? root.child("flink").asStringMap() : Map.of();
     }
 
     /** Reads and validates a job config file. @throws ConfigException naming file, line, key and problem */

@@ -21,6 +21,31 @@ public final class KeyReference implements Serializable {
         this.file = file;
     }
 
+    /**
+     * Reads {@code {env: NAME}} or {@code {file: PATH}}. Errors never quote the value: a key pasted here by mistake
+     * must not reach a log line.
+     *
+     * @throws ConfigException naming the file, line and problem
+     */
+    public static KeyReference fromConfig(ConfigNode key) {
+        key.allowOnly("env", "file");
+        if (key.has("env") == key.has("file")) {
+            throw key.error("give exactly one of 'env' (an environment variable name) or 'file' (a path); never the key itself");
+        }
+        if (key.has("env")) {
+            ConfigNode v = key.child("env");
+            if (!v.json().isTextual() || !v.json().asText().matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
+                throw v.error("not an environment variable name (letters, digits and _); the key itself never goes in config");
+            }
+            return environment(v.json().asText());
+        }
+        ConfigNode f = key.child("file");
+        if (!f.json().isTextual() || f.json().asText().isBlank()) {
+            throw f.error("expected the path of the file that holds the key");
+        }
+        return file(f.json().asText());
+    }
+
     /** A key in an environment variable (base64 of at least 32 bytes). */
     public static KeyReference environment(String variable) {
         return new KeyReference(variable, null);

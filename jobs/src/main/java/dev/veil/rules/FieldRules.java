@@ -201,6 +201,9 @@ final class FieldRules {
 
     /** Number to the lower bound of its bucket. */
     static final class Bucket extends NumberRule {
+        /** 2^53: the largest magnitude up to which doubles represent every integer. */
+        static final double MAX_EXACT = 9_007_199_254_740_992d;
+
         private final NumberBucketer bucketer;
         private final boolean integral;
 
@@ -212,6 +215,10 @@ final class FieldRules {
 
         @Override
         JsonNode applyNumber(double value) throws InvalidValueException {
+            if (Math.abs(value) > MAX_EXACT) {
+                // Beyond 2^53 a double no longer holds every integer: the bound would not be a true bucket edge.
+                throw new InvalidValueException("invalid_number", "field '" + source + "' is too large to bucket");
+            }
             double lower = bucketer.lowerBound(value);
             return integral ? F.numberNode((long) lower) : F.numberNode(lower);
         }

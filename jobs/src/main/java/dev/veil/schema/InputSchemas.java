@@ -69,6 +69,7 @@ public final class InputSchemas {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
                 .formatAssertionsEnabled(true)
+                .pathType(com.networknt.schema.PathType.JSON_PATH)
                 .build();
         for (String stream : allStreams()) {
             String resource = "/schemas/input/" + stream + ".schema.json";

@@ -1,7 +1,14 @@
 package dev.veil.tools.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.aggregate.ReleaseSpec;
 import dev.veil.config.JobConfig;
+import dev.veil.job.aggregate.AggregationTopology;
+import dev.veil.tools.render.HeatmapGeoJson;
+import dev.veil.tools.render.HeatmapPng;
+import dev.veil.tools.render.TopCells;
+import dev.veil.tools.render.UsageCsv;
 import dev.veil.config.KeyReference;
 import dev.veil.job.AnonymisationTopology;
 import dev.veil.job.RulesText;
@@ -65,6 +72,10 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--rules", defaultValue = "config/rules.yaml", description = "Field rules (default: ${DEFAULT-VALUE})")
     Path rules;
 
+    @Option(names = "--aggregates", defaultValue = "config/aggregates.yaml",
+            description = "Heat map and usage configuration (default: ${DEFAULT-VALUE})")
+    Path aggregates;
+
     @Option(names = "--broker-classpath", defaultValue = "kafka-local/target/runtime.classpath", hidden = true)
     Path brokerClasspath;
 
@@ -86,12 +97,14 @@ public final class DemoMain implements Callable<Integer> {
         JobConfig base = JobConfig.load(config);
         RulesText rulesText = RulesText.read(rules);
         RuleSet ruleSet = rulesText.parse();
+        AggregatesConfig aggBase = AggregatesConfig.load(aggregates);
         Files.createDirectories(out);
         Path runDir = out.resolve(".run");
         LocalKafka.deleteRecursively(runDir);
         Files.createDirectories(runDir);
 
-        KeyReference key = demoKey(runDir);
+        KeyReference key = demoKey(runDir, "VEIL_PSEUDONYM_KEY", "pseudonym.key", "pseudonymisation");
+        KeyReference noiseKey = demoKey(runDir, "VEIL_NOISE_KEY", "noise.key", "noise");
 
         say("starting a Kafka broker (KRaft) on 127.0.0.1 ...");
         try (LocalKafka kafka = LocalKafka.start(brokerClasspath, runDir.resolve("kafka"))) {
@@ -106,6 +119,16 @@ public final class DemoMain implements Callable<Integer> {
             topics.put(jobConfig.consentTopic, 3);
             topics.put(jobConfig.deadLetterTopic, 1);
             ruleSet.outputs().values().forEach(o -> topics.put(o.topic(), 3));
+            AggregatesConfig agg = aggBase.withOverrides(kafka.bootstrapServers(), noiseKey, Map.of(
+                    "execution.checkpointing.interval", "2s",
+                    "execution.checkpointing.dir", runDir.resolve("checkpoints-aggregates").toUri().toString(),
+                    "parallelism.default", Integer.toString(parallelism)));
+            for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
+                topics.put(AggregationTopology.lateTopic(agg, kind), 1);
+            }
+            topics.put(agg.heatmapOutputTopic, 1);
+            topics.put(agg.usageOutputTopic, 1);
+            topics.put(agg.budgetTopic, 1);
             io.createTopics(topics);
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
@@ -135,24 +158,76 @@ public final class DemoMain implements Callable<Integer> {
             }));
 
             printSummary(sent, outCounts, accumulators, deadLetters, values[0], leaks[0], started);
+
+            runAggregates(agg, io);
             return leaks[0] == 0 ? 0 : 3;
         }
     }
 
     /** A fresh random key for this run, in a file only the owner can read; config names the file, never the key. */
-    private static KeyReference demoKey(Path runDir) throws Exception {
-        String fromEnv = System.getenv("VEIL_PSEUDONYM_KEY");
+    private static KeyReference demoKey(Path runDir, String variable, String fileName, String what) throws Exception {
+        String fromEnv = System.getenv(variable);
         if (fromEnv != null && !fromEnv.isBlank()) {
-            say("pseudonymisation key: from the environment variable VEIL_PSEUDONYM_KEY");
-            return KeyReference.environment("VEIL_PSEUDONYM_KEY");
+            say("%s key: from the environment variable %s", what, variable);
+            return KeyReference.environment(variable);
         }
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
-        Path file = runDir.resolve("pseudonym.key");
+        Path file = runDir.resolve(fileName);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, Base64.getEncoder().encodeToString(key));
-        say("pseudonymisation key: a fresh random key for this run in %s (set VEIL_PSEUDONYM_KEY to use your own)", file);
+        say("%s key: a fresh random key for this run in %s (set %s to use your own)", what, file, variable);
         return KeyReference.file(file.toAbsolutePath().toString());
+    }
+
+    /** Runs the heat map and usage jobs over the anonymised topics, side by side, then writes the analysts' files. */
+    private void runAggregates(AggregatesConfig agg, KafkaIo io) throws Exception {
+        say("running the heat map and usage jobs over the anonymised topics (window %s, k %d, delta %s, noise %s) ...",
+                agg.window, agg.k, agg.delta, agg.noise ? "discrete Laplace" : "OFF");
+        List<JobClient> clients = new ArrayList<>();
+        for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                    AggregationTopology.flinkConfiguration(agg));
+            env.setParallelism(parallelism);
+            AggregationTopology.build(env, agg, kind, AggregationTopology.source(agg, kind, true),
+                    AggregationTopology.sink(agg, kind));
+            clients.add(env.executeAsync("veil-" + kind.id));
+        }
+        long late = 0;
+        for (JobClient c : clients) {
+            Object l = c.getJobExecutionResult().get().getAllAccumulatorResults().get("late_observations");
+            late += l instanceof Long n ? n : 0;
+        }
+        List<JsonNode> heat = new ArrayList<>();
+        List<JsonNode> usage = new ArrayList<>();
+        List<JsonNode> budget = new ArrayList<>();
+        readBack(io, agg.heatmapOutputTopic, out, heat::add);
+        readBack(io, agg.usageOutputTopic, out, usage::add);
+        readBack(io, agg.budgetTopic, out, budget::add);
+        HeatmapGeoJson.write(heat, out.resolve("heatmap.geojson"));
+        HeatmapPng.write(heat, out.resolve("heatmap.png"),
+                "Veil heat map: distinct people per H3 cell (resolution " + agg.heatmapResolution + "), "
+                        + "epsilon " + agg.heatmap.epsilon() + ", k " + agg.k);
+        UsageCsv.write(usage, out.resolve("usage.csv"));
+
+        StringBuilder sb = new StringBuilder("\n================ Veil aggregates summary ================\n");
+        sb.append(String.format("heat map: %,d cells published over %,d windows; usage: %,d categories; budget lines: %d%n",
+                heat.size(), heat.stream().map(n -> n.path("window_start").asText()).distinct().count(), usage.size(),
+                budget.size()));
+        sb.append(String.format("privacy: window %s, allowed lateness %s, k %d, delta %s per release, noise %s%n",
+                agg.window, agg.allowedLateness, agg.k, agg.delta, agg.noise ? "discrete Laplace (CSPRNG, exact sampler)" : "OFF"));
+        for (ReleaseSpec r : agg.allReleases()) {
+            sb.append(String.format("  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d%n", r.name(),
+                    r.epsilon().toPlainString(), r.maxContributions(), r.maxPerCategory(), r.laplace().scale(), r.threshold()));
+        }
+        sb.append(String.format("  total per window and data subject: epsilon %s, delta %.1e (basic composition)%n",
+                agg.totalEpsilon().toPlainString(), agg.totalDelta()));
+        sb.append(String.format("late observations (after window end + lateness): %d%n", late));
+        sb.append("top cells:\n").append(TopCells.format(heat, 10));
+        sb.append("files: out/heatmap.geojson, out/heatmap.png, out/usage.csv, out/").append(agg.heatmapOutputTopic)
+                .append(".jsonl, out/").append(agg.usageOutputTopic).append(".jsonl, out/").append(agg.budgetTopic).append(".jsonl\n");
+        sb.append("=========================================================");
+        System.out.println(sb);
     }
 
     private static Map<String, Long> produce(KafkaIo io, SampleData data, Path inputDir) throws Exception {

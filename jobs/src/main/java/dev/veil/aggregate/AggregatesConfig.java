@@ -1,0 +1,232 @@
+package dev.veil.aggregate;
+
+import dev.veil.config.ConfigNode;
+import dev.veil.config.JobConfig;
+import dev.veil.config.KeyReference;
+import dev.veil.config.YamlDocument;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Configuration of the heat map and usage jobs ({@code config/aggregates.yaml}), validated: an error names the file,
+ * the line, the key and the problem. Immutable.
+ */
+public final class AggregatesConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Usage tables Veil knows how to compute, and whether they count distinct subjects (C = 1) or events. */
+    public static final Map<String, Boolean> USAGE_TABLES_DISTINCT = tables();
+
+    private static Map<String, Boolean> tables() {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        m.put("app_version", true);
+        m.put("os", true);
+        m.put("device_family", true);
+        m.put("action", false);
+        m.put("error_code", false);
+        m.put("duration", false);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Version of this configuration, carried on every release record. */
+    public final String version;
+
+    public final String bootstrapServers;
+    public final String groupId;
+    public final String startingOffsets;
+    public final Map<String, String> kafkaProperties;
+    public final Duration window;
+    public final Duration allowedLateness;
+    public final Duration maxOutOfOrderness;
+    public final Duration sourceIdleness;
+    public final long k;
+    public final double delta;
+    public final boolean noise;
+    public final KeyReference noiseKey;
+    public final String heatmapInputTopic;
+    public final String heatmapOutputTopic;
+    public final int heatmapResolution;
+    public final ReleaseSpec heatmap;
+    public final String deviceTopic;
+    public final String serviceTopic;
+    public final String usageOutputTopic;
+    public final long usageMaxCategories;
+    public final long usageMaxEvents;
+    public final long[] durationBucketsMs;
+    public final Map<String, ReleaseSpec> usage;
+    public final String budgetTopic;
+    public final JobConfig.Guarantee guarantee;
+    public final String transactionalIdPrefix;
+    public final Duration transactionTimeout;
+    public final Map<String, String> flink;
+
+    private AggregatesConfig(ConfigNode root) {
+        root.allowOnly("version", "kafka", "time", "privacy", "heatmap", "usage", "budget_topic", "delivery", "flink");
+        version = root.child("version").asText();
+        ConfigNode kafka = root.child("kafka").allowOnly("bootstrap_servers", "group_id", "starting_offsets", "properties");
+        bootstrapServers = kafka.child("bootstrap_servers").asText();
+        groupId = kafka.child("group_id").asText();
+        startingOffsets = kafka.has("starting_offsets")
+                ? kafka.child("starting_offsets").asEnum(Set.of("earliest", "latest", "committed"))
+                : "committed";
+        kafkaProperties = kafka.has("properties") ? kafka.child("properties").asStringMap() : Map.of();
+
+        ConfigNode time = root.child("time").allowOnly("window", "allowed_lateness", "max_out_of_orderness", "source_idleness");
+        ConfigNode w = time.child("window");
+        window = w.asDuration(Duration.ofMinutes(1), Duration.ofDays(1));
+        if (Duration.ofDays(1).toMillis() % window.toMillis() != 0) {
+            throw w.error("must divide a day evenly so windows align with UTC days (PT15M, PT1H, PT6H, P1D ...), was "
+                    + w.asText());
+        }
+        allowedLateness = time.child("allowed_lateness").asDuration(Duration.ZERO, Duration.ofDays(1));
+        maxOutOfOrderness = time.child("max_out_of_orderness").asDuration(Duration.ZERO, Duration.ofHours(24));
+        sourceIdleness = time.child("source_idleness").asDuration(Duration.ofSeconds(1), Duration.ofHours(24));
+
+        ConfigNode privacy = root.child("privacy").allowOnly("k", "delta", "noise", "noise_key");
+        k = privacy.child("k").asLong(1, 1_000_000);
+        delta = privacy.child("delta").asDouble(1e-15, 1e-3);
+        noise = privacy.child("noise").asBoolean();
+        noiseKey = KeyReference.fromConfig(privacy.child("noise_key"));
+
+        ConfigNode hm = root.child("heatmap").allowOnly("input_topic", "output_topic", "resolution", "epsilon",
+                "max_cells_per_subject");
+        heatmapInputTopic = hm.child("input_topic").asText();
+        heatmapOutputTopic = hm.child("output_topic").asText();
+        heatmapResolution = hm.child("resolution").asInt(0, 15);
+        heatmap = release(hm, "heatmap", hm.child("epsilon"), hm.child("max_cells_per_subject").asLong(1, 1000), 1);
+
+        ConfigNode us = root.child("usage").allowOnly("device_topic", "service_topic", "output_topic",
+                "max_categories_per_subject", "max_events_per_category", "duration_buckets_ms", "tables");
+        deviceTopic = us.child("device_topic").asText();
+        serviceTopic = us.child("service_topic").asText();
+        usageOutputTopic = us.child("output_topic").asText();
+        usageMaxCategories = us.child("max_categories_per_subject").asLong(1, 1000);
+        usageMaxEvents = us.child("max_events_per_category").asLong(1, 1000);
+        List<Long> buckets = new ArrayList<>();
+        ConfigNode bucketsNode = us.child("duration_buckets_ms");
+        for (ConfigNode b : bucketsNode.items()) {
+            long v = b.asLong(0, Long.MAX_VALUE / 2);
+            if (!buckets.isEmpty() && v <= buckets.get(buckets.size() - 1)) {
+                throw b.error("bucket edges must increase, " + v + " follows " + buckets.get(buckets.size() - 1));
+            }
+            buckets.add(v);
+        }
+        if (buckets.isEmpty() || buckets.get(0) != 0) {
+            throw bucketsNode.error("the first bucket edge must be 0");
+        }
+        durationBucketsMs = buckets.stream().mapToLong(Long::longValue).toArray();
+        Map<String, ReleaseSpec> tables = new LinkedHashMap<>();
+        ConfigNode tablesNode = us.child("tables");
+        for (Map.Entry<String, ConfigNode> e : tablesNode.entries().entrySet()) {
+            Boolean distinct = USAGE_TABLES_DISTINCT.get(e.getKey());
+            if (distinct == null) {
+                throw e.getValue().error("unknown usage table '" + e.getKey() + "'; tables are " + USAGE_TABLES_DISTINCT.keySet());
+            }
+            tables.put(e.getKey(), release(e.getValue(), e.getKey(), e.getValue(), usageMaxCategories,
+                    distinct ? 1 : usageMaxEvents));
+        }
+        usage = java.util.Collections.unmodifiableMap(tables);
+
+        budgetTopic = root.child("budget_topic").asText();
+        ConfigNode delivery = root.child("delivery").allowOnly("guarantee", "transactional_id_prefix", "transaction_timeout");
+        guarantee = JobConfig.Guarantee.valueOf(delivery.child("guarantee")
+                .asEnum(Set.of("exactly_once", "at_least_once"))
+                .toUpperCase(java.util.Locale.ROOT));
+        transactionalIdPrefix = delivery.child("transactional_id_prefix").asText();
+        transactionTimeout = delivery.has("transaction_timeout")
+                ? delivery.child("transaction_timeout").asDuration(Duration.ofSeconds(10), Duration.ofMinutes(15))
+                : Duration.ofMinutes(10);
+        flink = root.has("flink") ? root.child("flink").asStringMap() : Map.of();
+    }
+
+    private ReleaseSpec release(ConfigNode where, String name, ConfigNode epsilonNode, long maxContributions, long maxPerCategory) {
+        double eps = epsilonNode.asDouble(0.001, 100);
+        BigDecimal epsilon = new BigDecimal(epsilonNode.json().asText()).stripTrailingZeros();
+        try {
+            return new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory, noise);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw where.error("invalid privacy parameters for release '" + name + "' (epsilon " + eps + "): " + e.getMessage());
+        }
+    }
+
+    /** Reads and validates the file. @throws dev.veil.config.ConfigException naming file, line, key and problem */
+    public static AggregatesConfig load(Path file) {
+        return new AggregatesConfig(YamlDocument.read(file).root());
+    }
+
+    /** Validates a parsed document. */
+    public static AggregatesConfig load(YamlDocument doc) {
+        return new AggregatesConfig(doc.root());
+    }
+
+    /** All releases of both jobs: the heat map, then the usage tables. */
+    public List<ReleaseSpec> allReleases() {
+        List<ReleaseSpec> all = new ArrayList<>();
+        all.add(heatmap);
+        all.addAll(usage.values());
+        return all;
+    }
+
+    /**
+     * Total ε one data subject can spend in one window across every release of both jobs (basic sequential
+     * composition: the releases are computed from overlapping data, so their epsilons add up).
+     */
+    public BigDecimal totalEpsilon() {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (ReleaseSpec r : allReleases()) {
+            sum = sum.add(r.epsilon());
+        }
+        return sum;
+    }
+
+    /** Total δ per window across every release (δs add up under basic composition). */
+    public double totalDelta() {
+        return delta * allReleases().size();
+    }
+
+    /** A copy with other brokers and key reference (demo, tests), and noise switched as given. */
+    public AggregatesConfig withOverrides(String servers, KeyReference key, Map<String, String> extraFlink) {
+        return new AggregatesConfig(this, servers, key, extraFlink);
+    }
+
+    private AggregatesConfig(AggregatesConfig o, String servers, KeyReference key, Map<String, String> extraFlink) {
+        version = o.version;
+        bootstrapServers = servers;
+        groupId = o.groupId;
+        startingOffsets = o.startingOffsets;
+        kafkaProperties = o.kafkaProperties;
+        window = o.window;
+        allowedLateness = o.allowedLateness;
+        maxOutOfOrderness = o.maxOutOfOrderness;
+        sourceIdleness = o.sourceIdleness;
+        k = o.k;
+        delta = o.delta;
+        noise = o.noise;
+        noiseKey = key;
+        heatmapInputTopic = o.heatmapInputTopic;
+        heatmapOutputTopic = o.heatmapOutputTopic;
+        heatmapResolution = o.heatmapResolution;
+        heatmap = o.heatmap;
+        deviceTopic = o.deviceTopic;
+        serviceTopic = o.serviceTopic;
+        usageOutputTopic = o.usageOutputTopic;
+        usageMaxCategories = o.usageMaxCategories;
+        usageMaxEvents = o.usageMaxEvents;
+        durationBucketsMs = o.durationBucketsMs;
+        usage = o.usage;
+        budgetTopic = o.budgetTopic;
+        guarantee = o.guarantee;
+        transactionalIdPrefix = o.transactionalIdPrefix;
+        transactionTimeout = o.transactionTimeout;
+        Map<String, String> f = new LinkedHashMap<>(o.flink);
+        f.putAll(extraFlink);
+        flink = Map.copyOf(f);
+    }
+}

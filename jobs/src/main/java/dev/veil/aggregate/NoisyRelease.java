@@ -1,0 +1,48 @@
+package dev.veil.aggregate;
+
+import dev.veil.dp.KeyedRandomBits;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+
+/**
+ * Decides and noises one count of one release: small-count suppression on the true number of distinct subjects, then
+ * discrete Laplace noise, then the noisy threshold (DP partition selection). The noise is drawn from a keyed
+ * cryptographic bit stream labelled by release, window and category, so one window and category always get the
+ * same draw: a window that fires again after a failure and restore publishes the same value, never a second
+ * independent draw that could be averaged. Not thread-safe.
+ */
+public final class NoisyRelease {
+    private static final String LABEL = "veil-noise-v1|";
+
+    private final byte[] noiseKey;
+
+    /** @param noiseKey secret key, at least 32 bytes; who knows it can remove the noise */
+    public NoisyRelease(byte[] noiseKey) {
+        this.noiseKey = noiseKey.clone();
+    }
+
+    /**
+     * @param spec the release's parameters
+     * @param windowStart epoch milliseconds
+     * @param category the category
+     * @param subjects distinct subjects in the category after contribution bounding
+     * @param sum the bounded count (equals subjects for a distinct count)
+     * @return the value to publish, or empty when the category is suppressed
+     */
+    public OptionalLong release(ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
+        if (subjects < spec.k()) {
+            return OptionalLong.empty();
+        }
+        if (!spec.noise()) {
+            return OptionalLong.of(sum);
+        }
+        long noisy = sum + spec.laplace().sample(bits(spec.name(), windowStart, category));
+        return noisy >= spec.threshold() ? OptionalLong.of(noisy) : OptionalLong.empty();
+    }
+
+    /** The keyed bit stream of one (release, window, category). */
+    KeyedRandomBits bits(String release, long windowStart, String category) {
+        byte[] label = (LABEL + release + '|' + windowStart + '|' + category).getBytes(StandardCharsets.UTF_8);
+        return new KeyedRandomBits(noiseKey, label);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.veil.job.aggregate;
+
+import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.config.ConfigException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Entry point of the heat map and usage jobs:
+ * {@code flink run -c dev.veil.job.aggregate.AggregationJob veil-jobs-<v>-job.jar heatmap --config aggregates.yaml}.
+ */
+@Command(name = "veil-aggregates", mixinStandardHelpOptions = true,
+        description = "Publishes differentially private heat maps or usage statistics from the anonymised topics.")
+public final class AggregationJob implements Callable<Integer> {
+    @Parameters(index = "0", description = "heatmap or usage")
+    String job;
+
+    @Option(names = "--config", required = true, description = "Aggregates configuration (YAML), e.g. config/aggregates.yaml")
+    Path config;
+
+    @Option(names = "--bootstrap-servers", description = "Overrides kafka.bootstrap_servers")
+    String bootstrapServers;
+
+    @Option(names = "--bounded", description = "Stop at the end offsets seen at start")
+    boolean bounded;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new AggregationJob())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof ConfigException || e instanceof IllegalStateException
+                            || e instanceof IllegalArgumentException) {
+                        cmd.getErr().println("veil: startup error: " + e.getMessage());
+                        return 2;
+                    }
+                    throw e;
+                })
+                .execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        AggregationTopology.Kind kind = switch (job) {
+            case "heatmap" -> AggregationTopology.Kind.HEATMAP;
+            case "usage" -> AggregationTopology.Kind.USAGE;
+            default -> throw new IllegalArgumentException("job must be 'heatmap' or 'usage', was '" + job + "'");
+        };
+        AggregatesConfig c = AggregatesConfig.load(config);
+        if (bootstrapServers != null) {
+            c = c.withOverrides(bootstrapServers, c.noiseKey, java.util.Map.of());
+        }
+        byte[] key = c.noiseKey.resolve();
+        Arrays.fill(key, (byte) 0);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AggregationTopology.flinkConfiguration(c));
+        AggregationTopology.build(env, c, kind,
+                AggregationTopology.source(c, kind, bounded), AggregationTopology.sink(c, kind));
+        env.execute("veil-" + kind.id);
+        return 0;
+    }
+}

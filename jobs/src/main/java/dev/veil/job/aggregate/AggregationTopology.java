@@ -1,0 +1,172 @@
+package dev.veil.job.aggregate;
+
+import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.aggregate.Observation;
+import dev.veil.job.OutRecord;
+import dev.veil.job.OutRecordSerializer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Topology of the heat map and usage jobs (same shape, different inputs and releases):
+ *
+ * <pre>
+ * anonymised topic(s) -&gt; observations (per-partition watermarks, idleness)
+ *   -&gt; keyBy(subject): contribution bounding per window, released once after window end + allowed lateness
+ *        (late observations -&gt; side output topic + metric)
+ *   -&gt; keyBy(release|window|category): count, suppress (&lt; k), discrete Laplace noise, noisy threshold
+ *   -&gt; release topic;   decisions -&gt; keyBy(window): budget line -&gt; budget topic
+ * </pre>
+ */
+public final class AggregationTopology {
+    private AggregationTopology() {}
+
+    /** Which aggregate job. */
+    public enum Kind {
+        HEATMAP("heatmap"),
+        USAGE("usage");
+
+        public final String id;
+
+        Kind(String id) {
+            this.id = id;
+        }
+    }
+
+    /** Topic for observations that arrived after their window was released. */
+    public static String lateTopic(AggregatesConfig config, Kind kind) {
+        return (kind == Kind.HEATMAP ? config.heatmapOutputTopic : config.usageOutputTopic) + ".late";
+    }
+
+    /** Releases of a job. */
+    public static List<String> releases(AggregatesConfig config, Kind kind) {
+        return kind == Kind.HEATMAP ? List.of("heatmap") : new ArrayList<>(config.usage.keySet());
+    }
+
+    /** Adds the topology. Uids: veil-&lt;job&gt;-source, -bounding, -release, -budget, -sink. */
+    public static void build(StreamExecutionEnvironment env, AggregatesConfig config, Kind kind,
+            Source<Observation, ?, ?> source, Sink<OutRecord> sink) {
+        String p = "veil-" + kind.id + "-";
+        WatermarkStrategy<Observation> watermarks = WatermarkStrategy.<Observation>forBoundedOutOfOrderness(
+                        config.maxOutOfOrderness)
+                .withTimestampAssigner((o, ts) -> o.eventTime)
+                .withIdleness(config.sourceIdleness);
+        SingleOutputStreamOperator<Contribution> bounded = env.fromSource(source, watermarks, kind.id + " observations")
+                .uid(p + "source")
+                .keyBy(new BySubject())
+                .process(new BoundContributions(config))
+                .uid(p + "bounding")
+                .name("contribution bounding");
+        SingleOutputStreamOperator<OutRecord> released = bounded
+                .keyBy(new ByCategory())
+                .process(new CountAndRelease(config))
+                .uid(p + "release")
+                .name("suppress, noise, threshold");
+        DataStream<OutRecord> budget = released.getSideOutput(CountAndRelease.DECISIONS)
+                .keyBy(new ByWindow())
+                .process(new BudgetLines(config, kind.id, releases(config, kind)))
+                .uid(p + "budget")
+                .name("budget lines");
+        String lateTopic = lateTopic(config, kind);
+        DataStream<OutRecord> late = bounded.getSideOutput(BoundContributions.LATE)
+                .map(new LateObservationRecord(lateTopic))
+                .uid(p + "late")
+                .name("late observations");
+        released.union(budget, late).sinkTo(sink).uid(p + "sink").name("kafka sink");
+    }
+
+    static final class BySubject implements KeySelector<Observation, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Observation o) {
+            return o.subject;
+        }
+    }
+
+    static final class ByCategory implements KeySelector<Contribution, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(Contribution c) {
+            return c.key;
+        }
+    }
+
+    static final class ByWindow implements KeySelector<ReleaseDecision, Long> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Long getKey(ReleaseDecision d) {
+            return d.windowStart;
+        }
+    }
+
+    /** The input topics of a job. */
+    public static List<String> inputTopics(AggregatesConfig config, Kind kind) {
+        return kind == Kind.HEATMAP ? List.of(config.heatmapInputTopic) : List.of(config.deviceTopic, config.serviceTopic);
+    }
+
+    /** Kafka source of a job's anonymised input topics (read_committed). */
+    public static KafkaSource<Observation> source(AggregatesConfig config, Kind kind, boolean bounded) {
+        var b = KafkaSource.<Observation>builder()
+                .setBootstrapServers(config.bootstrapServers)
+                .setGroupId(config.groupId + "-" + kind.id)
+                .setTopics(inputTopics(config, kind))
+                .setStartingOffsets(switch (config.startingOffsets) {
+                    case "earliest" -> OffsetsInitializer.earliest();
+                    case "latest" -> OffsetsInitializer.latest();
+                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                })
+                .setProperty("isolation.level", "read_committed")
+                .setDeserializer(new ObservationDeserializer(config));
+        config.kafkaProperties.forEach(b::setProperty);
+        if (bounded) {
+            b.setBounded(OffsetsInitializer.latest());
+        }
+        return b.build();
+    }
+
+    /** Kafka sink of releases, budget lines and late observations; exactly-once by default. */
+    public static KafkaSink<OutRecord> sink(AggregatesConfig config, Kind kind) {
+        Properties producer = new Properties();
+        config.kafkaProperties.forEach(producer::setProperty);
+        producer.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout.toMillis()));
+        return KafkaSink.<OutRecord>builder()
+                .setBootstrapServers(config.bootstrapServers)
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new OutRecordSerializer())
+                .setDeliveryGuarantee(config.guarantee == dev.veil.config.JobConfig.Guarantee.EXACTLY_ONCE
+                        ? DeliveryGuarantee.EXACTLY_ONCE
+                        : DeliveryGuarantee.AT_LEAST_ONCE)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix + "-" + kind.id)
+                .build();
+    }
+
+    /** Flink settings: Veil's defaults, then the flink: section of the config. */
+    public static Configuration flinkConfiguration(AggregatesConfig config) {
+        Map<String, String> m = new HashMap<>();
+        m.put("state.backend.type", "rocksdb");
+        m.put("execution.checkpointing.interval", "10s");
+        m.put("pipeline.auto-generate-uids", "false");
+        m.put("pipeline.generic-types", "false");
+        m.putAll(config.flink);
+        return Configuration.fromMap(m);
+    }
+}
