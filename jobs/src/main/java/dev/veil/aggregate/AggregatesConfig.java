@@ -191,12 +191,21 @@ public final class AggregatesConfig implements Serializable {
         return delta * allReleases().size();
     }
 
-    /** A copy with other brokers and key reference (demo, tests), and noise switched as given. */
+    /** A copy with other brokers, key reference and extra Flink options (demo, tests). */
     public AggregatesConfig withOverrides(String servers, KeyReference key, Map<String, String> extraFlink) {
-        return new AggregatesConfig(this, servers, key, extraFlink);
+        return new AggregatesConfig(this, servers, key, extraFlink, maxOutOfOrderness);
     }
 
-    private AggregatesConfig(AggregatesConfig o, String servers, KeyReference key, Map<String, String> extraFlink) {
+    /**
+     * A copy with another out-of-orderness bound. A replay or backfill of the anonymised topics at high speed needs a
+     * larger bound than live operation: the anonymisation job then emits many minutes of event time per watermark step.
+     */
+    public AggregatesConfig withMaxOutOfOrderness(Duration bound) {
+        return new AggregatesConfig(this, bootstrapServers, noiseKey, Map.of(), bound);
+    }
+
+    private AggregatesConfig(AggregatesConfig o, String servers, KeyReference key, Map<String, String> extraFlink,
+            Duration outOfOrderness) {
         version = o.version;
         bootstrapServers = servers;
         groupId = o.groupId;
@@ -204,7 +213,7 @@ public final class AggregatesConfig implements Serializable {
         kafkaProperties = o.kafkaProperties;
         window = o.window;
         allowedLateness = o.allowedLateness;
-        maxOutOfOrderness = o.maxOutOfOrderness;
+        maxOutOfOrderness = outOfOrderness;
         sourceIdleness = o.sourceIdleness;
         k = o.k;
         delta = o.delta;

@@ -122,7 +122,10 @@ public final class DemoMain implements Callable<Integer> {
             AggregatesConfig agg = aggBase.withOverrides(kafka.bootstrapServers(), noiseKey, Map.of(
                     "execution.checkpointing.interval", "2s",
                     "execution.checkpointing.dir", runDir.resolve("checkpoints-aggregates").toUri().toString(),
-                    "parallelism.default", Integer.toString(parallelism)));
+                    "parallelism.default", Integer.toString(parallelism)))
+                    // The demo replays a day in about a minute: each watermark step of the anonymisation job then
+                    // covers minutes of event time, and its output is that much out of order (docs/aggregates.md).
+                    .withMaxOutOfOrderness(Duration.ofMinutes(30));
             for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
                 topics.put(AggregationTopology.lateTopic(agg, kind), 1);
             }
@@ -204,6 +207,9 @@ public final class DemoMain implements Callable<Integer> {
         readBack(io, agg.heatmapOutputTopic, out, heat::add);
         readBack(io, agg.usageOutputTopic, out, usage::add);
         readBack(io, agg.budgetTopic, out, budget::add);
+        for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
+            readBack(io, AggregationTopology.lateTopic(agg, kind), out, n -> { });
+        }
         HeatmapGeoJson.write(heat, out.resolve("heatmap.geojson"));
         HeatmapPng.write(heat, out.resolve("heatmap.png"),
                 "Veil heat map: distinct people per H3 cell (resolution " + agg.heatmapResolution + "), "
