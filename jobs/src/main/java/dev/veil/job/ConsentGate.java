@@ -26,6 +26,9 @@ import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -39,7 +42,8 @@ import org.apache.flink.util.Collector;
  * parallelism, for all records within the watermark's out-of-orderness. The cost is latency: an event is released
  * once the watermark passes it, i.e. about max-out-of-orderness after the newest event seen on every input.
  *
- * <p><b>Late records.</b> An event at or behind the watermark cannot be decided reliably (the consent that governed
+ * <p><b>Late records.</b> An event at or behind the watermark (the highest ever seen, kept across restores by
+ * {@link DurableWatermark}) cannot be decided reliably (the consent that governed
  * it may already be folded into later state), so it is not published: it becomes a {@code late_event} dead letter
  * that names its source offset (fail closed, nothing lost). A late consent change is applied at once and counted
  * ({@code veil.late_consent_changes}).
@@ -53,7 +57,8 @@ import org.apache.flink.util.Collector;
  * {@code veil.reason.<r>.dead_lettered}. The same figures are accumulators ({@code out.<o>}, {@code dropped.<r>},
  * {@code dead_lettered.<r>}) for the demo's summary.
  */
-public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, ConsentEvent, OutRecord> {
+public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, ConsentEvent, OutRecord>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Dead-letter reason for events that arrive behind the watermark. */
@@ -70,7 +75,7 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
     private transient ValueState<Integer> pendingCount;
     private transient VeilMetrics metrics;
     private transient Counter lateConsentChanges;
-    private transient Map<String, byte[]> topicKeys;
+    private final DurableWatermark watermark = new DurableWatermark();
     private transient EnumMap<ConsentDecision, LongCounter> droppedAcc;
     private transient Map<String, LongCounter> outAcc;
 
@@ -106,6 +111,16 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        watermark.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watermark.snapshot();
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         rules = rulesText.parse();
         consent = getRuntimeContext().getState(consentDescriptor());
@@ -132,8 +147,7 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
 
     @Override
     public void processElement1(LogEvent event, Context ctx, Collector<OutRecord> out) throws Exception {
-        long watermark = ctx.timerService().currentWatermark();
-        if (event.eventTime <= watermark) {
+        if (event.eventTime <= watermark.effective(ctx.timerService().currentWatermark())) {
             deadLetter(event.deadLetter(LATE_EVENT, "event time is behind the watermark; its consent can no longer be decided"), out);
             return;
         }
@@ -158,7 +172,7 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
     @Override
     public void processElement2(ConsentEvent event, Context ctx, Collector<OutRecord> out) throws Exception {
         ConsentChange change = event.change;
-        if (change.effectiveTime <= ctx.timerService().currentWatermark()) {
+        if (change.effectiveTime <= watermark.effective(ctx.timerService().currentWatermark())) {
             lateConsentChanges.inc();
             apply(List.of(change));
             return;
@@ -174,6 +188,7 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out) throws Exception {
+        watermark.effective(ctx.timerService().currentWatermark());
         List<ConsentChange> changes = pendingChanges.get(timestamp);
         if (changes != null) {
             pendingChanges.remove(timestamp);

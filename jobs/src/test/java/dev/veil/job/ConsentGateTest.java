@@ -317,4 +317,30 @@ class ConsentGateTest extends VeilTestBase {
         assertThat(publishedNames()).containsExactly("during-grant");
         assertThat(stateEntries()).as("only the consent value remains").isEqualTo(1);
     }
+
+    @Test
+    void afterARestore_anEventBehindTheWatermarkSeenBeforeIsStillLate() throws Exception {
+        open(true, 10_000);
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(event("device", ALICE, T0930, "decided-before-the-failure"));
+        watermark(T1100);
+        assertThat(publishedNames()).containsExactly("decided-before-the-failure");
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = harness.snapshot(1L, T1100.toEpochMilli());
+        harness.close();
+
+        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+                new KeyedCoProcessOperator<>(new ConsentGate(shippedRules(), DLQ, 10_000)),
+                new AnonymisationTopology.LogSubject(),
+                new AnonymisationTopology.ConsentSubject(),
+                Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.initializeState(snapshot);
+        harness.open();
+        // Replayed before the first watermark after the restore: its consent was already folded into later state.
+        send(event("device", ALICE, T1000, "replayed-late"));
+        watermark(T1200);
+
+        assertThat(publishedNames()).isEmpty();
+        assertThat(deadLetters()).extracting(n -> n.get("reason").asText()).containsExactly(ConsentGate.LATE_EVENT);
+    }
 }

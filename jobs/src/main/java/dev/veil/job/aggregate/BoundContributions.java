@@ -18,7 +18,11 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import dev.veil.job.DurableWatermark;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -27,18 +31,21 @@ import org.apache.flink.util.OutputTag;
  * Keyed by subject pseudonym: collects each subject's observations per tumbling event-time window, bounded to L
  * categories per release and C per category ({@link ContributionBounding}), and emits them once the watermark passes
  * window end + allowed lateness. A window is released exactly once, after its lateness: a late record never causes
- * a second, differing release that could be subtracted from the first. Observations later than that go to the
+ * a second, differing release that could be subtracted from the first, also not after a restore (lateness is
+ * decided against the {@link DurableWatermark}). Observations later than that go to the
  * {@link #LATE} side output and the {@code veil.late_observations} metric.
  *
  * <p>State: {@code windows}, a map from window start to the subject's {@link SubjectWindow}; cleared at release.
  */
-public class BoundContributions extends KeyedProcessFunction<String, Observation, Contribution> {
+public class BoundContributions extends KeyedProcessFunction<String, Observation, Contribution>
+        implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Observations that arrived after their window was released. */
     public static final OutputTag<Observation> LATE = new OutputTag<>("late-observations", TypeInformation.of(Observation.class));
 
     private final AggregatesConfig config;
+    private final DurableWatermark watermark = new DurableWatermark();
     private transient Map<String, ReleaseSpec> releases;
     private transient Pseudonymiser ranker;
     private transient MapState<Long, SubjectWindow> windows;
@@ -51,6 +58,16 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
 
     public static MapStateDescriptor<Long, SubjectWindow> windowsDescriptor() {
         return new MapStateDescriptor<>("windows", Types.LONG, TypeInformation.of(SubjectWindow.class));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        watermark.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        watermark.snapshot();
     }
 
     @Override
@@ -80,7 +97,7 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
     public void processElement(Observation o, Context ctx, Collector<Contribution> out) throws Exception {
         long start = windowStart(o.eventTime);
         long release = releaseTime(start);
-        if (release <= ctx.timerService().currentWatermark()) {
+        if (release <= watermark.effective(ctx.timerService().currentWatermark())) {
             late.inc();
             lateAcc.add(1);
             ctx.output(LATE, o);
@@ -112,6 +129,7 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Contribution> out) throws Exception {
+        watermark.effective(ctx.timerService().currentWatermark());
         List<Long> due = new ArrayList<>();
         for (Long start : windows.keys()) {
             if (releaseTime(start) <= timestamp) {

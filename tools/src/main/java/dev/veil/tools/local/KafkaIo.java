@@ -104,6 +104,75 @@ public final class KafkaIo {
         return true;
     }
 
+    /**
+     * Follows a topic from its current end (read_committed) until {@code done} is set, handing each record's value to
+     * {@code each}.
+     */
+    public void follow(String topic, java.util.concurrent.atomic.AtomicBoolean done, Consumer<byte[]> each) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("group.id", "veil-follower-" + UUID.randomUUID());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "latest");
+        p.put("enable.auto.commit", "false");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position);
+            while (!done.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                    each.accept(r.value());
+                }
+            }
+        }
+    }
+
+    /**
+     * Earliest and latest record timestamps over the topics (CreateTime set by the writer), epoch ms; {0, 0} if empty.
+     */
+    public long[] timestampRange(Collection<String> topics) throws Exception {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                d.partitions().forEach(pi -> latest.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.maxTimestamp()));
+            }
+            for (var r : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
+                if (r.offset() >= 0) {
+                    max = Math.max(max, r.timestamp());
+                }
+            }
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrapServers);
+            p.put("group.id", "veil-ts-" + UUID.randomUUID());
+            p.put("isolation.level", "read_committed");
+            p.put("max.poll.records", "1");
+            try (KafkaConsumer<byte[], byte[]> consumer =
+                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                for (TopicPartition tp : latest.keySet()) {
+                    consumer.assign(List.of(tp));
+                    consumer.seekToBeginning(List.of(tp));
+                    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (System.nanoTime() < deadline) {
+                        var recs = consumer.poll(Duration.ofMillis(200));
+                        if (!recs.isEmpty()) {
+                            min = Math.min(min, recs.iterator().next().timestamp());
+                            break;
+                        }
+                        if (consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp)) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return min == Long.MAX_VALUE ? new long[] {0, 0} : new long[] {min, max};
+    }
+
     /** Sum of end offsets of the topics (records written, for topics without transactions). */
     public long endOffsets(Collection<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {

@@ -1,0 +1,226 @@
+package dev.veil.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.veil.config.ConfigException;
+import dev.veil.config.JobConfig;
+import dev.veil.config.YamlDocument;
+import dev.veil.dp.DiscreteLaplace;
+import dev.veil.dp.PartitionSelection;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The shipped aggregates configuration, and errors that name file, line and key for broken ones. */
+class AggregatesConfigTest {
+    static final Path SHIPPED = Path.of("../config/aggregates.yaml");
+    private static final String FILE = "bad-agg.yaml";
+
+    static String shippedText() {
+        try {
+            return Files.readString(SHIPPED, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The shipped text with one exact fragment replaced; fails if the fragment is not there exactly once. */
+    static String edited(String from, String to) {
+        String text = shippedText();
+        int at = text.indexOf(from);
+        assertThat(at).as("fragment '%s' in the shipped config", from).isNotNegative();
+        assertThat(text.indexOf(from, at + 1)).as("fragment '%s' occurs once", from).isNegative();
+        return text.substring(0, at) + to + text.substring(at + from.length());
+    }
+
+    /** 1-based line of the first occurrence of a fragment. */
+    private static int lineOf(String text, String fragment) {
+        int at = text.indexOf(fragment);
+        assertThat(at).isNotNegative();
+        return (int) text.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
+    }
+
+    /** Loads the edited text, expecting a ConfigException at the line of {@code lineMarker} for key {@code path}. */
+    private static ConfigException rejected(String text, String lineMarker, String path) {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> AggregatesConfig.load(YamlDocument.parse(FILE, text)));
+        assertThat(e).as("rejected").isNotNull();
+        int line = lineOf(text, lineMarker);
+        assertThat(e.file()).isEqualTo(FILE);
+        assertThat(e.line()).isEqualTo(line);
+        assertThat(e.path()).isEqualTo(path);
+        assertThat(e.getMessage()).startsWith(FILE + ":" + line + ":").contains("(" + path + ")");
+        return e;
+    }
+
+    private static long threshold(long l, long c, String epsilon) {
+        return PartitionSelection.threshold(10, l, c, DiscreteLaplace.forSensitivityAndEpsilon(l * c, new BigDecimal(epsilon)), 1e-6);
+    }
+
+    @Test
+    void shippedConfig_loadsWithTheDocumentedValues() {
+        AggregatesConfig c = AggregatesConfig.load(SHIPPED);
+
+        assertThat(c.window).isEqualTo(Duration.ofHours(1));
+        assertThat(c.allowedLateness).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.k).isEqualTo(10);
+        assertThat(c.delta).isEqualTo(1e-6);
+        assertThat(c.noise).isTrue();
+        assertThat(c.noiseKey.toString()).isEqualTo("env:VEIL_NOISE_KEY");
+        assertThat(c.heatmapResolution).isEqualTo(7);
+        assertThat(c.durationBucketsMs).containsExactly(0, 1000, 5000, 30000, 120000, 600000);
+        assertThat(c.guarantee).isEqualTo(JobConfig.Guarantee.EXACTLY_ONCE);
+        assertThat(c.allReleases()).extracting(ReleaseSpec::name)
+                .containsExactly("heatmap", "app_version", "os", "device_family", "action", "error_code", "duration");
+        assertThat(c.usage.keySet()).containsExactly("app_version", "os", "device_family", "action", "error_code", "duration");
+        assertThat(c.totalEpsilon()).isEqualByComparingTo("4.0");
+        assertThat(c.totalDelta()).isCloseTo(7e-6, org.assertj.core.data.Offset.offset(1e-18));
+    }
+
+    @Test
+    void shippedConfig_releaseParametersAndThresholdsFollowFromLCAndEpsilon() {
+        AggregatesConfig c = AggregatesConfig.load(SHIPPED);
+
+        ReleaseSpec heatmap = c.heatmap;
+        assertThat(heatmap.epsilon()).isEqualByComparingTo("1.0");
+        assertThat(heatmap.maxContributions()).isEqualTo(2);
+        assertThat(heatmap.maxPerCategory()).isEqualTo(1);
+        assertThat(heatmap.laplace().scale()).isEqualTo(2.0);
+        assertThat(heatmap.threshold()).isEqualTo(threshold(2, 1, "1.0"));
+
+        for (String distinct : List.of("app_version", "os", "device_family")) {
+            ReleaseSpec r = c.usage.get(distinct);
+            assertThat(r.maxPerCategory()).as(distinct).isEqualTo(1);
+            assertThat(r.laplace().scale()).as(distinct).isEqualTo(4.0);
+            assertThat(r.threshold()).as(distinct).isEqualTo(threshold(2, 1, "0.5"));
+        }
+        for (String events : List.of("action", "error_code", "duration")) {
+            ReleaseSpec r = c.usage.get(events);
+            assertThat(r.maxContributions()).as(events).isEqualTo(2);
+            assertThat(r.maxPerCategory()).as(events).isEqualTo(3);
+            assertThat(r.laplace().scale()).as(events).isEqualTo(12.0);
+            assertThat(r.threshold()).as(events).isEqualTo(threshold(2, 3, "0.5"));
+        }
+        for (ReleaseSpec r : c.allReleases()) {
+            assertThat(r.k()).isEqualTo(10);
+            assertThat(r.delta()).isEqualTo(1e-6);
+            assertThat(r.noise()).isTrue();
+            assertThat(r.threshold()).as("threshold above k*C").isGreaterThan(r.k() * r.maxPerCategory());
+        }
+    }
+
+    @Test
+    void shippedConfigParsedFromText_sameAsReadFromFile() {
+        AggregatesConfig fromText = AggregatesConfig.load(YamlDocument.parse(FILE, shippedText()));
+        assertThat(fromText.totalEpsilon()).isEqualByComparingTo("4.0");
+        assertThat(fromText.allReleases()).extracting(ReleaseSpec::threshold)
+                .containsExactlyElementsOf(AggregatesConfig.load(SHIPPED).allReleases().stream().map(ReleaseSpec::threshold).toList());
+    }
+
+    @Test
+    void windowThatDoesNotDivideADay_rejectedNamingTimeWindow() {
+        String text = edited("window: PT1H", "window: PT7M");
+        ConfigException e = rejected(text, "window: PT7M", "time.window");
+        assertThat(e.problem()).contains("divide a day");
+    }
+
+    @Test
+    void unknownUsageTable_rejectedNamingTheTable() {
+        String text = edited("    duration: 0.5", "    duration: 0.5\n    clicks: 0.5");
+        ConfigException e = rejected(text, "clicks: 0.5", "usage.tables.clicks");
+        assertThat(e.problem()).contains("unknown usage table 'clicks'");
+    }
+
+    @Test
+    void epsilonZero_rejectedForTheHeatmapAndForAUsageTable() {
+        String heat = edited("  epsilon: 1.0", "  epsilon: 0");
+        rejected(heat, "epsilon: 0", "heatmap.epsilon");
+
+        String table = edited("    action: 0.5", "    action: 0");
+        rejected(table, "action: 0", "usage.tables.action");
+    }
+
+    @Test
+    void epsilonWithTooManyDecimalPlaces_configExceptionNotIllegalArgument() {
+        String text = edited("    os: 0.5", "    os: 0.1234567891234");
+        ConfigException e = rejected(text, "os: 0.1234567891234", "usage.tables.os");
+        assertThat(e.problem()).contains("release 'os'");
+    }
+
+    @Test
+    void deltaOutOfRange_rejectedNamingPrivacyDelta() {
+        String text = edited("delta: 1.0e-6", "delta: 0.5");
+        rejected(text, "delta: 0.5", "privacy.delta");
+    }
+
+    @Test
+    void decreasingDurationBuckets_rejectedAtTheOffendingEdge() {
+        String text = edited("[0, 1000, 5000, 30000", "[0, 5000, 1000, 30000");
+        ConfigException e = rejected(text, "duration_buckets_ms:", "usage.duration_buckets_ms[2]");
+        assertThat(e.problem()).contains("must increase");
+    }
+
+    @Test
+    void equalDurationBuckets_rejected() {
+        String text = edited("[0, 1000, 5000, 30000", "[0, 1000, 1000, 30000");
+        rejected(text, "duration_buckets_ms:", "usage.duration_buckets_ms[2]");
+    }
+
+    @Test
+    void firstDurationBucketNotZero_rejected() {
+        String text = edited("[0, 1000, 5000", "[100, 1000, 5000");
+        ConfigException e = rejected(text, "duration_buckets_ms:", "usage.duration_buckets_ms");
+        assertThat(e.problem()).contains("first bucket edge must be 0");
+    }
+
+    @Test
+    void noiseKeyWithBothEnvAndFile_rejected() {
+        String text = edited("    env: VEIL_NOISE_KEY", "    env: VEIL_NOISE_KEY\n    file: /run/secrets/noise-key");
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> AggregatesConfig.load(YamlDocument.parse(FILE, text)));
+        assertThat(e).isNotNull();
+        assertThat(e.path()).isEqualTo("privacy.noise_key");
+        assertThat(e.line()).isBetween(lineOf(text, "noise_key:"), lineOf(text, "env: VEIL_NOISE_KEY"));
+        assertThat(e.getMessage()).startsWith(FILE + ":" + e.line() + ":").contains("exactly one of");
+    }
+
+    @Test
+    void noiseKeyEnvThatIsNotAVariableName_rejectedWithoutQuotingTheValue() {
+        // What a pasted key looks like: base64 with '+', '/' and '='.
+        String pasted = "q83vEjRWeJq+/c2LmTnT0Ay7xP1oWb3hK2J8zD9sQeU=";
+        String text = edited("env: VEIL_NOISE_KEY", "env: \"" + pasted + "\"");
+        ConfigException e = rejected(text, pasted, "privacy.noise_key.env");
+        assertThat(e.getMessage()).doesNotContain(pasted).doesNotContain(pasted.substring(0, 12));
+        assertThat(e.problem()).contains("environment variable name");
+    }
+
+    @Test
+    void noiseKeyFile_accepted() {
+        String text = edited("env: VEIL_NOISE_KEY", "file: /run/secrets/noise-key");
+        AggregatesConfig c = AggregatesConfig.load(YamlDocument.parse(FILE, text));
+        assertThat(c.noiseKey.toString()).isEqualTo("file:/run/secrets/noise-key");
+    }
+
+    @Test
+    void missingTables_rejectedNamingTheKey() {
+        assertThatThrownBy(() -> AggregatesConfig.load(YamlDocument.parse(FILE, edited("budget_topic: veil.agg.budget\n", ""))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(FILE)
+                .hasMessageContaining("budget_topic");
+    }
+
+    @Test
+    void keyPastedInsteadOfAReference_rejectedWithoutQuotingIt() {
+        String pasted = "q83vEjRWeJq+/c2LmTnT0Ay7xP1oWb3hK2J8zD9sQeU=";
+        String text = edited("  noise_key:\n    env: VEIL_NOISE_KEY", "  noise_key: \"" + pasted + "\"\n    # env: VEIL_NOISE_KEY");
+        ConfigException e = rejected(text, "noise_key:", "privacy.noise_key");
+        assertThat(e.getMessage()).doesNotContain(pasted).doesNotContain(pasted.substring(0, 12));
+    }
+}

@@ -1,0 +1,211 @@
+package dev.veil.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.dp.DiscreteLaplace;
+import dev.veil.dp.PartitionSelection;
+import dev.veil.testing.VeilTestBase;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Suppression, noise and threshold of one count; one noise draw per (release, window, category). */
+class NoisyReleaseTest {
+    private static final long W0 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
+    private static final long W1 = Instant.parse("2026-11-28T11:00:00Z").toEpochMilli();
+    private static final byte[] KEY = VeilTestBase.testKey();
+    private static final byte[] OTHER_KEY = "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII);
+
+    /** ε = 1, δ = 1e-6, k = 10, L = 2, C = 1: discrete Laplace of scale 2. */
+    private static ReleaseSpec spec(boolean noise) {
+        return new ReleaseSpec("heatmap", new BigDecimal("1"), 1e-6, 10, 2, 1, noise);
+    }
+
+    private static long value(NoisyRelease r, ReleaseSpec spec, long window, String category, long subjects, long sum) {
+        OptionalLong v = r.release(spec, window, category, subjects, sum);
+        assertThat(v).as("published: %s %s", window, category).isPresent();
+        return v.getAsLong();
+    }
+
+    @Test
+    void specParameters_scaleIsLTimesCOverEpsilonAndThresholdFromPartitionSelection() {
+        ReleaseSpec spec = spec(true);
+        assertThat(spec.laplace().scale()).isEqualTo(2.0);
+        assertThat(spec.threshold())
+                .isEqualTo(PartitionSelection.threshold(10, 2, 1, DiscreteLaplace.forSensitivityAndEpsilon(2, BigDecimal.ONE), 1e-6))
+                .isGreaterThan(spec.k());
+    }
+
+    @Test
+    void fewerSubjectsThanK_neverPublishedWithNoiseOnOrOffEvenWithAHugeSum() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        for (boolean noise : new boolean[] {true, false}) {
+            for (long subjects = 0; subjects < 10; subjects++) {
+                for (int cell = 0; cell < 20; cell++) {
+                    assertThat(r.release(spec(noise), W0, "cell-" + cell, subjects, 1_000_000_000L))
+                            .as("noise %s, %d subjects", noise, subjects)
+                            .isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void noiseOff_publishesExactlyTheSumFromKSubjectsOn() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        ReleaseSpec off = spec(false);
+        assertThat(r.release(off, W0, "c", 10, 10)).as("k alone decides, not the noisy threshold").hasValue(10);
+        assertThat(r.release(off, W0, "c", 10, 30)).hasValue(30);
+        assertThat(r.release(off, W1, "d", 12_345, 12_345)).hasValue(12_345);
+    }
+
+    @Test
+    void noiseOn_sameReleaseWindowAndCategory_sameValueFromAnyInstance() {
+        ReleaseSpec spec = spec(true);
+        NoisyRelease first = new NoisyRelease(KEY);
+        NoisyRelease second = new NoisyRelease(KEY.clone());
+        for (int cell = 0; cell < 50; cell++) {
+            String c = "cell-" + cell;
+            long v = value(first, spec, W0, c, 1000, 1000);
+            assertThat(value(first, spec, W0, c, 1000, 1000)).as("same instance again").isEqualTo(v);
+            assertThat(value(second, spec, W0, c, 1000, 1000)).as("fresh instance, as after a restore").isEqualTo(v);
+        }
+    }
+
+    @Test
+    void noiseOn_valuesAreActuallyNoisy() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        ReleaseSpec spec = spec(true);
+        Set<Long> values = new HashSet<>();
+        for (int cell = 0; cell < 50; cell++) {
+            values.add(value(r, spec, W0, "cell-" + cell, 1000, 1000));
+        }
+        // P(noise = 0) = (1-a)/(1+a) = 0.245 at scale 2, so 50 exact values would have probability 1e-31.
+        assertThat(values).hasSizeGreaterThan(1).isNotEqualTo(Set.of(1000L));
+    }
+
+    @Test
+    void noiseOn_otherWindowOrCategory_independentDraw() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        ReleaseSpec spec = spec(true);
+        // The bit streams themselves: one per (release, window, category).
+        long base = r.bits("heatmap", W0, "cell-a").nextLong();
+        assertThat(r.bits("heatmap", W0, "cell-a").nextLong()).isEqualTo(base);
+        assertThat(r.bits("heatmap", W1, "cell-a").nextLong()).as("other window").isNotEqualTo(base);
+        assertThat(r.bits("heatmap", W0, "cell-b").nextLong()).as("other category").isNotEqualTo(base);
+        assertThat(r.bits("os", W0, "cell-a").nextLong()).as("other release").isNotEqualTo(base);
+
+        // The published values: two draws of scale 2 coincide with probability 0.13, so compare 30 cells; all 30
+        // equal would have probability about 1e-27.
+        List<Long> w0 = new ArrayList<>();
+        List<Long> w1 = new ArrayList<>();
+        List<Long> shifted = new ArrayList<>();
+        for (int cell = 0; cell < 30; cell++) {
+            w0.add(value(r, spec, W0, "cell-" + cell, 1000, 1000));
+            w1.add(value(r, spec, W1, "cell-" + cell, 1000, 1000));
+            shifted.add(value(r, spec, W0, "cell-" + (cell + 1), 1000, 1000));
+        }
+        assertThat(w1).as("same cells, next window").isNotEqualTo(w0);
+        assertThat(shifted).as("same window, other cells").isNotEqualTo(w0);
+    }
+
+    @Test
+    void noiseOn_publishedValuesAreNeverBelowTheThreshold() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        ReleaseSpec spec = spec(true);
+        long threshold = spec.threshold();
+        int published = 0;
+        int suppressed = 0;
+        for (long sum = spec.k(); sum <= threshold + 10; sum++) {
+            for (int cell = 0; cell < 40; cell++) {
+                OptionalLong v = r.release(spec, W0, "cell-" + cell, spec.k(), sum);
+                if (v.isPresent()) {
+                    published++;
+                    assertThat(v.getAsLong()).as("sum %d cell %d", sum, cell).isGreaterThanOrEqualTo(threshold);
+                } else {
+                    suppressed++;
+                }
+            }
+        }
+        assertThat(published).as("sums around the threshold are sometimes published").isPositive();
+        assertThat(suppressed).as("and sometimes not").isPositive();
+    }
+
+    @Test
+    void noiseOn_largeCount_withinTwentyScalesOfTheTruth() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        ReleaseSpec spec = spec(true);
+        double bound = 20 * spec.laplace().scale();
+        // P(|X| > 40) = 2 a^41 / (1 + a) = 1.6e-9 per draw at scale 2.
+        for (int cell = 0; cell < 500; cell++) {
+            long v = value(r, spec, W0, "cell-" + cell, 10_000, 10_000);
+            assertThat((double) Math.abs(v - 10_000)).as("cell %d", cell).isLessThanOrEqualTo(bound);
+        }
+    }
+
+    @Test
+    void otherNoiseKey_otherDraws() {
+        NoisyRelease a = new NoisyRelease(KEY);
+        NoisyRelease b = new NoisyRelease(OTHER_KEY);
+        ReleaseSpec spec = spec(true);
+        assertThat(b.bits("heatmap", W0, "cell-a").nextLong()).isNotEqualTo(a.bits("heatmap", W0, "cell-a").nextLong());
+        List<Long> va = new ArrayList<>();
+        List<Long> vb = new ArrayList<>();
+        for (int cell = 0; cell < 30; cell++) {
+            va.add(value(a, spec, W0, "cell-" + cell, 1000, 1000));
+            vb.add(value(b, spec, W0, "cell-" + cell, 1000, 1000));
+        }
+        assertThat(vb).isNotEqualTo(va);
+    }
+
+    @Test
+    void keyArrayChangedAfterConstruction_drawsAreUnchanged() {
+        byte[] key = KEY.clone();
+        NoisyRelease r = new NoisyRelease(key);
+        long before = r.bits("heatmap", W0, "c").nextLong();
+        java.util.Arrays.fill(key, (byte) 0);
+        assertThat(r.bits("heatmap", W0, "c").nextLong()).isEqualTo(before);
+    }
+
+    @Test
+    void specSerialized_sameThresholdAndNoiseAfterDeserialization() throws Exception {
+        ReleaseSpec spec = spec(true);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(spec);
+        }
+        ReleaseSpec copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (ReleaseSpec) in.readObject();
+        }
+        assertThat(copy.threshold()).isEqualTo(spec.threshold());
+        assertThat(copy.laplace().scale()).isEqualTo(spec.laplace().scale());
+        NoisyRelease r = new NoisyRelease(KEY);
+        assertThat(r.release(copy, W0, "c", 500, 500)).isEqualTo(r.release(spec, W0, "c", 500, 500));
+    }
+
+    /**
+     * Why a window and cell must be released exactly once: the draw is fixed per (release, window, category), so two
+     * releases of the same cell with different sums differ by exactly the difference of the sums.
+     */
+    @Test
+    void noiseOn_sameCellWithAnotherSum_sameDrawSoTheDifferenceIsExact() {
+        NoisyRelease r = new NoisyRelease(KEY);
+        ReleaseSpec spec = spec(true);
+        for (int cell = 0; cell < 20; cell++) {
+            long first = value(r, spec, W0, "cell-" + cell, 1000, 1000);
+            long second = value(r, spec, W0, "cell-" + cell, 1050, 1050);
+            assertThat(second - first).isEqualTo(50);
+        }
+    }
+}

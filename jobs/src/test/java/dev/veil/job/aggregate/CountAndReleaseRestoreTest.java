@@ -1,0 +1,225 @@
+package dev.veil.job.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.config.YamlDocument;
+import dev.veil.job.OutRecord;
+import dev.veil.record.Json;
+import dev.veil.testing.VeilTestBase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Counting, suppression and noise in Flink's keyed harness: one noise draw per window and cell, also when the window
+ * fires after a restore from a checkpoint taken before it fired.
+ */
+class CountAndReleaseRestoreTest {
+    static final long WINDOW = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
+    /** When the window is released: window start + 1 h + 5 min allowed lateness - 1 ms (BoundContributions). */
+    static final long RELEASE = WINDOW + Duration.ofMinutes(65).toMillis() - 1;
+    static final String OTHER_KEY_BASE64 = Base64.getEncoder().encodeToString(
+            "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII));
+    /**
+     * Contributions per category. The heat map's threshold with the shipped config (k 10, L 2, ε 1, δ 1e-6) is
+     * 39, so 40 contributions would be published only with probability 0.77 per draw; 100 is published for every
+     * draw that is not 62 or more below the truth (probability about 1e-14), so run C is comparable with run A.
+     */
+    private static final int SUBJECTS = 100;
+    private static final int CELLS = 10;
+
+    @TempDir
+    Path dir;
+
+    private final List<KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord>> harnesses = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (var h : harnesses) {
+            h.close();
+        }
+    }
+
+    /** The shipped config with noise as given and the noise key read from a file holding {@code keyBase64}. */
+    static AggregatesConfig config(Path dir, String keyBase64, boolean noise) throws IOException {
+        Path keyFile = Files.createTempFile(dir, "noise-key", ".b64");
+        Files.writeString(keyFile, keyBase64 + "\n", StandardCharsets.US_ASCII);
+        String text = Files.readString(Path.of("../config/aggregates.yaml"), StandardCharsets.UTF_8);
+        assertThat(text).contains("env: VEIL_NOISE_KEY", "noise: true");
+        text = text.replace("env: VEIL_NOISE_KEY", "file: \"" + keyFile.toAbsolutePath() + "\"")
+                .replace("noise: true", "noise: " + noise);
+        return AggregatesConfig.load(YamlDocument.parse("aggregates-test.yaml", text));
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(AggregatesConfig config,
+            OperatorSubtaskState restoreFrom, boolean rocksDb) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new CountAndRelease(config)), new AggregationTopology.ByCategory(), Types.STRING);
+        harnesses.add(h);
+        if (rocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
+    private static String cell(int i) {
+        return "87195da49ffffff-" + i;
+    }
+
+    /** Contributions of {@code SUBJECTS} subjects to each of {@code CELLS} heat map cells, as BoundContributions emits them. */
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h, int subjects)
+            throws Exception {
+        for (int s = 0; s < subjects; s++) {
+            for (int c = 0; c < CELLS; c++) {
+                h.processElement(new Contribution("heatmap", WINDOW, cell(c), 1), RELEASE);
+            }
+        }
+    }
+
+    /** Published records by cell. */
+    private static Map<String, JsonNode> published(KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h)
+            throws IOException {
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (OutRecord r : h.extractOutputValues()) {
+            JsonNode n = Json.MAPPER.readTree(r.value);
+            assertThat(out.put(n.get("cell").asText(), n)).as("one record per cell").isNull();
+        }
+        return out;
+    }
+
+    private static Map<String, Long> counts(Map<String, JsonNode> records) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        records.forEach((cell, n) -> m.put(cell, n.get("count").asLong()));
+        return m;
+    }
+
+    private static long stateEntries(KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h) {
+        KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
+        try (var keys = backend.getKeys("count", VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    private void oneDrawAcrossARestore(boolean rocksDb) throws Exception {
+        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64, true);
+
+        // Run A: count, checkpoint before the watermark passes the release time, then release.
+        var a = harness(config, null, rocksDb);
+        feed(a, SUBJECTS);
+        a.processWatermark(RELEASE - 1);
+        assertThat(a.extractOutputValues()).as("nothing before the release time").isEmpty();
+        OperatorSubtaskState snapshot = a.snapshot(1L, RELEASE - 1);
+        a.processWatermark(RELEASE);
+        Map<String, JsonNode> runA = published(a);
+
+        assertThat(runA).hasSize(CELLS);
+        assertThat(counts(runA).values()).as("noise is applied").anyMatch(v -> v != SUBJECTS);
+        assertThat(a.getSideOutput(CountAndRelease.DECISIONS)).hasSize(CELLS);
+        assertThat(stateEntries(a)).as("keyed state after release").isZero();
+        assertThat(a.numEventTimeTimers()).isZero();
+
+        // Run B: restore the checkpoint in a new operator (noise key read again in open()), same watermark.
+        var b = harness(config, snapshot, rocksDb);
+        b.processWatermark(RELEASE);
+        Map<String, JsonNode> runB = published(b);
+        assertThat(counts(runB)).as("the restored window publishes the same noisy counts").isEqualTo(counts(runA));
+        assertThat(runB).as("and the same records").isEqualTo(runA);
+        assertThat(stateEntries(b)).isZero();
+        assertThat(b.numEventTimeTimers()).isZero();
+
+        // Run C: same checkpoint, another noise key: other draws (all 10 equal would have probability ~1e-9).
+        var c = harness(config(dir, OTHER_KEY_BASE64, true), snapshot, rocksDb);
+        c.processWatermark(RELEASE);
+        Map<String, Long> runC = counts(published(c));
+        assertThat(runC.keySet()).isEqualTo(counts(runA).keySet());
+        assertThat(runC).as("another noise key, another draw").isNotEqualTo(counts(runA));
+    }
+
+    @Test
+    void restoreBeforeTheWindowFires_samePublishedCounts_onHeap() throws Exception {
+        oneDrawAcrossARestore(false);
+    }
+
+    @Test
+    void restoreBeforeTheWindowFires_samePublishedCounts_onRocksDb() throws Exception {
+        oneDrawAcrossARestore(true);
+    }
+
+    @Test
+    void publishedRecord_carriesTheReleaseParameters() throws Exception {
+        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64, true);
+        var h = harness(config, null, false);
+        feed(h, SUBJECTS);
+        h.processWatermark(RELEASE);
+        JsonNode n = published(h).get(cell(0));
+        OutRecord r = h.extractOutputValues().get(0);
+
+        assertThat(r.topic).isEqualTo("veil.agg.heatmap");
+        assertThat(r.key).isNull();
+        assertThat(n.get("release").asText()).isEqualTo("heatmap");
+        assertThat(n.get("window_start").asText()).isEqualTo("2026-11-28T10:00:00Z");
+        assertThat(n.get("window_end").asText()).isEqualTo("2026-11-28T11:00:00Z");
+        assertThat(n.get("resolution").asInt()).isEqualTo(7);
+        assertThat(n.get("noise").asText()).isEqualTo("discrete_laplace");
+        assertThat(n.get("noise_scale").asDouble()).isEqualTo(2.0);
+        assertThat(n.get("threshold").asLong()).isEqualTo(config.heatmap.threshold());
+        assertThat(n.get("k").asLong()).isEqualTo(10);
+        assertThat(n.get("epsilon").decimalValue()).isEqualByComparingTo("1");
+        assertThat(n.get("count").asLong()).isBetween(SUBJECTS - 40L, SUBJECTS + 40L);
+        assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp).containsOnly(RELEASE);
+    }
+
+    @Test
+    void fewerThanKSubjects_notPublishedButTheDecisionIsStillReported() throws Exception {
+        var h = harness(config(dir, VeilTestBase.TEST_KEY_BASE64, false), null, false);
+        for (int s = 0; s < 9; s++) {
+            h.processElement(new Contribution("action", WINDOW, "search", 3), RELEASE);
+        }
+        for (int s = 0; s < 10; s++) {
+            h.processElement(new Contribution("action", WINDOW, "view", 3), RELEASE);
+        }
+        h.processWatermark(RELEASE);
+
+        List<JsonNode> records = new ArrayList<>();
+        for (OutRecord r : h.extractOutputValues()) {
+            assertThat(r.topic).isEqualTo("veil.agg.usage");
+            records.add(Json.MAPPER.readTree(r.value));
+        }
+        assertThat(records).hasSize(1);
+        JsonNode view = records.get(0);
+        assertThat(view.get("category").asText()).isEqualTo("view");
+        assertThat(view.get("count").asLong()).as("noise off: the exact bounded sum").isEqualTo(30);
+        assertThat(view.get("noise").asText()).isEqualTo("off");
+        assertThat(view.get("threshold").asLong()).isEqualTo(10);
+        assertThat(h.getSideOutput(CountAndRelease.DECISIONS))
+                .extracting(d -> d.getValue().release + "@" + d.getValue().windowStart + "@" + d.getTimestamp())
+                .containsExactly("action@" + WINDOW + "@" + RELEASE, "action@" + WINDOW + "@" + RELEASE);
+        assertThat(stateEntries(h)).isZero();
+    }
+}
