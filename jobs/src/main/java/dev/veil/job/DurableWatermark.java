@@ -16,7 +16,9 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
  * call a few more records late than before the failure (they go to a late/dead-letter output, nothing is lost), never
  * fewer: deciding an event against consent that moved on, or releasing a window twice, is what it prevents.
  */
-public final class DurableWatermark {
+public final class DurableWatermark implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private transient ListState<Long> state;
     private long max = Long.MIN_VALUE;
 
