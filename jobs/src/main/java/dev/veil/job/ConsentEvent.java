@@ -4,7 +4,7 @@ import dev.veil.consent.ConsentChange;
 
 /** A consent change for a subject key, or (when {@link #deadLetter} is set) a dead letter. A Flink POJO. */
 public class ConsentEvent {
-    /** Subject key: HMAC-SHA256 pseudonym of the user id, 64 hex chars. Flink key. */
+    /** Subject key: HMAC-SHA256 pseudonym of the user id, 43 base64url chars. Flink key. */
     public String subject;
 
     public ConsentChange change;

@@ -48,9 +48,12 @@ import org.apache.flink.util.Collector;
  * that names its source offset (fail closed, nothing lost). A late consent change is applied at once and counted
  * ({@code veil.late_consent_changes}).
  *
- * <p><b>State</b> (RocksDB): {@code consent} (the subject's {@link ConsentState} as of the watermark),
- * {@code pending-changes} and {@code pending-events} (maps from event time to what waits), {@code pending-count}.
- * An erasure clears {@code consent} explicitly, and a subject with nothing pending has no other entry.
+ * <p><b>State</b> (RocksDB): {@code gate} (a {@link GateState}: the subject's {@link ConsentState} as of the
+ * watermark and the counts of what waits), {@code pending-changes} (a map from event time to the changes of that
+ * time) and {@code pending-events} (a map from event time to the events of that time). An erasure clears the consent explicitly; a subject with no consent and nothing pending has no
+ * entry at all. Per event: one read and one write of {@code gate} and of {@code pending-events} on arrival, the same
+ * at the timer. Most of these reads look up keys that do not exist, which RocksDB's bloom filters answer without
+ * touching a file: Veil switches them on ({@code state.backend.rocksdb.use-bloom-filter}).
  * At most {@code maxPendingEvents} events wait per subject; more become {@code consent_buffer_full} dead letters.
  *
  * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code veil.late_consent_changes},
@@ -69,10 +72,11 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
     private final int maxPendingEvents;
 
     private transient RuleSet rules;
-    private transient ValueState<ConsentState> consent;
+    private transient ValueState<GateState> gate;
     private transient MapState<Long, List<ConsentChange>> pendingChanges;
     private transient MapState<Long, List<LogEvent>> pendingEvents;
-    private transient ValueState<Integer> pendingCount;
+    private transient EnumMap<ConsentDecision, Counter> droppedCounters;
+    private transient Map<String, Counter> outCounters;
     private transient VeilMetrics metrics;
     private transient Counter lateConsentChanges;
     private final DurableWatermark watermark = new DurableWatermark();
@@ -93,21 +97,22 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
         this.maxPendingEvents = maxPendingEvents;
     }
 
-    /** State descriptor of the subject's consent (also used by tests and the state processor). */
-    public static ValueStateDescriptor<ConsentState> consentDescriptor() {
-        return new ValueStateDescriptor<>("consent", TypeInformation.of(ConsentState.class));
+    /** State descriptor of the subject's consent and pending counts. */
+    public static ValueStateDescriptor<GateState> gateDescriptor() {
+        return new ValueStateDescriptor<>("gate", TypeInformation.of(GateState.class));
     }
 
     public static MapStateDescriptor<Long, List<ConsentChange>> pendingChangesDescriptor() {
         return new MapStateDescriptor<>("pending-changes", Types.LONG, new TypeHint<List<ConsentChange>>() {}.getTypeInfo());
     }
 
+    /**
+     * Events waiting for the watermark, by event time. A map, not one list per subject: a timer then reads only the
+     * events of its own millisecond, however many wait (a list would be read whole at every timer, quadratic when a
+     * replay moves the watermark by minutes at a time).
+     */
     public static MapStateDescriptor<Long, List<LogEvent>> pendingEventsDescriptor() {
         return new MapStateDescriptor<>("pending-events", Types.LONG, new TypeHint<List<LogEvent>>() {}.getTypeInfo());
-    }
-
-    public static ValueStateDescriptor<Integer> pendingCountDescriptor() {
-        return new ValueStateDescriptor<>("pending-count", Types.INT);
     }
 
     @Override
@@ -123,25 +128,28 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
     @Override
     public void open(OpenContext openContext) {
         rules = rulesText.parse();
-        consent = getRuntimeContext().getState(consentDescriptor());
+        gate = getRuntimeContext().getState(gateDescriptor());
         pendingChanges = getRuntimeContext().getMapState(pendingChangesDescriptor());
         pendingEvents = getRuntimeContext().getMapState(pendingEventsDescriptor());
-        pendingCount = getRuntimeContext().getState(pendingCountDescriptor());
         metrics = new VeilMetrics(getRuntimeContext().getMetricGroup());
         lateConsentChanges = getRuntimeContext().getMetricGroup().addGroup("veil").counter("late_consent_changes");
         droppedAcc = new EnumMap<>(ConsentDecision.class);
+        droppedCounters = new EnumMap<>(ConsentDecision.class);
         for (ConsentDecision d : ConsentDecision.values()) {
             if (!d.allowed()) {
                 LongCounter c = new LongCounter();
                 getRuntimeContext().addAccumulator("dropped." + d.label(), c);
                 droppedAcc.put(d, c);
+                droppedCounters.put(d, metrics.counter("dropped", "reason", d.label()));
             }
         }
         outAcc = new HashMap<>();
+        outCounters = new HashMap<>();
         for (OutputRules o : rules.outputs().values()) {
             LongCounter c = new LongCounter();
             getRuntimeContext().addAccumulator("out." + o.name(), c);
             outAcc.put(o.name(), c);
+            outCounters.put(o.name(), metrics.counter("records_out", "output", o.name()));
         }
     }
 
@@ -151,9 +159,11 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
             deadLetter(event.deadLetter(LATE_EVENT, "event time is behind the watermark; its consent can no longer be decided"), out);
             return;
         }
-        Integer count = pendingCount.value();
-        int n = count == null ? 0 : count;
-        if (n >= maxPendingEvents) {
+        GateState g = gate.value();
+        if (g == null) {
+            g = new GateState();
+        }
+        if (g.pendingEvents >= maxPendingEvents) {
             deadLetter(event.deadLetter(
                     ProcessingFailure.CONSENT_BUFFER_FULL,
                     "more than " + maxPendingEvents + " events of one subject wait for the watermark"), out);
@@ -165,81 +175,95 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
         }
         atTime.add(event);
         pendingEvents.put(event.eventTime, atTime);
-        pendingCount.update(n + 1);
+        g.pendingEvents++;
+        gate.update(g);
         ctx.timerService().registerEventTimeTimer(event.eventTime);
     }
 
     @Override
     public void processElement2(ConsentEvent event, Context ctx, Collector<OutRecord> out) throws Exception {
         ConsentChange change = event.change;
+        GateState g = gate.value();
+        if (g == null) {
+            g = new GateState();
+        }
         if (change.effectiveTime <= watermark.effective(ctx.timerService().currentWatermark())) {
             lateConsentChanges.inc();
-            apply(List.of(change));
-            return;
+            g.consent = apply(g.consent, List.of(change));
+        } else {
+            List<ConsentChange> atTime = pendingChanges.get(change.effectiveTime);
+            if (atTime == null) {
+                atTime = new ArrayList<>(1);
+            }
+            atTime.add(change);
+            pendingChanges.put(change.effectiveTime, atTime);
+            g.pendingChanges++;
+            ctx.timerService().registerEventTimeTimer(change.effectiveTime);
         }
-        List<ConsentChange> atTime = pendingChanges.get(change.effectiveTime);
-        if (atTime == null) {
-            atTime = new ArrayList<>(1);
-        }
-        atTime.add(change);
-        pendingChanges.put(change.effectiveTime, atTime);
-        ctx.timerService().registerEventTimeTimer(change.effectiveTime);
+        store(g);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out) throws Exception {
         watermark.effective(ctx.timerService().currentWatermark());
-        List<ConsentChange> changes = pendingChanges.get(timestamp);
-        if (changes != null) {
-            pendingChanges.remove(timestamp);
-            apply(changes);
+        GateState g = gate.value();
+        if (g == null) {
+            return;
         }
-        List<LogEvent> events = pendingEvents.get(timestamp);
-        if (events != null) {
-            pendingEvents.remove(timestamp);
-            ConsentState state = consent.value();
-            for (LogEvent e : events) {
-                decide(state, e, out);
+        if (g.pendingChanges > 0) {
+            List<ConsentChange> changes = pendingChanges.get(timestamp);
+            if (changes != null) {
+                pendingChanges.remove(timestamp);
+                g.pendingChanges -= changes.size();
+                g.consent = apply(g.consent, changes);
             }
-            Integer count = pendingCount.value();
-            int left = (count == null ? 0 : count) - events.size();
-            if (left > 0) {
-                pendingCount.update(left);
-            } else {
-                pendingCount.clear();
+        }
+        if (g.pendingEvents > 0) {
+            List<LogEvent> events = pendingEvents.get(timestamp);
+            if (events != null) {
+                pendingEvents.remove(timestamp);
+                g.pendingEvents -= events.size();
+                for (LogEvent e : events) {
+                    decide(g.consent, e, out);
+                }
             }
+        }
+        store(g);
+    }
+
+    /** Writes the subject's gate state, or removes it when nothing is left (after an erasure, say). */
+    private void store(GateState g) throws IOException {
+        if (g.empty()) {
+            gate.clear();
+        } else {
+            gate.update(g);
         }
     }
 
-    private void apply(List<ConsentChange> changes) throws IOException {
+    /** Applies changes of one instant in {@link ConsentRules#SAME_TIME_ORDER}; null after an erasure. */
+    private static ConsentState apply(ConsentState state, List<ConsentChange> changes) {
         List<ConsentChange> ordered = changes;
         if (changes.size() > 1) {
             ordered = new ArrayList<>(changes);
             ordered.sort(ConsentRules.SAME_TIME_ORDER);
         }
-        ConsentState state = consent.value();
         for (ConsentChange c : ordered) {
             state = ConsentRules.apply(state, c);
         }
-        if (state == null) {
-            consent.clear();
-        } else {
-            consent.update(state);
-        }
+        return state;
     }
 
     private void decide(ConsentState state, LogEvent e, Collector<OutRecord> out) throws IOException {
         OutputRules output = rules.output(e.output);
         if (output == null) {
             // An output removed from the rules while its events waited in a savepoint: not published.
-            droppedAcc.get(ConsentDecision.NO_CONSENT).add(1);
             metrics.counter("dropped", "reason", "output_removed").inc();
             return;
         }
         ConsentDecision d = ConsentRules.decide(state, output.requiredPurposes(), output.publishMinors());
         if (!d.allowed()) {
             droppedAcc.get(d).add(1);
-            metrics.counter("dropped", "reason", d.label()).inc();
+            droppedCounters.get(d).inc();
             return;
         }
         byte[] value = e.payload;
@@ -251,7 +275,7 @@ public class ConsentGate extends KeyedCoProcessFunction<String, LogEvent, Consen
         byte[] key = e.outputKey == null ? null : e.outputKey.getBytes(StandardCharsets.UTF_8);
         out.collect(new OutRecord(output.topic(), key, value));
         outAcc.get(output.name()).add(1);
-        metrics.counter("records_out", "output", output.name()).inc();
+        outCounters.get(output.name()).inc();
     }
 
     private void deadLetter(DeadLetter dl, Collector<OutRecord> out) {

@@ -9,7 +9,7 @@ package dev.veil.job;
 public class LogEvent {
     /** Output name (config/rules.yaml). */
     public String output;
-    /** Subject key: HMAC-SHA256 pseudonym of the user id, 64 hex chars. Flink key. */
+    /** Subject key: HMAC-SHA256 pseudonym of the user id, 43 base64url chars. Flink key. */
     public String subject;
     /** Event time, epoch milliseconds UTC. */
     public long eventTime;

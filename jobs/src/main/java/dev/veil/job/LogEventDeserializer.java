@@ -29,6 +29,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
     private transient LogRecordProcessor processor;
     private transient VeilMetrics metrics;
     private transient Emitter emitter;
+    private transient Map<String, org.apache.flink.metrics.Counter> recordsIn;
 
     /**
      * @param rules the validated rules
@@ -48,6 +49,10 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         processor = new LogRecordProcessor(rules.parse(), new Pseudonymiser(key.resolve()));
         metrics = new VeilMetrics(context.getMetricGroup());
         emitter = new Emitter();
+        recordsIn = new HashMap<>();
+        for (String stream : streamByTopic.values()) {
+            recordsIn.put(stream, metrics.counter("records_in", "stream", stream));
+        }
     }
 
     @Override
@@ -56,7 +61,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         if (stream == null) {
             throw new IllegalStateException("no stream is configured for topic " + record.topic());
         }
-        metrics.counter("records_in", "stream", stream).inc();
+        recordsIn.get(stream).inc();
         emitter.record = record;
         emitter.out = out;
         processor.process(stream, record.value(), System.currentTimeMillis() + maxFutureSkewMillis, emitter);

@@ -21,7 +21,7 @@ import java.util.Set;
 public final class ConsentRecordProcessor {
     /** Receives the result of one record. */
     public interface Emitter {
-        /** A valid change for the subject key (64 hex chars). */
+        /** A valid change for the subject key (43 base64url chars). */
         void change(String subjectKey, ConsentChange change);
 
         /** A dead letter: reason code and a detail that holds no value from the record. */
@@ -56,7 +56,7 @@ public final class ConsentRecordProcessor {
         }
         String subjectKey;
         try {
-            subjectKey = pseudonymiser.pseudonymise(
+            subjectKey = pseudonymiser.pseudonymiseCompact(
                     IdNormaliser.normalise(record.get("user_id").asText(), rules.subjectIdKind(), rules.phoneRegion()));
         } catch (InvalidValueException e) {
             out.deadLetter(ProcessingFailure.INVALID_VALUE, "$.user_id: " + e.reason());

@@ -38,7 +38,7 @@ public final class LogRecordProcessor {
          * One anonymised record for one output.
          *
          * @param output the output
-         * @param subjectKey HMAC-SHA256 pseudonym of the subject (64 hex chars), the key of consent state
+         * @param subjectKey HMAC-SHA256 pseudonym of the subject (43 base64url chars), the key of consent state
          * @param eventTime epoch milliseconds UTC
          * @param anonymised the output record as JSON bytes (UTF-8)
          * @param outputKey the value of the output's key field, or null
@@ -102,7 +102,7 @@ public final class LogRecordProcessor {
         }
         String subjectKey;
         try {
-            subjectKey = pseudonymiser.pseudonymise(
+            subjectKey = pseudonymiser.pseudonymiseCompact(
                     IdNormaliser.normalise(record.get(SUBJECT_FIELD).asText(), rules.subjectIdKind(), rules.phoneRegion()));
         } catch (InvalidValueException e) {
             out.deadLetter(ProcessingFailure.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());

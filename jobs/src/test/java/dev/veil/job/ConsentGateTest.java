@@ -81,7 +81,7 @@ class ConsentGateTest extends VeilTestBase {
     private long stateEntries() {
         org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
         long n = 0;
-        for (String state : List.of("consent", "pending-changes", "pending-events", "pending-count")) {
+        for (String state : List.of("gate", "pending-changes", "pending-events")) {
             try (java.util.stream.Stream<Object> keys =
                     backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
                 n += keys.count();
@@ -315,7 +315,7 @@ class ConsentGateTest extends VeilTestBase {
         watermark(T1100);
 
         assertThat(publishedNames()).containsExactly("during-grant");
-        assertThat(stateEntries()).as("only the consent value remains").isEqualTo(1);
+        assertThat(stateEntries()).as("only the gate value (the consent) remains").isEqualTo(1);
     }
 
     @Test

@@ -45,6 +45,20 @@ class PojoSerializationTest {
     }
 
     @Test
+    void gateState_isSerialisedAsPojoWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(GateState.class);
+    }
+
+    @Test
+    void aggregateStateTypes_areSerialisedAsPojosWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.aggregate.Observation.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.aggregate.SubjectWindow.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.Contribution.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.CategoryCount.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.ReleaseDecision.class);
+    }
+
+    @Test
     void listsOfStateTypes_haveNoGenericTypeInfo() {
         TypeInformation<List<ConsentChange>> changes = new TypeHint<List<ConsentChange>>() {}.getTypeInfo();
         TypeInformation<List<LogEvent>> events = new TypeHint<List<LogEvent>>() {}.getTypeInfo();

@@ -121,4 +121,14 @@ class PseudonymiserTest {
         int star = spec.indexOf('*');
         return star < 0 ? spec : repeat(spec.substring(0, star), Integer.parseInt(spec.substring(star + 1)));
     }
+
+    @Test
+    void pseudonymiseCompact_isTheSameHmacInUnpaddedBase64Url() {
+        Pseudonymiser p = new Pseudonymiser(KEY_A);
+        String compact = p.pseudonymiseCompact("alice@example.com");
+
+        assertThat(compact).hasSize(43).matches("[A-Za-z0-9_-]{43}");
+        assertThat(java.util.Base64.getUrlDecoder().decode(compact))
+                .isEqualTo(p.hmac("alice@example.com".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
 }

@@ -55,7 +55,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
     }
 
     private static String subjectOfAlice() throws Exception {
-        return new Pseudonymiser(testKey()).pseudonymise("alice");
+        return new Pseudonymiser(testKey()).pseudonymiseCompact("alice");
     }
 
     @Test

@@ -166,6 +166,9 @@ public final class AggregationTopology {
         m.put("execution.checkpointing.interval", "10s");
         m.put("pipeline.auto-generate-uids", "false");
         m.put("pipeline.generic-types", "false");
+        m.put("state.backend.rocksdb.timer-service.factory", "HEAP");
+        m.put("state.backend.rocksdb.use-bloom-filter", "true");
+        m.put("pipeline.object-reuse", "true");
         m.putAll(config.flink);
         return Configuration.fromMap(m);
     }

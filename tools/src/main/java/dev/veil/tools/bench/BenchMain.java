@@ -169,7 +169,17 @@ public final class BenchMain implements Callable<Integer> {
             Map<String, Double> state = skipState ? Map.of() : stateSize(kafka, io);
             String md = markdown(rows, rate, latencies, state, raw);
             Files.createDirectories(report.toAbsolutePath().getParent());
-            Files.writeString(report, md);
+            // Keep the hand-written part of the report (method, profile findings) above the marker.
+            String marker = "<!-- bench:results -->";
+            String preamble = "";
+            if (Files.exists(report)) {
+                String old = Files.readString(report);
+                int i = old.indexOf(marker);
+                if (i >= 0) {
+                    preamble = old.substring(0, i + marker.length()) + "\n\n";
+                }
+            }
+            Files.writeString(report, preamble + md);
             System.out.println(md);
             say("written to %s", report);
         }
@@ -210,6 +220,7 @@ public final class BenchMain implements Callable<Integer> {
         cmd.addAll(List.of("-Xms2g", "-Xmx2g", "-XX:+UseG1GC", "-Djava.io.tmpdir=" + work, "-Dveil.log.file=" + work.resolve(kind + (bounded ? "" : "-live") + ".log"),
                 "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED"));
         if (profile && kind.equals("anonymise") && bounded) {
+            cmd.add("-XX:FlightRecorderOptions:stackdepth=512");
             cmd.add("-XX:StartFlightRecording=filename=" + work.resolve("anonymise.jfr") + ",settings=profile");
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchJob.class.getName(), kind,
@@ -312,10 +323,13 @@ public final class BenchMain implements Callable<Integer> {
 
     private Map<String, Double> stateSize(LocalKafka kafka, KafkaIo io) throws Exception {
         say("state size: %,d data subjects with consent ...", stateSubjects);
-        String at = "2026-11-27T00:00:00Z";
+        // Effective times 100 ms apart, so that the watermark passes (almost) all of them: the state measured is the
+        // steady state of applied consent, not changes still waiting.
+        long base = java.time.Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
         try (KafkaProducer<byte[], byte[]> p = io.producer()) {
             for (int i = 0; i < stateSubjects; i++) {
                 String user = "s-" + i;
+                String at = java.time.Instant.ofEpochMilli(base + i * 100L).toString();
                 String v = "{\"user_id\":\"" + user + "\",\"effective_time\":\"" + at + "\",\"action\":\"grant\","
                         + "\"purposes\":[\"analytics\",\"product_improvement\",\"location\"],\"policy_version\":\"2026-09\"}";
                 KafkaIo.send(p, "state.raw.consent", user.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8),
@@ -356,20 +370,18 @@ public final class BenchMain implements Callable<Integer> {
                     r.eventsPerSecond(), r.eventsPerSecond() / base, r.cpuMicrosPerEvent(), r.peakRss() >> 20,
                     r.throughputBasis()));
         }
-        if (latencies.isEmpty()) {
-            return sb.toString();
-        }
+        if (!latencies.isEmpty()) {
         sb.append(String.format(Locale.ROOT, "%nEnd-to-end latency at %,d events/s (device records, event time = now; "
                 + "anonymisation with max_out_of_orderness PT1S, source_idleness PT2S; read_committed consumer, so the "
                 + "checkpoint interval is part of it):%n%n| job | records | p50 ms | p99 ms |%n|---|---:|---:|---:|%n", rate));
         latencies.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d |%n", k, v.length,
                 LiveLoad.percentile(v, 50), LiveLoad.percentile(v, 99))));
-        if (state.isEmpty()) {
-            return sb.toString();
         }
+        if (!state.isEmpty()) {
         sb.append(String.format(Locale.ROOT, "%nConsent state: %,d data subjects, canonical savepoint %,.0f bytes = **%.1f bytes "
                 + "per subject**; restore from it to the first completed checkpoint: %.1f s.%n", stateSubjects,
                 state.get("savepoint_bytes"), state.get("bytes_per_subject"), state.get("restore_seconds")));
+        }
         return sb.toString();
     }
 }

@@ -112,7 +112,8 @@ public final class DemoMain implements Callable<Integer> {
             JobConfig jobConfig = base.withOverrides(kafka.bootstrapServers(), key, Map.of(
                     "execution.checkpointing.interval", "2s",
                     "execution.checkpointing.dir", runDir.resolve("checkpoints").toUri().toString(),
-                    "parallelism.default", Integer.toString(parallelism)));
+                    "parallelism.default", Integer.toString(parallelism),
+                    "taskmanager.memory.managed.size", "512m"));
             KafkaIo io = new KafkaIo(kafka.bootstrapServers());
             Map<String, Integer> topics = new LinkedHashMap<>();
             jobConfig.inputTopics.values().forEach(t -> topics.put(t, 3));
@@ -122,7 +123,8 @@ public final class DemoMain implements Callable<Integer> {
             AggregatesConfig agg = aggBase.withOverrides(kafka.bootstrapServers(), noiseKey, Map.of(
                     "execution.checkpointing.interval", "2s",
                     "execution.checkpointing.dir", runDir.resolve("checkpoints-aggregates").toUri().toString(),
-                    "parallelism.default", Integer.toString(parallelism)))
+                    "parallelism.default", Integer.toString(parallelism),
+                    "taskmanager.memory.managed.size", "512m"))
                     // The demo replays a day in about a minute: each watermark step of the anonymisation job then
                     // covers minutes of event time, and its output is that much out of order (docs/aggregates.md).
                     .withMaxOutOfOrderness(Duration.ofMinutes(30));
