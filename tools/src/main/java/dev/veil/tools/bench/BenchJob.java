@@ -36,8 +36,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * broker's, not the harness's). Runs a local Flink (MiniCluster) and prints one line {@code BENCH_RESULT {json}} with
  * the CPU seconds spent between submission and the end of the job, and the process's peak RSS.
  *
- * <p>Usage: {@code BenchJob <kind> <bootstrap> <workdir> <parallelism> <checkpoint-interval> <bounded>} with kind one
- * of passthrough, anonymise, aggregates, state.
+ * <p>Usage: {@code BenchJob <kind> <bootstrap> <workdir> <parallelism> <checkpoint-interval> <bounded> <state-backend>
+ * [recovery-path]} with kind one of passthrough, anonymise, aggregates, state, restore.
  */
 public final class BenchJob {
     private BenchJob() {}
@@ -57,8 +57,9 @@ public final class BenchJob {
                 // A local MiniCluster's default managed memory is so small that RocksDB flushes its memtable
                 // constantly (Flink warns about it); a cluster sizes this itself.
                 "taskmanager.memory.managed.size", "512m"));
-        if (args.length > 6) {
-            flink.put("execution.state-recovery.path", args[6]);
+        flink.put("state.backend.type", args[6]);
+        if (args.length > 7) {
+            flink.put("execution.state-recovery.path", args[7]);
         }
         KeyReference key = KeyReference.file(work.resolve("pseudonym.key").toString());
         String yaml = Files.readString(Path.of("config/veil.yaml"));

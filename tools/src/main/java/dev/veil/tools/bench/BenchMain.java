@@ -63,6 +63,10 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--profile", description = "Record a Java Flight Recording of the anonymisation job in out/bench/anonymise.jfr")
     boolean profile;
 
+    @Option(names = "--state-backend", defaultValue = "rocksdb",
+            description = "rocksdb (default, as in production) or hashmap, to see what RocksDB costs")
+    String stateBackend;
+
     @Option(names = "--skip-latency", description = "Skip the latency pass")
     boolean skipLatency;
 
@@ -225,7 +229,7 @@ public final class BenchMain implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchJob.class.getName(), kind,
                 kafka.bootstrapServers(), work.toString(), Integer.toString(parallelism), checkpointInterval,
-                Boolean.toString(bounded)));
+                Boolean.toString(bounded), stateBackend));
         if (recoveryPath != null) {
             cmd.add(recoveryPath);
         }
@@ -360,8 +364,8 @@ public final class BenchMain implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s), %d GiB; Java %s. Command: `%s`.%n%n",
                 Runtime.getRuntime().availableProcessors(), cpu, memKb >> 20, System.getProperty("java.version"), commandLine));
         sb.append(String.format(Locale.ROOT, "%,d raw events (demo mix), parallelism %d, checkpoints every %s, exactly-once "
-                + "Kafka sink, RocksDB; one broker on the same machine; each job in its own JVM (CPU and peak RSS from procfs).%n%n",
-                raw, parallelism, checkpointInterval));
+                + "Kafka sink, state backend %s; one broker on the same machine; each job in its own JVM (CPU and peak RSS "
+                + "from procfs).%n%n", raw, parallelism, checkpointInterval, stateBackend));
         sb.append("| job | events | events/s | vs pass-through | Flink CPU µs/event | peak RSS MiB | throughput from |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---|\n");
         double base = rows.get(0).eventsPerSecond();
