@@ -6,13 +6,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -20,7 +18,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The anonymisation job's topology, built from its sources and sink so that tests and the demo can pass their own.
@@ -108,21 +105,10 @@ public final class AnonymisationTopology {
         }
     }
 
-    private static OffsetsInitializer startingOffsets(JobConfig config) {
-        switch (config.startingOffsets) {
-            case "earliest":
-                return OffsetsInitializer.earliest();
-            case "latest":
-                return OffsetsInitializer.latest();
-            default:
-                return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-        }
-    }
-
     private static <T> KafkaSourceBuilder<T> common(KafkaSourceBuilder<T> b, JobConfig config, boolean bounded) {
         b.setBootstrapServers(config.bootstrapServers)
                 .setGroupId(config.groupId)
-                .setStartingOffsets(startingOffsets(config))
+                .setStartingOffsets(KafkaConnections.startingOffsets(config.startingOffsets))
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("commit.offsets.on.checkpoint", "true");
         config.kafkaProperties.forEach(b::setProperty);
@@ -163,20 +149,8 @@ public final class AnonymisationTopology {
      * transaction.max.timeout.ms, 15 minutes by default).
      */
     public static KafkaSink<OutRecord> sink(JobConfig config) {
-        Properties producer = new Properties();
-        config.kafkaProperties.forEach(producer::setProperty);
-        producer.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout.toMillis()));
-        producer.setProperty("compression.type", "lz4");
-        producer.setProperty("linger.ms", "20");
-        return KafkaSink.<OutRecord>builder()
-                .setBootstrapServers(config.bootstrapServers)
-                .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new OutRecordSerializer())
-                .setDeliveryGuarantee(config.guarantee == JobConfig.Guarantee.EXACTLY_ONCE
-                        ? DeliveryGuarantee.EXACTLY_ONCE
-                        : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(config.transactionalIdPrefix)
-                .build();
+        return KafkaConnections.sink(config.bootstrapServers, config.kafkaProperties, config.guarantee,
+                config.transactionalIdPrefix, config.transactionTimeout);
     }
 
     /**

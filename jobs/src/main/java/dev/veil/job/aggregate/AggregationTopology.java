@@ -3,25 +3,22 @@ package dev.veil.job.aggregate;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.Observation;
 import dev.veil.job.OutRecord;
-import dev.veil.job.OutRecordSerializer;
+import dev.veil.job.KafkaConnections;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Topology of the heat map and usage jobs (same shape, different inputs and releases):
@@ -129,11 +126,7 @@ public final class AggregationTopology {
                 .setBootstrapServers(config.bootstrapServers)
                 .setGroupId(config.groupId + "-" + kind.id)
                 .setTopics(inputTopics(config, kind))
-                .setStartingOffsets(switch (config.startingOffsets) {
-                    case "earliest" -> OffsetsInitializer.earliest();
-                    case "latest" -> OffsetsInitializer.latest();
-                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-                })
+                .setStartingOffsets(KafkaConnections.startingOffsets(config.startingOffsets))
                 .setProperty("isolation.level", "read_committed")
                 .setDeserializer(new ObservationDeserializer(config));
         config.kafkaProperties.forEach(b::setProperty);
@@ -145,18 +138,8 @@ public final class AggregationTopology {
 
     /** Kafka sink of releases, budget lines and late observations; exactly-once by default. */
     public static KafkaSink<OutRecord> sink(AggregatesConfig config, Kind kind) {
-        Properties producer = new Properties();
-        config.kafkaProperties.forEach(producer::setProperty);
-        producer.setProperty("transaction.timeout.ms", Long.toString(config.transactionTimeout.toMillis()));
-        return KafkaSink.<OutRecord>builder()
-                .setBootstrapServers(config.bootstrapServers)
-                .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new OutRecordSerializer())
-                .setDeliveryGuarantee(config.guarantee == dev.veil.config.JobConfig.Guarantee.EXACTLY_ONCE
-                        ? DeliveryGuarantee.EXACTLY_ONCE
-                        : DeliveryGuarantee.AT_LEAST_ONCE)
-                .setTransactionalIdPrefix(config.transactionalIdPrefix + "-" + kind.id)
-                .build();
+        return KafkaConnections.sink(config.bootstrapServers, config.kafkaProperties, config.guarantee,
+                config.transactionalIdPrefix + "-" + kind.id, config.transactionTimeout);
     }
 
     /** Flink settings: Veil's defaults, then the flink: section of the config. */
