@@ -80,7 +80,7 @@ class JobConfigTest extends VeilTestBase {
         assertThat(c.transactionTimeout).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.flink)
                 .containsEntry("state.backend.type", "rocksdb")
-                .containsEntry("state.backend.incremental", "true")
+                .containsEntry("execution.checkpointing.incremental", "true")
                 .containsEntry("execution.checkpointing.interval", "10s")
                 .containsEntry("execution.checkpointing.min-pause", "2s")
                 .containsEntry("execution.checkpointing.dir", "file:///tmp/veil/checkpoints")

@@ -53,7 +53,7 @@ public final class BenchJob {
                 "execution.checkpointing.interval", checkpointInterval,
                 "execution.checkpointing.dir", work.resolve("checkpoints-" + kind).toUri().toString(),
                 "parallelism.default", Integer.toString(parallelism),
-                "state.backend.incremental", "true",
+                "execution.checkpointing.incremental", "true",
                 // A local MiniCluster's default managed memory is so small that RocksDB flushes its memtable
                 // constantly (Flink warns about it); a cluster sizes this itself.
                 "taskmanager.memory.managed.size", "512m"));

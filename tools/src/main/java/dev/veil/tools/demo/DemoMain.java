@@ -214,8 +214,8 @@ public final class DemoMain implements Callable<Integer> {
         }
         HeatmapGeoJson.write(heat, out.resolve("heatmap.geojson"));
         HeatmapPng.write(heat, out.resolve("heatmap.png"),
-                "Veil heat map: distinct people per H3 cell (resolution " + agg.heatmapResolution + "), "
-                        + "epsilon " + agg.heatmap.epsilon() + ", k " + agg.k);
+                "Distinct people per H3 cell (res " + agg.heatmapResolution + "), \u03b5 "
+                        + agg.heatmap.epsilon().toPlainString() + ", k " + agg.k);
         UsageCsv.write(usage, out.resolve("usage.csv"));
 
         StringBuilder sb = new StringBuilder("\n================ Veil aggregates summary ================\n");
