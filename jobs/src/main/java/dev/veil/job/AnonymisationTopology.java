@@ -1,7 +1,6 @@
 package dev.veil.job;
 
 import dev.veil.config.JobConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -153,32 +152,9 @@ public final class AnonymisationTopology {
                 config.transactionalIdPrefix, config.transactionTimeout);
     }
 
-    /**
-     * Flink settings of the job: Veil's defaults (RocksDB state backend with heap timers, checkpoints every 10 s,
-     * exactly-once checkpointing, no auto-generated uids, no Kryo fallback, object reuse), then the {@code flink:}
-     * section of the job config.
-     */
+    /** Flink settings of the job: {@link KafkaConnections#flinkDefaults}, then the flink: section of the job config. */
     public static Configuration flinkConfiguration(JobConfig config) {
-        Map<String, String> m = new HashMap<>();
-        m.put("state.backend.type", "rocksdb");
-        m.put("execution.checkpointing.interval", "10s");
-        m.put("execution.checkpointing.mode", "EXACTLY_ONCE");
-        m.put("pipeline.auto-generate-uids", "false");
-        m.put("pipeline.generic-types", "false");
-        m.put("restart-strategy.type", "exponential-delay");
-        // Timers on the heap (checkpointed with the keyed state): RocksDB timers cost several JNI calls per event.
-        m.put("state.backend.rocksdb.timer-service.factory", "HEAP");
-        // Most state reads of the consent gate miss (no other event at the same millisecond): bloom filters answer
-        // those without reading SST files.
-        m.put("state.backend.rocksdb.use-bloom-filter", "true");
-        // Records are never mutated after they are emitted, so chained operators may pass them without a copy.
-        m.put("pipeline.object-reuse", "true");
-        m.putAll(config.flink);
-        return Configuration.fromMap(m);
+        return KafkaConnections.flinkDefaults(config.flink);
     }
 
-    /** Checkpoint interval in the configuration, for the sink timeout check. */
-    static Duration checkpointInterval(Configuration conf) {
-        return conf.get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTING_INTERVAL);
-    }
 }

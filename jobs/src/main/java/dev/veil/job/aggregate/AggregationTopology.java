@@ -5,9 +5,7 @@ import dev.veil.aggregate.Observation;
 import dev.veil.job.OutRecord;
 import dev.veil.job.KafkaConnections;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -142,17 +140,8 @@ public final class AggregationTopology {
                 config.transactionalIdPrefix + "-" + kind.id, config.transactionTimeout);
     }
 
-    /** Flink settings: Veil's defaults, then the flink: section of the config. */
+    /** Flink settings: {@link KafkaConnections#flinkDefaults}, then the flink: section of the config. */
     public static Configuration flinkConfiguration(AggregatesConfig config) {
-        Map<String, String> m = new HashMap<>();
-        m.put("state.backend.type", "rocksdb");
-        m.put("execution.checkpointing.interval", "10s");
-        m.put("pipeline.auto-generate-uids", "false");
-        m.put("pipeline.generic-types", "false");
-        m.put("state.backend.rocksdb.timer-service.factory", "HEAP");
-        m.put("state.backend.rocksdb.use-bloom-filter", "true");
-        m.put("pipeline.object-reuse", "true");
-        m.putAll(config.flink);
-        return Configuration.fromMap(m);
+        return KafkaConnections.flinkDefaults(config.flink);
     }
 }
