@@ -127,7 +127,7 @@ public final class DemoMain implements Callable<Integer> {
                     "taskmanager.memory.managed.size", "512m"))
                     // The demo replays a day in about a minute: each watermark step of the anonymisation job then
                     // covers minutes of event time, and its output is that much out of order (docs/aggregates.md).
-                    .withMaxOutOfOrderness(Duration.ofMinutes(30));
+                    .withMaxOutOfOrderness(Duration.ofHours(2));
             for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
                 topics.put(AggregationTopology.lateTopic(agg, kind), 1);
             }
