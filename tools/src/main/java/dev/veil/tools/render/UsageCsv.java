@@ -17,8 +17,9 @@ import java.util.List;
  * {@value #HEADER}. Rows are sorted by window (chronologically), then release, then count (descending), then category.
  * A field is quoted when it contains a comma, a double quote, CR or LF, or starts or ends with a space; quotes inside
  * are doubled. Absent fields are empty. Numbers are written as Jackson prints them (for example {@code 1.0E-6}).
- * Values are written verbatim: a category starting with {@code =}, {@code +}, {@code -} or {@code @} is not
- * rewritten, so spreadsheet users should import the file as text rather than open it directly.
+ * Categories come from the records' own fields (an app version, an error code), so one starting with {@code =},
+ * {@code +}, {@code -}, {@code @}, tab or CR gets a leading apostrophe: a spreadsheet would otherwise run it as a
+ * formula (CSV injection, OWASP). Other values are written verbatim.
  */
 public final class UsageCsv {
 
@@ -67,11 +68,21 @@ public final class UsageCsv {
                 if (i > 0) {
                     csv.append(',');
                 }
-                csv.append(field(Records.text(release, COLUMNS.get(i))));
+                String value = Records.text(release, COLUMNS.get(i));
+                csv.append(field(COLUMNS.get(i).equals("category") ? neutralise(value) : value));
             }
             csv.append("\r\n");
         }
         return csv.toString();
+    }
+
+    /** Prefixes an apostrophe to a value a spreadsheet would read as a formula. */
+    static String neutralise(String value) {
+        if (value == null || value.isEmpty()) {
+            return value;
+        }
+        char c = value.charAt(0);
+        return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r' ? "'" + value : value;
     }
 
     /** Quotes a field per RFC 4180 when needed; {@code null} becomes an empty field. */

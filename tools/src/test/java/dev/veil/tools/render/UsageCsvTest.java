@@ -72,4 +72,14 @@ class UsageCsvTest {
 
         assertThat(Files.readString(file)).isEqualTo(UsageCsv.HEADER + "\r\n");
     }
+
+    @Test
+    void neutralise_formulaLikeCategory_getsALeadingApostropheOthersUnchanged() {
+        assertThat(UsageCsv.neutralise("=HYPERLINK(\"http://x\")")).isEqualTo("'=HYPERLINK(\"http://x\")");
+        assertThat(UsageCsv.neutralise("+1")).isEqualTo("'+1");
+        assertThat(UsageCsv.neutralise("-2")).isEqualTo("'-2");
+        assertThat(UsageCsv.neutralise("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(UsageCsv.neutralise("5.2.0")).isEqualTo("5.2.0");
+        assertThat(UsageCsv.neutralise("")).isEmpty();
+    }
 }
