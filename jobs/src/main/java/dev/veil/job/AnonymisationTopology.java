@@ -138,7 +138,7 @@ public final class AnonymisationTopology {
     public static KafkaSource<ConsentEvent> consentSource(JobConfig config, RulesText rules, boolean bounded) {
         return common(KafkaSource.<ConsentEvent>builder(), config, bounded)
                 .setTopics(config.consentTopic)
-                .setDeserializer(new ConsentEventDeserializer(rules, config.pseudonymisationKey))
+                .setDeserializer(new ConsentEventDeserializer(rules, config.pseudonymisationKey, config.maxFutureSkew.toMillis()))
                 .build();
     }
 

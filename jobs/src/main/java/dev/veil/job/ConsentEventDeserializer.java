@@ -19,13 +19,16 @@ public final class ConsentEventDeserializer implements KafkaRecordDeserializatio
 
     private final RulesText rules;
     private final KeyReference key;
+    private final long maxFutureSkewMillis;
 
     private transient ConsentRecordProcessor processor;
     private transient VeilMetrics metrics;
 
-    public ConsentEventDeserializer(RulesText rules, KeyReference key) {
+    /** @param maxFutureSkewMillis effective times later than now plus this are invalid */
+    public ConsentEventDeserializer(RulesText rules, KeyReference key, long maxFutureSkewMillis) {
         this.rules = rules;
         this.key = key;
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
     }
 
     @Override
@@ -37,7 +40,7 @@ public final class ConsentEventDeserializer implements KafkaRecordDeserializatio
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ConsentEvent> out) {
         metrics.counter("records_in", "stream", "consent").inc();
-        processor.process(record.value(), new ConsentRecordProcessor.Emitter() {
+        processor.process(record.value(), System.currentTimeMillis() + maxFutureSkewMillis, new ConsentRecordProcessor.Emitter() {
             @Override
             public void change(String subjectKey, ConsentChange change) {
                 out.collect(new ConsentEvent(subjectKey, change));

@@ -36,8 +36,13 @@ public final class ConsentRecordProcessor {
         this.pseudonymiser = pseudonymiser;
     }
 
-    /** Processes one record; exactly one call on {@code out} follows. */
-    public void process(byte[] value, Emitter out) {
+    /**
+     * Processes one record; exactly one call on {@code out} follows.
+     *
+     * @param latestEffectiveTime epoch milliseconds; a later effective time is an invalid value (it would move the
+     *     watermark past every other record and wait in state forever)
+     */
+    public void process(byte[] value, long latestEffectiveTime, Emitter out) {
         JsonNode record = LogRecordProcessor.parse(value, out::deadLetter);
         if (record == null) {
             return;
@@ -52,6 +57,10 @@ public final class ConsentRecordProcessor {
             at = Instant.parse(record.get("effective_time").asText()).toEpochMilli();
         } catch (DateTimeParseException | ArithmeticException e) {
             out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$.effective_time: format");
+            return;
+        }
+        if (at > latestEffectiveTime) {
+            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$.effective_time: too far in the future");
             return;
         }
         String subjectKey;

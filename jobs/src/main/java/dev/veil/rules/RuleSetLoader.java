@@ -26,6 +26,15 @@ import java.util.regex.Pattern;
  * the key.
  */
 public final class RuleSetLoader {
+    /** Longest IPv4 prefix a rule may keep: a /24 is a network of 256 addresses. */
+    static final int MAX_IPV4_PREFIX = 24;
+    /** Longest IPv6 prefix a rule may keep: a /64 is one subnet (one household or device at most). */
+    static final int MAX_IPV6_PREFIX = 64;
+    /** Finest H3 resolution for identifying coordinates: resolution 10 cells are about 0.015 km2. */
+    static final int MAX_IDENTIFIER_H3_RESOLUTION = 10;
+    /** Most characters a mask may keep of an identifier (as card and phone masks do). */
+    static final int MAX_IDENTIFIER_KEEP_LAST = 4;
+
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
@@ -139,6 +148,10 @@ public final class RuleSetLoader {
                     if (!targets.contains(field)) {
                         throw d.error("'" + field + "' is not an output field of this output; output fields are " + targets);
                     }
+                    if (field.equals(keyField)) {
+                        throw d.error("'" + field + "' is the key_field of this output: a minor's record would still carry"
+                                + " it as its Kafka key");
+                    }
                     minorDrop.add(field);
                 }
             }
@@ -203,7 +216,12 @@ public final class RuleSetLoader {
                 requireType(from, stream, inputFields, s, "generalise_location", true);
             }
             params.allowOnly("resolution");
-            int res = params.child("resolution").asInt(0, 15);
+            ConfigNode resNode = params.child("resolution");
+            int res = resNode.asInt(0, 15);
+            if (res > MAX_IDENTIFIER_H3_RESOLUTION && (identifiers.contains(src.get(0)) || identifiers.contains(src.get(1)))) {
+                throw resNode.error("resolution " + res + " is too fine for precise coordinates (cells under about 0.015 km2"
+                        + " single people out); at most " + MAX_IDENTIFIER_H3_RESOLUTION);
+            }
             return new FieldRules.GeneraliseLocation(target, src.get(0), src.get(1), res);
         }
         ConfigNode where = n.has("from") ? n.child("from") : n;
@@ -228,11 +246,16 @@ public final class RuleSetLoader {
                 }
                 return new FieldRules.Pseudonymise(target, source, idKind, region);
             }
-            case "generalise_ip":
+            case "generalise_ip": {
                 requireType(where, stream, inputFields, source, kind, false);
                 params.allowOnly("ipv4_prefix", "ipv6_prefix");
-                return new FieldRules.GeneraliseIp(
-                        target, source, params.child("ipv4_prefix").asInt(0, 32), params.child("ipv6_prefix").asInt(0, 128));
+                // An IP is always an identifier: a prefix longer than these keeps (nearly) a whole address.
+                ConfigNode v4 = params.child("ipv4_prefix");
+                ConfigNode v6 = params.child("ipv6_prefix");
+                int v4Len = v4.asInt(0, MAX_IPV4_PREFIX);
+                int v6Len = v6.asInt(0, MAX_IPV6_PREFIX);
+                return new FieldRules.GeneraliseIp(target, source, v4Len, v6Len);
+            }
             case "truncate_time": {
                 requireInput(where, stream, inputFields, source);
                 if (inputFields.get(source) != FieldType.DATE_TIME) {
@@ -249,6 +272,10 @@ public final class RuleSetLoader {
             }
             case "bucket": {
                 requireType(where, stream, inputFields, source, kind, true);
+                if (identifiers.contains(source)) {
+                    throw where.error("'" + source + "' of the " + stream + " stream is an identifier (x-veil-identifier);"
+                            + " a bucket can be as fine as the value itself: drop it or use a rule made for it");
+                }
                 params.allowOnly("width", "origin");
                 double width = params.child("width").asDouble(Double.MIN_VALUE, 1e15);
                 double origin = params.has("origin") ? params.child("origin").asDouble(-1e15, 1e15) : 0;
@@ -257,7 +284,7 @@ public final class RuleSetLoader {
             case "mask": {
                 requireType(where, stream, inputFields, source, kind, false);
                 params.allowOnly("keep_last", "char");
-                int keep = params.child("keep_last").asInt(0, 64);
+                int keep = params.child("keep_last").asInt(0, identifiers.contains(source) ? MAX_IDENTIFIER_KEEP_LAST : 64);
                 char c = '*';
                 if (params.has("char")) {
                     ConfigNode cn = params.child("char");

@@ -45,7 +45,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
 
     private static Collected process(String json) {
         Collected c = new Collected();
-        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey())).process(json.getBytes(StandardCharsets.UTF_8), c);
+        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey())).process(json.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE, c);
         return c;
     }
 
@@ -155,5 +155,17 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         assertThat(c.changes).isEmpty();
         assertThat(c.reasons).containsExactly(ProcessingFailure.MALFORMED_JSON);
         assertThat(c.details.get(0)).doesNotContain("alice-secret");
+    }
+
+    @Test
+    void process_effectiveTimeAfterTheLatestAllowed_isAnInvalidValueNotAChange() throws Exception {
+        Collected c = new Collected();
+        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey())).process(
+                record("grant", "\"purposes\":[\"analytics\"],").getBytes(StandardCharsets.UTF_8),
+                java.time.Instant.parse("2026-11-28T08:00:00Z").toEpochMilli(), c);
+
+        assertThat(c.subjectKeys).isEmpty();
+        assertThat(c.reasons).containsExactly("invalid_value");
+        assertThat(c.details).containsExactly("$.effective_time: too far in the future");
     }
 }

@@ -162,7 +162,7 @@ class RuleSetLoaderTest extends VeilTestBase {
         ConfigException e = loadError(edited("ipv4_prefix: 24", "ipv4_prefix: 40"));
 
         assertLocated(e, 16, 58, "outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefix",
-                "must be between 0 and 32, was 40");
+                "must be between 0 and 24, was 40");
     }
 
     @Test
@@ -299,5 +299,51 @@ class RuleSetLoaderTest extends VeilTestBase {
         assertThat(names).containsExactly("event_id", "subject", "device", "event_time", "os_name", "rules_version");
         assertThat(out.toString()).doesNotContain("Secret Lane", "272011234567890", "home_address", "imsi", "Alice");
         assertThat(out.get("rules_version").asText()).isEqualTo("2026-11-29.1");
+    }
+
+    @Test
+    void load_fullLengthIpPrefix_isRefusedAsKeepingTheAddress() {
+        ConfigException e = loadError(edited("ipv4_prefix: 24", "ipv4_prefix: 32"));
+
+        assertThat(e.path()).isEqualTo("outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefix");
+        assertThat(e.problem()).isEqualTo("must be between 0 and 24, was 32");
+    }
+
+    @Test
+    void load_maskKeepingMoreThanFourCharactersOfAnIdentifier_isRefused() {
+        ConfigException e = loadError(edited(LAST_FIELD, LAST_FIELD + "      device_tail: {from: device_id, mask: {keep_last: 10}}\n"));
+
+        assertThat(e.path()).isEqualTo("outputs.device.fields.device_tail.mask.keep_last");
+        assertThat(e.problem()).isEqualTo("must be between 0 and 4, was 10");
+    }
+
+    @Test
+    void load_keyFieldDroppedForMinors_isRefused() {
+        ConfigException e = loadError(edited("      drop: [ip_prefix]", "      drop: [ip_prefix, subject]"));
+
+        assertThat(e.path()).isEqualTo("outputs.device.minors.drop[1]");
+        assertThat(e.problem()).contains("is the key_field of this output");
+    }
+
+    @Test
+    void load_bucketOrFineH3OnLocationIdentifiers_isRefused() {
+        String location = String.join("\n",
+                "version: \"t-1\"",
+                "subject_id: case_insensitive",
+                "outputs:",
+                "  location:",
+                "    stream: location",
+                "    topic: veil.anon.location",
+                "    purposes: [location]",
+                "    fields:",
+                "      subject: {from: user_id, pseudonymise: {id: case_insensitive}}",
+                "");
+        ConfigException bucket = loadError(location + "      lat_bucket: {from: lat, bucket: {width: 0.000001}}\n");
+        assertThat(bucket.path()).isEqualTo("outputs.location.fields.lat_bucket.from");
+        assertThat(bucket.problem()).contains("is an identifier");
+
+        ConfigException h3 = loadError(location + "      cell: {from: [lat, lon], generalise_location: {resolution: 15}}\n");
+        assertThat(h3.path()).isEqualTo("outputs.location.fields.cell.generalise_location.resolution");
+        assertThat(h3.problem()).contains("too fine").contains("at most 10");
     }
 }
