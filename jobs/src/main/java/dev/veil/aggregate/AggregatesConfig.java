@@ -21,6 +21,9 @@ import java.util.Set;
 public final class AggregatesConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** System property that test runs set to allow {@code privacy.noise: false}; production never sets it. */
+    public static final String NOISE_OFF_PROPERTY = "veil.test.noise-off";
+
     /** Usage tables Veil knows how to compute, and whether they count distinct subjects (C = 1) or events. */
     public static final Map<String, Boolean> USAGE_TABLES_DISTINCT = tables();
 
@@ -92,7 +95,12 @@ public final class AggregatesConfig implements Serializable {
         ConfigNode privacy = root.child("privacy").allowOnly("k", "delta", "noise", "noise_key");
         k = privacy.child("k").asLong(1, 1_000_000);
         delta = privacy.child("delta").asDouble(1e-15, 1e-3);
-        noise = privacy.child("noise").asBoolean();
+        ConfigNode noiseNode = privacy.child("noise");
+        noise = noiseNode.asBoolean();
+        if (!noise && !Boolean.getBoolean(NOISE_OFF_PROPERTY)) {
+            throw noiseNode.error("noise: false publishes exact counts; it is for tests only (they set the system property "
+                    + NOISE_OFF_PROPERTY + "=true)");
+        }
         noiseKey = KeyReference.fromConfig(privacy.child("noise_key"));
 
         ConfigNode hm = root.child("heatmap").allowOnly("input_topic", "output_topic", "resolution", "epsilon",

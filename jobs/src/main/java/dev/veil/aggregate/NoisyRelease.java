@@ -12,13 +12,19 @@ import java.util.OptionalLong;
  * independent draw that could be averaged. Not thread-safe.
  */
 public final class NoisyRelease {
-    private static final String LABEL = "veil-noise-v1|";
+    private static final String LABEL = "veil-noise-v2|";
 
     private final byte[] noiseKey;
+    private final long windowMillis;
 
-    /** @param noiseKey secret key, at least 32 bytes; who knows it can remove the noise */
-    public NoisyRelease(byte[] noiseKey) {
+    /**
+     * @param noiseKey secret key, at least 32 bytes; who knows it can remove the noise
+     * @param windowMillis the window length: part of the draw's label, so that releases of the same place with another
+     *     window length (an hourly and a daily heat map, say) never share a draw whose difference would cancel out
+     */
+    public NoisyRelease(byte[] noiseKey, long windowMillis) {
         this.noiseKey = noiseKey.clone();
+        this.windowMillis = windowMillis;
     }
 
     /**
@@ -36,13 +42,20 @@ public final class NoisyRelease {
         if (!spec.noise()) {
             return OptionalLong.of(sum);
         }
-        long noisy = sum + spec.laplace().sample(bits(spec.name(), windowStart, category));
+        long noisy = sum + spec.laplace().sample(bits(spec, windowStart, category));
         return noisy >= spec.threshold() ? OptionalLong.of(noisy) : OptionalLong.empty();
     }
 
-    /** The keyed bit stream of one (release, window, category). */
-    KeyedRandomBits bits(String release, long windowStart, String category) {
-        byte[] label = (LABEL + release + '|' + windowStart + '|' + category).getBytes(StandardCharsets.UTF_8);
+    /**
+     * The keyed bit stream of one (release, parameters, window, category). The parameters (window length, ε, L, C, k)
+     * are in the label so that a changed release never reuses, at another scale, the bits of an earlier one. The
+     * category is last and every other field is a number or a fixed release name, so the label is injective.
+     */
+    KeyedRandomBits bits(ReleaseSpec spec, long windowStart, String category) {
+        byte[] label = (LABEL + spec.name() + '|' + windowMillis + '|' + spec.epsilon().toPlainString() + '|'
+                        + spec.maxContributions() + '|' + spec.maxPerCategory() + '|' + spec.k() + '|' + windowStart
+                        + '|' + category)
+                .getBytes(StandardCharsets.UTF_8);
         return new KeyedRandomBits(noiseKey, label);
     }
 }

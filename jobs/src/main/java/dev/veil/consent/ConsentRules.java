@@ -12,7 +12,9 @@ import java.util.Comparator;
  *       consent).
  *   <li>A revocation applies from its effective time on (Art. 7(3): withdrawal does not affect earlier processing).
  *   <li>Erasure (Art. 17) removes the state: later events count as without consent until a new grant.
- *   <li>For a minor (Art. 8), only purposes granted with guardian consent count.
+ *   <li>For a minor (Art. 8), only purposes granted with guardian consent count; on coming of age, grants the minor
+ *       gave without a guardian do not become valid (a new grant is needed). Age status unknown counts as adult:
+ *       the consent platform states minority; after an erasure it must state it again.
  * </ul>
  */
 public final class ConsentRules {
@@ -53,6 +55,11 @@ public final class ConsentRules {
                 s.guardianGranted &= ~change.purposes;
                 break;
             case ConsentChange.AGE_STATUS:
+                if (s.minor && !change.minor) {
+                    // Coming of age does not make grants valid that were given without a guardian while a minor:
+                    // they were never valid consent (GDPR Art. 8). Only guardian-backed grants carry over.
+                    s.granted = s.guardianGranted;
+                }
                 s.minor = change.minor;
                 break;
             default:

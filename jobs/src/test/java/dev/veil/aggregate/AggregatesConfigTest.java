@@ -223,4 +223,20 @@ class AggregatesConfigTest {
         ConfigException e = rejected(text, "noise_key:", "privacy.noise_key");
         assertThat(e.getMessage()).doesNotContain(pasted).doesNotContain(pasted.substring(0, 12));
     }
+
+    @Test
+    void noiseOff_withoutTheTestProperty_isRefused() {
+        String before = System.clearProperty(AggregatesConfig.NOISE_OFF_PROPERTY);
+        try {
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> AggregatesConfig.load(
+                    YamlDocument.parse("agg.yaml", edited("  noise: true", "  noise: false"))));
+            assertThat(e).isNotNull();
+            assertThat(e.path()).isEqualTo("privacy.noise");
+            assertThat(e.problem()).contains("for tests only");
+        } finally {
+            if (before != null) {
+                System.setProperty(AggregatesConfig.NOISE_OFF_PROPERTY, before);
+            }
+        }
+    }
 }

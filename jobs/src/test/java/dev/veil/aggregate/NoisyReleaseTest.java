@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** Suppression, noise and threshold of one count; one noise draw per (release, window, category). */
 class NoisyReleaseTest {
+    private static final long HOUR_MS = 3_600_000L;
+
     private static final long W0 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
     private static final long W1 = Instant.parse("2026-11-28T11:00:00Z").toEpochMilli();
     private static final byte[] KEY = VeilTestBase.testKey();
@@ -48,7 +50,7 @@ class NoisyReleaseTest {
 
     @Test
     void fewerSubjectsThanK_neverPublishedWithNoiseOnOrOffEvenWithAHugeSum() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         for (boolean noise : new boolean[] {true, false}) {
             for (long subjects = 0; subjects < 10; subjects++) {
                 for (int cell = 0; cell < 20; cell++) {
@@ -62,7 +64,7 @@ class NoisyReleaseTest {
 
     @Test
     void noiseOff_publishesExactlyTheSumFromKSubjectsOn() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec off = spec(false);
         assertThat(r.release(off, W0, "c", 10, 10)).as("k alone decides, not the noisy threshold").hasValue(10);
         assertThat(r.release(off, W0, "c", 10, 30)).hasValue(30);
@@ -72,8 +74,8 @@ class NoisyReleaseTest {
     @Test
     void noiseOn_sameReleaseWindowAndCategory_sameValueFromAnyInstance() {
         ReleaseSpec spec = spec(true);
-        NoisyRelease first = new NoisyRelease(KEY);
-        NoisyRelease second = new NoisyRelease(KEY.clone());
+        NoisyRelease first = new NoisyRelease(KEY, HOUR_MS);
+        NoisyRelease second = new NoisyRelease(KEY.clone(), HOUR_MS);
         for (int cell = 0; cell < 50; cell++) {
             String c = "cell-" + cell;
             long v = value(first, spec, W0, c, 1000, 1000);
@@ -84,7 +86,7 @@ class NoisyReleaseTest {
 
     @Test
     void noiseOn_valuesAreActuallyNoisy() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec(true);
         Set<Long> values = new HashSet<>();
         for (int cell = 0; cell < 50; cell++) {
@@ -96,14 +98,19 @@ class NoisyReleaseTest {
 
     @Test
     void noiseOn_otherWindowOrCategory_independentDraw() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec(true);
         // The bit streams themselves: one per (release, window, category).
-        long base = r.bits("heatmap", W0, "cell-a").nextLong();
-        assertThat(r.bits("heatmap", W0, "cell-a").nextLong()).isEqualTo(base);
-        assertThat(r.bits("heatmap", W1, "cell-a").nextLong()).as("other window").isNotEqualTo(base);
-        assertThat(r.bits("heatmap", W0, "cell-b").nextLong()).as("other category").isNotEqualTo(base);
-        assertThat(r.bits("os", W0, "cell-a").nextLong()).as("other release").isNotEqualTo(base);
+        ReleaseSpec os = new ReleaseSpec("os", new BigDecimal("1"), 1e-6, 10, 2, 1, true);
+        ReleaseSpec otherEpsilon = new ReleaseSpec("heatmap", new BigDecimal("0.5"), 1e-6, 10, 2, 1, true);
+        long base = r.bits(spec, W0, "cell-a").nextLong();
+        assertThat(r.bits(spec, W0, "cell-a").nextLong()).isEqualTo(base);
+        assertThat(r.bits(spec, W1, "cell-a").nextLong()).as("other window").isNotEqualTo(base);
+        assertThat(r.bits(spec, W0, "cell-b").nextLong()).as("other category").isNotEqualTo(base);
+        assertThat(r.bits(os, W0, "cell-a").nextLong()).as("other release").isNotEqualTo(base);
+        assertThat(r.bits(otherEpsilon, W0, "cell-a").nextLong()).as("other epsilon").isNotEqualTo(base);
+        assertThat(new NoisyRelease(KEY, 24 * HOUR_MS).bits(spec, W0, "cell-a").nextLong())
+                .as("other window length, same window start").isNotEqualTo(base);
 
         // The published values: two draws of scale 2 coincide with probability 0.13, so compare 30 cells; all 30
         // equal would have probability about 1e-27.
@@ -121,7 +128,7 @@ class NoisyReleaseTest {
 
     @Test
     void noiseOn_publishedValuesAreNeverBelowTheThreshold() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec(true);
         long threshold = spec.threshold();
         int published = 0;
@@ -143,7 +150,7 @@ class NoisyReleaseTest {
 
     @Test
     void noiseOn_largeCount_withinTwentyScalesOfTheTruth() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec(true);
         double bound = 20 * spec.laplace().scale();
         // P(|X| > 40) = 2 a^41 / (1 + a) = 1.6e-9 per draw at scale 2.
@@ -155,10 +162,10 @@ class NoisyReleaseTest {
 
     @Test
     void otherNoiseKey_otherDraws() {
-        NoisyRelease a = new NoisyRelease(KEY);
-        NoisyRelease b = new NoisyRelease(OTHER_KEY);
+        NoisyRelease a = new NoisyRelease(KEY, HOUR_MS);
+        NoisyRelease b = new NoisyRelease(OTHER_KEY, HOUR_MS);
         ReleaseSpec spec = spec(true);
-        assertThat(b.bits("heatmap", W0, "cell-a").nextLong()).isNotEqualTo(a.bits("heatmap", W0, "cell-a").nextLong());
+        assertThat(b.bits(spec, W0, "cell-a").nextLong()).isNotEqualTo(a.bits(spec, W0, "cell-a").nextLong());
         List<Long> va = new ArrayList<>();
         List<Long> vb = new ArrayList<>();
         for (int cell = 0; cell < 30; cell++) {
@@ -171,10 +178,10 @@ class NoisyReleaseTest {
     @Test
     void keyArrayChangedAfterConstruction_drawsAreUnchanged() {
         byte[] key = KEY.clone();
-        NoisyRelease r = new NoisyRelease(key);
-        long before = r.bits("heatmap", W0, "c").nextLong();
+        NoisyRelease r = new NoisyRelease(key, HOUR_MS);
+        long before = r.bits(spec(true), W0, "c").nextLong();
         java.util.Arrays.fill(key, (byte) 0);
-        assertThat(r.bits("heatmap", W0, "c").nextLong()).isEqualTo(before);
+        assertThat(r.bits(spec(true), W0, "c").nextLong()).isEqualTo(before);
     }
 
     @Test
@@ -190,7 +197,7 @@ class NoisyReleaseTest {
         }
         assertThat(copy.threshold()).isEqualTo(spec.threshold());
         assertThat(copy.laplace().scale()).isEqualTo(spec.laplace().scale());
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         assertThat(r.release(copy, W0, "c", 500, 500)).isEqualTo(r.release(spec, W0, "c", 500, 500));
     }
 
@@ -200,7 +207,7 @@ class NoisyReleaseTest {
      */
     @Test
     void noiseOn_sameCellWithAnotherSum_sameDrawSoTheDifferenceIsExact() {
-        NoisyRelease r = new NoisyRelease(KEY);
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec(true);
         for (int cell = 0; cell < 20; cell++) {
             long first = value(r, spec, W0, "cell-" + cell, 1000, 1000);

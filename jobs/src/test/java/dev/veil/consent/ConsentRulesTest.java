@@ -123,13 +123,14 @@ class ConsentRulesTest {
     }
 
     @Test
-    void apply_ageStatusFalseAfterMinor_subjectGrantsCountAgain() {
-        ConsentState s = new ConsentState(BOTH, 0, true);
+    void apply_ageStatusFalseAfterMinor_onlyGuardianBackedGrantsCarryOver() {
+        ConsentState s = new ConsentState(BOTH, ANALYTICS, true);
 
         ConsentState adult = ConsentRules.apply(s, ConsentChange.ageStatus(T, false));
 
-        assertThat(adult).isEqualTo(new ConsentState(BOTH, 0, false));
-        assertThat(ConsentRules.decide(adult, BOTH, false)).isEqualTo(ConsentDecision.ALLOW);
+        assertThat(adult).isEqualTo(new ConsentState(ANALYTICS, ANALYTICS, false));
+        assertThat(ConsentRules.decide(adult, ANALYTICS, false)).isEqualTo(ConsentDecision.ALLOW);
+        assertThat(ConsentRules.decide(adult, BOTH, false)).isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
     }
 
     @Test

@@ -264,15 +264,17 @@ class ConsentGateTest extends VeilTestBase {
     }
 
     @Test
-    void subjectBecomesAdult_ownGrantCountsFromThen() throws Exception {
+    void subjectComesOfAge_grantsGivenWithoutGuardianDoNotCarryOver_aNewGrantCounts() throws Exception {
         open();
         send(consent(ALICE, ConsentChange.ageStatus(T0900.toEpochMilli(), true)));
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)));
         send(consent(ALICE, ConsentChange.ageStatus(T1000.toEpochMilli(), false)));
+        send(consent(ALICE, ConsentChange.grant(T1100.toEpochMilli(), ANALYTICS, false)));
         send(event("service", ALICE, T0930, "as-minor"));
-        send(event("service", ALICE, T1030, "as-adult"));
-        watermark(T1100);
-        assertThat(publishedNames()).containsExactly("as-adult");
+        send(event("service", ALICE, T1030, "adult-on-a-minor's-grant"));
+        send(event("service", ALICE, T1130, "adult-on-an-adult's-grant"));
+        watermark(T1200);
+        assertThat(publishedNames()).containsExactly("adult-on-an-adult's-grant");
     }
 
     @Test

@@ -290,7 +290,7 @@ class OutputSchemasTest extends VeilTestBase {
         p.process("device", ("{\"event_id\":\"e\",\"user_id\":\"u\",\"event_time\":\"2026-11-28T10:17:42Z\","
                 + "\"ip\":\"999.1.1.1\"}").getBytes(StandardCharsets.UTF_8), LATEST, collect);
         new ConsentRecordProcessor(rules, new Pseudonymiser(testKey())).process(
-                "{\"action\":\"grant\"}".getBytes(StandardCharsets.UTF_8), new ConsentRecordProcessor.Emitter() {
+                "{\"action\":\"grant\"}".getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE, new ConsentRecordProcessor.Emitter() {
                     @Override
                     public void change(String subjectKey, dev.veil.consent.ConsentChange change) {}
 

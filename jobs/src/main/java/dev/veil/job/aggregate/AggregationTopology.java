@@ -80,7 +80,7 @@ public final class AggregationTopology {
                 .name("budget lines");
         String lateTopic = lateTopic(config, kind);
         DataStream<OutRecord> late = bounded.getSideOutput(BoundContributions.LATE)
-                .map(new LateObservationRecord(lateTopic))
+                .map(new LateObservationRecord(lateTopic, config.window.toMillis()))
                 .uid(p + "late")
                 .name("late observations");
         released.union(budget, late).sinkTo(sink).uid(p + "sink").name("kafka sink");

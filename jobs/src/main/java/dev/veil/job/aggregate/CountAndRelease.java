@@ -55,7 +55,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         for (ReleaseSpec r : config.allReleases()) {
             releases.put(r.name(), r);
         }
-        noisy = new NoisyRelease(config.noiseKey.resolve());
+        noisy = new NoisyRelease(config.noiseKey.resolve(), config.window.toMillis());
         count = getRuntimeContext().getState(countDescriptor());
         published = getRuntimeContext().getMetricGroup().addGroup("veil").counter("published");
         suppressed = getRuntimeContext().getMetricGroup().addGroup("veil").counter("suppressed");
