@@ -1,6 +1,7 @@
 package dev.veil.aggregate;
 
 import dev.veil.config.ConfigNode;
+import dev.veil.config.ConfigSections;
 import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
 import dev.veil.config.YamlDocument;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Configuration of the heat map and usage jobs ({@code config/aggregates.yaml}), validated: an error names the file,
@@ -73,13 +73,11 @@ public final class AggregatesConfig implements Serializable {
     private AggregatesConfig(ConfigNode root) {
         root.allowOnly("version", "kafka", "time", "privacy", "heatmap", "usage", "budget_topic", "delivery", "flink");
         version = root.child("version").asText();
-        ConfigNode kafka = root.child("kafka").allowOnly("bootstrap_servers", "group_id", "starting_offsets", "properties");
-        bootstrapServers = kafka.child("bootstrap_servers").asText();
-        groupId = kafka.child("group_id").asText();
-        startingOffsets = kafka.has("starting_offsets")
-                ? kafka.child("starting_offsets").asEnum(Set.of("earliest", "latest", "committed"))
-                : "committed";
-        kafkaProperties = kafka.has("properties") ? kafka.child("properties").asStringMap() : Map.of();
+        ConfigSections.Kafka kafka = ConfigSections.Kafka.read(root.child("kafka"));
+        bootstrapServers = kafka.bootstrapServers();
+        groupId = kafka.groupId();
+        startingOffsets = kafka.startingOffsets();
+        kafkaProperties = kafka.properties();
 
         ConfigNode time = root.child("time").allowOnly("window", "allowed_lateness", "max_out_of_orderness", "source_idleness");
         ConfigNode w = time.child("window");
@@ -143,14 +141,10 @@ public final class AggregatesConfig implements Serializable {
         usage = java.util.Collections.unmodifiableMap(tables);
 
         budgetTopic = root.child("budget_topic").asText();
-        ConfigNode delivery = root.child("delivery").allowOnly("guarantee", "transactional_id_prefix", "transaction_timeout");
-        guarantee = JobConfig.Guarantee.valueOf(delivery.child("guarantee")
-                .asEnum(Set.of("exactly_once", "at_least_once"))
-                .toUpperCase(java.util.Locale.ROOT));
-        transactionalIdPrefix = delivery.child("transactional_id_prefix").asText();
-        transactionTimeout = delivery.has("transaction_timeout")
-                ? delivery.child("transaction_timeout").asDuration(Duration.ofSeconds(10), Duration.ofMinutes(15))
-                : Duration.ofMinutes(10);
+        ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
+        guarantee = delivery.guarantee();
+        transactionalIdPrefix = delivery.transactionalIdPrefix();
+        transactionTimeout = delivery.transactionTimeout();
         flink = root.has("flink") ? root.child("flink").asStringMap() : Map.of();
     }
 

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The anonymisation job's configuration ({@code config/veil.yaml}; documented there and in the README), validated.
@@ -41,13 +40,11 @@ public final class JobConfig implements Serializable {
 
     private JobConfig(ConfigNode root) {
         root.allowOnly("kafka", "topics", "time", "consent", "pseudonymisation_key", "delivery", "flink");
-        ConfigNode kafka = root.child("kafka").allowOnly("bootstrap_servers", "group_id", "starting_offsets", "properties");
-        bootstrapServers = kafka.child("bootstrap_servers").asText();
-        groupId = kafka.child("group_id").asText();
-        startingOffsets = kafka.has("starting_offsets")
-                ? kafka.child("starting_offsets").asEnum(Set.of("earliest", "latest", "committed"))
-                : "committed";
-        kafkaProperties = kafka.has("properties") ? kafka.child("properties").asStringMap() : Map.of();
+        ConfigSections.Kafka kafka = ConfigSections.Kafka.read(root.child("kafka"));
+        bootstrapServers = kafka.bootstrapServers();
+        groupId = kafka.groupId();
+        startingOffsets = kafka.startingOffsets();
+        kafkaProperties = kafka.properties();
 
         ConfigNode topics = root.child("topics").allowOnly("device", "location", "service", "consent", "dead_letter");
         Map<String, String> in = new LinkedHashMap<>();
@@ -70,14 +67,10 @@ public final class JobConfig implements Serializable {
 
         pseudonymisationKey = KeyReference.fromConfig(root.child("pseudonymisation_key"));
 
-        ConfigNode delivery = root.child("delivery").allowOnly("guarantee", "transactional_id_prefix", "transaction_timeout");
-        guarantee = Guarantee.valueOf(delivery.child("guarantee")
-                .asEnum(Set.of("exactly_once", "at_least_once"))
-                .toUpperCase(java.util.Locale.ROOT));
-        transactionalIdPrefix = delivery.child("transactional_id_prefix").asText();
-        transactionTimeout = delivery.has("transaction_timeout")
-                ? delivery.child("transaction_timeout").asDuration(Duration.ofSeconds(10), Duration.ofMinutes(15))
-                : Duration.ofMinutes(10);
+        ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
+        guarantee = delivery.guarantee();
+        transactionalIdPrefix = delivery.transactionalIdPrefix();
+        transactionTimeout = delivery.transactionTimeout();
 
         flink = root.has("flink") ? root.child("flink").asStringMap() : Map.of();
     }

@@ -1,13 +1,11 @@
 package dev.veil.job;
 
-import dev.veil.config.ConfigException;
 import dev.veil.config.JobConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,18 +32,7 @@ public final class AnonymisationJob implements Callable<Integer> {
     boolean bounded;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new AnonymisationJob())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof ConfigException || e instanceof IllegalStateException) {
-                        cmd.getErr().println("veil: startup error: " + e.getMessage());
-                        return 2;
-                    }
-                    throw e;
-                })
-                .execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobLauncher.run(new AnonymisationJob(), args);
     }
 
     @Override

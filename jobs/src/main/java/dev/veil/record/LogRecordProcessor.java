@@ -54,6 +54,37 @@ public final class LogRecordProcessor {
     private final Pseudonymiser pseudonymiser;
     private final Map<String, List<OutputRules>> outputsByStream = new HashMap<>();
     private final Map<String, JsonSchema> schemas = new HashMap<>();
+    private final InvalidFields invalidFields = new InvalidFields();
+
+    /**
+     * Collects the fields left out of one record's outputs for its one dead letter, e.g. "left out of output
+     * 'device': ip_prefix (generalise_ip: invalid_ip)"; reused for every record, so nothing is allocated unless a
+     * value is invalid.
+     */
+    private static final class InvalidFields implements OutputRules.InvalidFieldListener {
+        OutputRules output;
+        private OutputRules named;
+        StringBuilder text;
+
+        void reset() {
+            text = null;
+            named = null;
+        }
+
+        @Override
+        public void invalid(dev.veil.rules.FieldRule rule, InvalidValueException error) {
+            if (text == null) {
+                text = new StringBuilder();
+            } else {
+                text.append(named == output ? ", " : "; ");
+            }
+            if (named != output) {
+                text.append("left out of output '").append(output.name()).append("': ");
+                named = output;
+            }
+            text.append(rule.target()).append(" (").append(rule.kind()).append(": ").append(error.reason()).append(')');
+        }
+    }
 
     /**
      * @param rules validated field rules
@@ -108,18 +139,10 @@ public final class LogRecordProcessor {
             out.deadLetter(ProcessingFailure.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());
             return;
         }
-        StringBuilder invalid = null;
+        invalidFields.reset();
         for (OutputRules output : outputsByStream.get(stream)) {
-            StringBuilder[] sink = {invalid};
-            ObjectNode anonymised = output.apply(record, context, (rule, error) -> {
-                if (sink[0] == null) {
-                    sink[0] = new StringBuilder("left out of output '").append(output.name()).append("': ");
-                } else {
-                    sink[0].append(", ");
-                }
-                sink[0].append(rule.target()).append(" (").append(rule.kind()).append(": ").append(error.reason()).append(')');
-            });
-            invalid = sink[0];
+            invalidFields.output = output;
+            ObjectNode anonymised = output.apply(record, context, invalidFields);
             try {
                 JsonNode key = output.keyField() == null ? null : anonymised.get(output.keyField());
                 out.anonymised(
@@ -132,8 +155,8 @@ public final class LogRecordProcessor {
                 throw new IllegalStateException("cannot write an anonymised record of output " + output.name(), e);
             }
         }
-        if (invalid != null) {
-            out.deadLetter(ProcessingFailure.INVALID_VALUE, invalid.toString());
+        if (invalidFields.text != null) {
+            out.deadLetter(ProcessingFailure.INVALID_VALUE, invalidFields.text.toString());
         }
     }
 

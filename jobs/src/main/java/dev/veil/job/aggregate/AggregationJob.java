@@ -1,12 +1,11 @@
 package dev.veil.job.aggregate;
 
 import dev.veil.aggregate.AggregatesConfig;
-import dev.veil.config.ConfigException;
+import dev.veil.job.JobLauncher;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,19 +30,7 @@ public final class AggregationJob implements Callable<Integer> {
     boolean bounded;
 
     public static void main(String[] args) {
-        int code = new CommandLine(new AggregationJob())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof ConfigException || e instanceof IllegalStateException
-                            || e instanceof IllegalArgumentException) {
-                        cmd.getErr().println("veil: startup error: " + e.getMessage());
-                        return 2;
-                    }
-                    throw e;
-                })
-                .execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
+        JobLauncher.run(new AggregationJob(), args);
     }
 
     @Override
