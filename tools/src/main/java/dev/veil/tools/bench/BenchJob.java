@@ -91,7 +91,7 @@ public final class BenchJob {
             case "aggregates" -> {
                 AggregatesConfig agg = AggregatesConfig.load(Path.of("config/aggregates.yaml"))
                         .withOverrides(bootstrap, KeyReference.file(work.resolve("noise.key").toString()), flink)
-                        .withMaxOutOfOrderness(java.time.Duration.ofHours(2));
+                        .withMaxOutOfOrderness(java.time.Duration.ofHours(24));
                 for (AggregationTopology.Kind k : AggregationTopology.Kind.values()) {
                     StreamExecutionEnvironment env = env(AggregationTopology.flinkConfiguration(agg), parallelism);
                     AggregationTopology.build(env, agg, k, AggregationTopology.source(agg, k, true),

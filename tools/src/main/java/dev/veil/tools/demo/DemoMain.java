@@ -125,9 +125,9 @@ public final class DemoMain implements Callable<Integer> {
                     "execution.checkpointing.dir", runDir.resolve("checkpoints-aggregates").toUri().toString(),
                     "parallelism.default", Integer.toString(parallelism),
                     "taskmanager.memory.managed.size", "512m"))
-                    // The demo replays a day in about a minute: each watermark step of the anonymisation job then
-                    // covers minutes of event time, and its output is that much out of order (docs/aggregates.md).
-                    .withMaxOutOfOrderness(Duration.ofHours(2));
+                    // The demo replays a day in about a minute: a watermark step of the anonymisation job then covers
+                    // minutes to hours of event time, and its output is that much out of order (docs/aggregates.md).
+                    .withMaxOutOfOrderness(Duration.ofHours(24));
             for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
                 topics.put(AggregationTopology.lateTopic(agg, kind), 1);
             }
