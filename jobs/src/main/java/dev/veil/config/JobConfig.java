@@ -32,6 +32,12 @@ public final class JobConfig implements Serializable {
     public final Duration sourceIdleness;
     public final Duration maxFutureSkew;
     public final int maxPendingEventsPerSubject;
+    /**
+     * How much later than its effective time a consent change may arrive and still govern every event after it: while
+     * the consent topic is caught up, its watermark is the wall clock less this, and an event is decided once that
+     * watermark has passed it. A change later than this is applied late and counted.
+     */
+    public final Duration maxDeliveryDelay;
     public final KeyReference pseudonymisationKey;
     public final Guarantee guarantee;
     public final String transactionalIdPrefix;
@@ -62,8 +68,11 @@ public final class JobConfig implements Serializable {
                 ? time.child("max_future_skew").asDuration(Duration.ZERO, Duration.ofDays(3650))
                 : Duration.ofHours(1);
 
-        ConfigNode consent = root.child("consent").allowOnly("max_pending_events_per_subject");
+        ConfigNode consent = root.child("consent").allowOnly("max_pending_events_per_subject", "max_delivery_delay");
         maxPendingEventsPerSubject = consent.child("max_pending_events_per_subject").asInt(1, 10_000_000);
+        maxDeliveryDelay = consent.has("max_delivery_delay")
+                ? consent.child("max_delivery_delay").asDuration(Duration.ZERO, Duration.ofDays(7))
+                : Duration.ofSeconds(30);
 
         pseudonymisationKey = KeyReference.fromConfig(root.child("pseudonymisation_key"));
 
@@ -109,6 +118,7 @@ public final class JobConfig implements Serializable {
         sourceIdleness = o.sourceIdleness;
         maxFutureSkew = o.maxFutureSkew;
         maxPendingEventsPerSubject = o.maxPendingEventsPerSubject;
+        maxDeliveryDelay = o.maxDeliveryDelay;
         pseudonymisationKey = key;
         guarantee = o.guarantee;
         transactionalIdPrefix = o.transactionalIdPrefix;

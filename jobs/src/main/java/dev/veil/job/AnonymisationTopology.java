@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -42,31 +42,23 @@ public final class AnonymisationTopology {
      * @param env the environment
      * @param config job configuration (topics, time bounds, consent buffer)
      * @param rules validated field rules
-     * @param logSource raw device, location and service records
-     * @param consentSource consent changes
+     * @param logSource raw device, location and service records ({@link #logSource}); it emits their watermarks
+     * @param consentSource consent changes ({@link #consentSource}); it emits their watermarks
      * @param sink receives anonymised records and dead letters, each with its topic
      */
     public static void build(
             StreamExecutionEnvironment env,
             JobConfig config,
             RulesText rules,
-            Source<LogEvent, ?, ?> logSource,
-            Source<ConsentEvent, ?, ?> consentSource,
+            CatchUpAwareKafkaSource<LogEvent> logSource,
+            CatchUpAwareKafkaSource<ConsentEvent> consentSource,
             Sink<OutRecord> sink) {
-        WatermarkStrategy<LogEvent> logWatermarks = WatermarkStrategy.<LogEvent>forBoundedOutOfOrderness(config.maxOutOfOrderness)
-                .withTimestampAssigner((e, ts) -> e.deadLetter == null ? e.eventTime : Long.MIN_VALUE)
-                .withIdleness(config.sourceIdleness);
-        WatermarkStrategy<ConsentEvent> consentWatermarks = WatermarkStrategy.<ConsentEvent>forBoundedOutOfOrderness(
-                        config.maxOutOfOrderness)
-                .withTimestampAssigner((e, ts) -> e.deadLetter == null ? e.change.effectiveTime : Long.MIN_VALUE)
-                .withIdleness(config.sourceIdleness);
-
-        SingleOutputStreamOperator<LogEvent> logs = env.fromSource(logSource, logWatermarks, "raw logs")
+        SingleOutputStreamOperator<LogEvent> logs = env.fromSource(logSource, CatchUpAwareKafkaSource.watermarkStrategy(new LogTime()), "raw logs")
                 .uid(Uids.LOG_SOURCE)
                 .process(new DeadLetterSplitter.ForLogs(rules, config.deadLetterTopic))
                 .uid(Uids.LOG_DEAD_LETTERS)
                 .name("log dead letters");
-        SingleOutputStreamOperator<ConsentEvent> consents = env.fromSource(consentSource, consentWatermarks, "consent")
+        SingleOutputStreamOperator<ConsentEvent> consents = env.fromSource(consentSource, CatchUpAwareKafkaSource.watermarkStrategy(new ConsentTime()), "consent")
                 .uid(Uids.CONSENT_SOURCE)
                 .process(new DeadLetterSplitter.ForConsent(rules, config.deadLetterTopic))
                 .uid(Uids.CONSENT_DEAD_LETTERS)
@@ -74,7 +66,8 @@ public final class AnonymisationTopology {
 
         DataStream<OutRecord> gated = logs.connect(consents)
                 .keyBy(new LogSubject(), new ConsentSubject())
-                .process(new ConsentGate(rules, config.deadLetterTopic, config.maxPendingEventsPerSubject))
+                .transform("consent gate", TypeInformation.of(OutRecord.class),
+                        new ConsentGate(rules, config.deadLetterTopic, config.maxPendingEventsPerSubject))
                 .uid(Uids.CONSENT_GATE)
                 .name("consent gate");
 
@@ -82,6 +75,26 @@ public final class AnonymisationTopology {
                 .sinkTo(sink)
                 .uid(Uids.SINK)
                 .name("kafka sink");
+    }
+
+    /** Event time of a log event; dead letters have none, so they never move a watermark. */
+    public static final class LogTime implements CatchUpAwareKafkaSource.EventTime<LogEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long of(LogEvent e) {
+            return e.deadLetter == null ? e.eventTime : Long.MIN_VALUE;
+        }
+    }
+
+    /** Event time of a consent change: its effective time; dead letters have none. */
+    public static final class ConsentTime implements CatchUpAwareKafkaSource.EventTime<ConsentEvent> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public long of(ConsentEvent e) {
+            return e.deadLetter == null ? e.change.effectiveTime : Long.MIN_VALUE;
+        }
     }
 
     /** Key of a log event: the subject key. */
@@ -122,24 +135,40 @@ public final class AnonymisationTopology {
      *
      * @param bounded stop at the end offsets seen at start (demo, backfills); otherwise run forever
      */
-    public static KafkaSource<LogEvent> logSource(JobConfig config, RulesText rules, boolean bounded) {
+    public static CatchUpAwareKafkaSource<LogEvent> logSource(JobConfig config, RulesText rules, boolean bounded) {
         Map<String, String> streamByTopic = new HashMap<>();
         config.inputTopics.forEach((stream, topic) -> streamByTopic.put(topic, stream));
         List<String> topics = new ArrayList<>(streamByTopic.keySet());
         topics.sort(null);
-        return common(KafkaSource.<LogEvent>builder(), config, bounded)
+        KafkaSource<LogEvent> kafka = common(KafkaSource.<LogEvent>builder(), config, bounded)
                 .setTopics(topics)
                 .setDeserializer(new LogEventDeserializer(
                         rules, config.pseudonymisationKey, streamByTopic, config.maxFutureSkew.toMillis()))
                 .build();
+        return new CatchUpAwareKafkaSource<>(kafka, consumerProperties(config), new LogTime(),
+                CatchUpAwareKafkaSource.Mode.LOGS, config.maxOutOfOrderness, config.sourceIdleness);
     }
 
-    /** The Kafka source of the consent topic. */
-    public static KafkaSource<ConsentEvent> consentSource(JobConfig config, RulesText rules, boolean bounded) {
-        return common(KafkaSource.<ConsentEvent>builder(), config, bounded)
+    /**
+     * The Kafka source of the consent topic. Once a partition is read to its end, its watermark is the wall clock less
+     * {@code consent.max_delivery_delay}.
+     */
+    public static CatchUpAwareKafkaSource<ConsentEvent> consentSource(JobConfig config, RulesText rules, boolean bounded) {
+        KafkaSource<ConsentEvent> kafka = common(KafkaSource.<ConsentEvent>builder(), config, bounded)
                 .setTopics(config.consentTopic)
                 .setDeserializer(new ConsentEventDeserializer(rules, config.pseudonymisationKey, config.maxFutureSkew.toMillis()))
                 .build();
+        return new CatchUpAwareKafkaSource<>(kafka, consumerProperties(config), new ConsentTime(),
+                CatchUpAwareKafkaSource.Mode.CONSENT, config.maxOutOfOrderness, config.maxDeliveryDelay);
+    }
+
+    /** What the sources' end-offset watchers connect with: the job's brokers, group and client properties. */
+    private static Properties consumerProperties(JobConfig config) {
+        Properties p = new Properties();
+        config.kafkaProperties.forEach(p::setProperty);
+        p.setProperty("bootstrap.servers", config.bootstrapServers);
+        p.setProperty("group.id", config.groupId);
+        return p;
     }
 
     /**

@@ -43,7 +43,9 @@ public final class ConsentEventDeserializer implements KafkaRecordDeserializatio
         processor.process(record.value(), System.currentTimeMillis() + maxFutureSkewMillis, new ConsentRecordProcessor.Emitter() {
             @Override
             public void change(String subjectKey, ConsentChange change) {
-                out.collect(new ConsentEvent(subjectKey, change));
+                ConsentEvent e = new ConsentEvent(subjectKey, change);
+                e.sourceOffset = record.offset();
+                out.collect(e);
             }
 
             @Override

@@ -35,6 +35,11 @@ public final class DurableWatermark implements java.io.Serializable {
         state.update(List.of(max));
     }
 
+    /** The highest watermark seen, including before a restore; Long.MIN_VALUE when none. */
+    public long current() {
+        return max;
+    }
+
     /**
      * The watermark to decide lateness with: the larger of the operator's current watermark and every watermark seen
      * before, including before a restore.

@@ -6,7 +6,7 @@ package dev.veil.job;
  * for the watermark. It holds no raw identifier: {@link #payload} is already anonymised and {@link #subject} is a
  * keyed pseudonym.
  */
-public class LogEvent {
+public class LogEvent implements FromKafka {
     /** Output name (config/rules.yaml). */
     public String output;
     /** Subject key: HMAC-SHA256 pseudonym of the user id, 43 base64url chars. Flink key. */
@@ -27,6 +27,11 @@ public class LogEvent {
     public DeadLetter deadLetter;
 
     public LogEvent() {}
+
+    @Override
+    public long kafkaOffset() {
+        return deadLetter != null ? deadLetter.sourceOffset : sourceOffset;
+    }
 
     /** The source position of this event, for a dead letter about it. */
     public DeadLetter deadLetter(String reason, String detail) {

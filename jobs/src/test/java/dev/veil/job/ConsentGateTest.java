@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +40,7 @@ class ConsentGateTest extends VeilTestBase {
     private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open(boolean rocksDb, int maxPending)
             throws Exception {
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new ConsentGate(shippedRules(), DLQ, maxPending)),
+                new ConsentGate(shippedRules(), DLQ, maxPending),
                 new AnonymisationTopology.LogSubject(),
                 new AnonymisationTopology.ConsentSubject(),
                 Types.STRING);
@@ -81,7 +80,7 @@ class ConsentGateTest extends VeilTestBase {
     private long stateEntries() {
         org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
         long n = 0;
-        for (String state : List.of("gate", "pending-changes", "pending-events")) {
+        for (String state : List.of("gate", "waiting-events")) {
             try (java.util.stream.Stream<Object> keys =
                     backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
                 n += keys.count();
@@ -331,7 +330,7 @@ class ConsentGateTest extends VeilTestBase {
         harness.close();
 
         harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new ConsentGate(shippedRules(), DLQ, 10_000)),
+                new ConsentGate(shippedRules(), DLQ, 10_000),
                 new AnonymisationTopology.LogSubject(),
                 new AnonymisationTopology.ConsentSubject(),
                 Types.STRING);
@@ -344,5 +343,110 @@ class ConsentGateTest extends VeilTestBase {
 
         assertThat(publishedNames()).isEmpty();
         assertThat(deadLetters()).extracting(n -> n.get("reason").asText()).containsExactly(ConsentGate.LATE_EVENT);
+    }
+
+    @Test
+    void consentWatermarkAhead_eventIsDecidedOnArrival_withoutWaitingOrATimer() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        harness.processWatermark2(new Watermark(T1200.toEpochMilli()));
+        harness.getOutput().clear();
+        int timers = harness.numEventTimeTimers();
+
+        send(event("device", ALICE, T1000, "decided-on-arrival"));
+
+        assertThat(publishedNames()).containsExactly("decided-on-arrival");
+        assertThat(harness.numEventTimeTimers()).as("nothing waits, so no new timer").isEqualTo(timers);
+        try (java.util.stream.Stream<Object> keys = harness.getOperator().getKeyedStateBackend()
+                .getKeys("waiting-events", org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+            assertThat(keys.count()).isZero();
+        }
+    }
+
+    @Test
+    void logWatermarkAheadOfConsent_eventsWaitForConsent_andAreNotLate() throws Exception {
+        open();
+        send(event("device", ALICE, T1000, "e1"));
+        harness.processWatermark1(new Watermark(T1100.toEpochMilli()));
+        assertThat(harness.extractOutputValues()).as("waits for the consent watermark").isEmpty();
+
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        harness.processWatermark2(new Watermark(T1100.toEpochMilli()));
+
+        assertThat(publishedNames()).containsExactly("e1");
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void consentChangeBehindTheConsentWatermark_isCountedAndStillGovernsEventsNotYetDecided() throws Exception {
+        open();
+        harness.processWatermark2(new Watermark(T1000.toEpochMilli()));
+        send(event("device", ALICE, T1030, "waits"));
+        // Later than the delivery bound: the consent watermark has passed its time already.
+        send(consent(ALICE, ConsentChange.grant(T0930.toEpochMilli(), ANALYTICS_PI, false)));
+        harness.processWatermark2(new Watermark(T1100.toEpochMilli()));
+
+        assertThat(publishedNames()).containsExactly("waits");
+    }
+
+    /** The state of Veil 0.1's gate: its POJO in the state named "gate". */
+    public static class LegacyGateState {
+        public dev.veil.consent.ConsentState consent;
+        public int pendingEvents;
+        public int pendingChanges;
+
+        public LegacyGateState() {}
+    }
+
+    /** Writes one legacy state entry per subject that sends a consent record. */
+    static class LegacyGate extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<String, LogEvent,
+            ConsentEvent, OutRecord> {
+        @Override
+        public void processElement1(LogEvent e, Context ctx, org.apache.flink.util.Collector<OutRecord> out) {}
+
+        @Override
+        public void processElement2(ConsentEvent c, Context ctx, org.apache.flink.util.Collector<OutRecord> out)
+                throws Exception {
+            getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("gate",
+                    LegacyGateState.class)).update(new LegacyGateState());
+        }
+    }
+
+    @Test
+    void savepointOfTheOldStateLayout_failsToRestoreLoudly_neverStartsWithEmptyConsent() throws Exception {
+        for (boolean rocksDb : new boolean[] {false, true}) {
+            var legacy = new KeyedTwoInputStreamOperatorTestHarness<>(
+                    new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(new LegacyGate()),
+                    new AnonymisationTopology.LogSubject(), new AnonymisationTopology.ConsentSubject(), Types.STRING);
+            if (rocksDb) {
+                legacy.setStateBackend(new EmbeddedRocksDBStateBackend());
+            }
+            legacy.open();
+            legacy.processElement2(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)), 0);
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState old = legacy.snapshot(1L, 1L);
+            legacy.close();
+
+            harness = new KeyedTwoInputStreamOperatorTestHarness<>(new ConsentGate(shippedRules(), DLQ, 10_000),
+                    new AnonymisationTopology.LogSubject(), new AnonymisationTopology.ConsentSubject(), Types.STRING);
+            if (rocksDb) {
+                harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+            }
+            harness.initializeState(old);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> harness.open())
+                    .as("rocksDb=%s", rocksDb)
+                    .hasMessageContaining("layout this version of Veil cannot read")
+                    .hasMessageContaining("README");
+            harness = null;
+        }
+    }
+
+    @Test
+    void endOfBoundedInput_consentWatermarkAtMaxWithLogsBehind_decidesEverythingAndStops() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(event("device", ALICE, T1000, "e1"));
+        harness.processWatermark2(Watermark.MAX_WATERMARK);
+        assertThat(publishedNames()).containsExactly("e1");
+        assertThat(harness.numEventTimeTimers()).as("no fold timer re-armed past the last watermark").isZero();
     }
 }

@@ -61,8 +61,12 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
     }
 
-    /** A record to produce: topic, key (UTF-8, may be null), value (UTF-8). */
-    public record Raw(String topic, String key, String value) {}
+    /** A record to produce: topic, key (UTF-8, may be null), value (UTF-8), partition (null: by key). */
+    public record Raw(String topic, String key, String value, Integer partition) {
+        public Raw(String topic, String key, String value) {
+            this(topic, key, value, null);
+        }
+    }
 
     /** Produces records in order, idempotently, and waits for all acks. */
     public void produce(List<Raw> records) throws Exception {
@@ -75,6 +79,7 @@ public final class KafkaTestCluster implements AutoCloseable {
             for (Raw r : records) {
                 producer.send(new ProducerRecord<>(
                         r.topic(),
+                        r.partition(),
                         r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
                         r.value() == null ? null : r.value().getBytes(StandardCharsets.UTF_8)));
             }
@@ -82,8 +87,22 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
     }
 
-    /** Every committed record of a topic (read_committed), from the beginning to the current end. */
+    /**
+     * Every committed record of a topic (read_committed), from the beginning to the current end.
+     *
+     * @throws IllegalStateException when the end is not reached within 30 s (never a partial answer)
+     */
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        return readCommitted(topic, Map.of());
+    }
+
+    /**
+     * The committed records of a topic (read_committed) from the given offset of each partition (0 where none is
+     * given) to the current end.
+     *
+     * @throws IllegalStateException when the end is not reached within 30 s (never a partial answer)
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, Map<Integer, Long> from) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
         p.put("group.id", "veil-test-reader-" + UUID.randomUUID());
@@ -96,14 +115,35 @@ public final class KafkaTestCluster implements AutoCloseable {
             List<TopicPartition> parts = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+            for (TopicPartition tp : parts) {
+                consumer.seek(tp, from.getOrDefault(tp.partition(), 0L));
+            }
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (!reached(consumer, end) && System.nanoTime() < deadline) {
+            while (!reached(consumer, end)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " did not reach the end offsets " + end
+                            + " within 30 s; read " + out.size() + " records");
+                }
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
         return out;
+    }
+
+    /** The end offset of each partition of a topic (read_committed: the last stable offset). */
+    public Map<Integer, Long> endOffsets(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("isolation.level", "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            Map<Integer, Long> out = new java.util.TreeMap<>();
+            consumer.endOffsets(parts).forEach((tp, o) -> out.put(tp.partition(), o));
+            return out;
+        }
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

@@ -1,0 +1,143 @@
+package dev.veil.consent;
+
+import java.util.Arrays;
+
+/**
+ * A data subject's consent over event time, as the consent gate keeps it in one keyed-state value: the consent in
+ * force after every change up to {@link #foldedUpTo()} (the <em>base</em>), and the changes after that, in
+ * {@link ConsentRules#SAME_TIME_ORDER}. The base is enough for every event newer than the log watermark; the changes
+ * after it are what lets an event be decided by the consent at its own time whenever it arrives, so long as it is not
+ * late.
+ *
+ * <p>Mutable, not thread-safe: one instance per subject per access, as read from state. Plain Java (no Flink), so the
+ * semantics are tested on their own.
+ */
+public final class ConsentHistory {
+    private static final ConsentChange[] NONE = new ConsentChange[0];
+
+    /** How {@link #insert} took a change. */
+    public enum Insertion {
+        /** At its place in time: every event after it sees it, every event before it does not. */
+        IN_ORDER,
+        /**
+         * Behind changes already folded into the base, and restrictive (revocation, erasure, becoming a minor): applied
+         * on top of the base, so it restricts more events than its own time says (fail closed).
+         */
+        APPLIED_LATE,
+        /**
+         * Behind changes already folded into the base, and permissive (a grant, coming of age): ignored. Applying it on
+         * top of the base could undo a later revocation; consent that cannot be placed in time does not count.
+         */
+        IGNORED_LATE
+    }
+
+    private ConsentState base;
+    private long foldedUpTo;
+    private ConsentChange[] changes;
+
+    /** No consent, nothing folded. */
+    public ConsentHistory() {
+        this(null, Long.MIN_VALUE, NONE);
+    }
+
+    /**
+     * @param base consent after every change at or before {@code foldedUpTo}; null for none (never granted, erased)
+     * @param foldedUpTo effective time (epoch ms) of the last change folded into the base; Long.MIN_VALUE for none
+     * @param changes changes after {@code foldedUpTo}, sorted by {@link ConsentRules#SAME_TIME_ORDER}; not copied
+     */
+    public ConsentHistory(ConsentState base, long foldedUpTo, ConsentChange[] changes) {
+        this.base = base;
+        this.foldedUpTo = foldedUpTo;
+        this.changes = changes;
+    }
+
+    public ConsentState base() {
+        return base;
+    }
+
+    public long foldedUpTo() {
+        return foldedUpTo;
+    }
+
+    /** The unfolded changes, sorted; do not modify. */
+    public ConsentChange[] changes() {
+        return changes;
+    }
+
+    /** True when nothing is known of the subject: no consent and no change to come. The state entry can go. */
+    public boolean isEmpty() {
+        return base == null && changes.length == 0;
+    }
+
+    /**
+     * The consent in force at event time {@code t} (epoch ms): the base with every unfolded change at or before
+     * {@code t} applied (effective times are inclusive). Null means no consent. Correct for any {@code t} after
+     * {@link #foldedUpTo()}; the consent gate never asks about earlier times (those events are late).
+     */
+    public ConsentState at(long t) {
+        ConsentState s = base;
+        for (ConsentChange c : changes) {
+            if (c.effectiveTime > t) {
+                break;
+            }
+            s = ConsentRules.apply(s, c);
+        }
+        return s;
+    }
+
+    /** Adds a change; see {@link Insertion} for what happens to one behind the base. */
+    public Insertion insert(ConsentChange change) {
+        if (change.effectiveTime > foldedUpTo) {
+            int i = Arrays.binarySearch(changes, change, ConsentRules.SAME_TIME_ORDER);
+            int at = i >= 0 ? i + 1 : -i - 1;
+            ConsentChange[] grown = new ConsentChange[changes.length + 1];
+            System.arraycopy(changes, 0, grown, 0, at);
+            grown[at] = change;
+            System.arraycopy(changes, at, grown, at + 1, changes.length - at);
+            changes = grown;
+            return Insertion.IN_ORDER;
+        }
+        if (restrictive(change)) {
+            base = ConsentRules.apply(base, change);
+            return Insertion.APPLIED_LATE;
+        }
+        return Insertion.IGNORED_LATE;
+    }
+
+    /**
+     * Folds every change at or before {@code bound} (epoch ms) into the base. The caller guarantees that no event at
+     * or before {@code bound} will be decided any more.
+     *
+     * @return true when anything was folded
+     */
+    public boolean foldUpTo(long bound) {
+        int n = 0;
+        while (n < changes.length && changes[n].effectiveTime <= bound) {
+            base = ConsentRules.apply(base, changes[n]);
+            foldedUpTo = changes[n].effectiveTime;
+            n++;
+        }
+        if (n > 0) {
+            changes = n == changes.length ? NONE : Arrays.copyOfRange(changes, n, changes.length);
+        }
+        return n > 0;
+    }
+
+    /** Effective time of the newest unfolded change; only when {@link #changes()} is not empty. */
+    public long newestChange() {
+        return changes[changes.length - 1].effectiveTime;
+    }
+
+    private static boolean restrictive(ConsentChange c) {
+        return switch (c.action) {
+            case ConsentChange.REVOKE, ConsentChange.ERASE -> true;
+            case ConsentChange.AGE_STATUS -> c.minor;
+            default -> false;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "ConsentHistory{base=" + base + ", foldedUpTo=" + foldedUpTo + ", changes=" + Arrays.toString(changes) + "}";
+    }
+}

@@ -1,0 +1,305 @@
+package dev.veil.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.veil.config.JobConfig;
+import dev.veil.config.YamlDocument;
+import dev.veil.record.Json;
+import dev.veil.testing.KafkaTestCluster;
+import dev.veil.testing.KafkaTestCluster.Raw;
+import dev.veil.testing.VeilTestBase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same input gives the same output whether the job replays it bounded, starts on it as a backlog, or loses its
+ * TaskManager halfway through the backlog: a live (unbounded) job on a Flink MiniCluster (parallelism 2, RocksDB,
+ * checkpoints, exactly-once) against a real broker. The backlog is spread unevenly over the partitions (one
+ * partition of a topic holds most of its records, event times interleave across partitions) and the source idleness
+ * is the smallest allowed, so a partition left unread for a moment would, with wall-clock idleness, fall behind the
+ * watermark. Expected: not one {@code late_event} dead letter and exactly the bounded replay's records.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsentGateDeterminismITCase extends VeilTestBase {
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(2)
+            .build());
+
+    static final String DEVICE = "det.raw.device";
+    static final String LOCATION = "det.raw.location";
+    static final String SERVICE = "det.raw.service";
+    static final String CONSENT = "det.raw.consent";
+    static final String DLQ = "det.dead-letter";
+    static final List<String> OUTPUTS = List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+    static final Instant BASE = Instant.parse("2026-11-27T10:00:00Z");
+
+    static KafkaTestCluster kafka;
+    /** The bounded replay's output: each output topic's records as canonical JSON, sorted. */
+    static Map<String, List<String>> replay;
+    static int inputRecords;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void backlogAndReplay() throws Exception {
+        kafka = KafkaTestCluster.start();
+        List<String> topics = new ArrayList<>(List.of(DEVICE, LOCATION, SERVICE, CONSENT));
+        topics.addAll(OUTPUTS);
+        kafka.createTopics(3, topics);
+        List<Raw> input = backlog(new Random(11));
+        inputRecords = input.size();
+        kafka.produce(input);
+        Files.writeString(tmp.resolve("key"), TEST_KEY_BASE64);
+
+        Map<String, Map<Integer, Long>> before = endOffsets();
+        JobConfig config = config("det-replay");
+        StreamExecutionEnvironment env = env(config);
+        AnonymisationTopology.build(env, config, shippedRules(), AnonymisationTopology.logSource(config, shippedRules(), true),
+                AnonymisationTopology.consentSource(config, shippedRules(), true), AnonymisationTopology.sink(config));
+        env.execute("det-replay");
+        replay = outputSince(before);
+    }
+
+    @AfterAll
+    static void stopKafka() throws Exception {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /**
+     * About 4,000 log records of 120 subjects over two hours, with grants, revocations, re-grants and erasures; each
+     * partition in event-time order with up to 20 s of jitter (the bound is 30 s). Partitions get very different
+     * shares: device 85/10/5 %, service 10/20/70 %, location 5/90/5 %.
+     */
+    static List<Raw> backlog(Random r) {
+        List<Raw> consent = new ArrayList<>();
+        String all = ",\"purposes\":[\"analytics\",\"product_improvement\",\"location\"]";
+        String some = ",\"purposes\":[\"analytics\"]";
+        for (int s = 0; s < 120; s++) {
+            String user = "user-" + s;
+            int p = s % 7 == 0 ? 0 : s % 3;
+            if (s % 10 != 9) {
+                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(-60), "grant", s % 4 == 0 ? some : all), p));
+            }
+            if (s % 5 == 1) {
+                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(30 + s % 40), "revoke", some), p));
+            }
+            if (s % 10 == 3) {
+                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(80), "grant", all), p));
+            }
+            if (s % 17 == 5) {
+                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(60), "erase", ""), p));
+            }
+        }
+        double[][] shares = {{0.85, 0.10, 0.05}, {0.10, 0.20, 0.70}, {0.05, 0.90, 0.05}};
+        String[] streams = {DEVICE, SERVICE, LOCATION};
+        List<List<Raw>> perPartition = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            perPartition.add(new ArrayList<>());
+        }
+        for (int k = 0; k < 4_000; k++) {
+            int stream = r.nextInt(3);
+            double x = r.nextDouble();
+            int partition = x < shares[stream][0] ? 0 : x < shares[stream][0] + shares[stream][1] ? 1 : 2;
+            // Time moves forward in every partition, with jitter inside the out-of-orderness bound.
+            double minute = 120.0 * k / 4_000 - r.nextInt(20) / 60.0;
+            String user = "user-" + r.nextInt(120);
+            String time = BASE.plusMillis((long) (minute * 60_000)).toString();
+            String value = switch (stream) {
+                case 0 -> AnonymisationJobITCase.device(user, time, "dev-" + user, "192.0.2." + (k % 250), 50);
+                case 1 -> AnonymisationJobITCase.service(user, time, "view", ",\"url\":\"https://example.org/p" + k + "\"");
+                default -> AnonymisationJobITCase.location(user, time, "53.34" + (k % 10), "-6.26" + (k % 10));
+            };
+            perPartition.get(stream * 3 + partition).add(new Raw(streams[stream], user, value, partition));
+        }
+        List<Raw> out = new ArrayList<>(consent);
+        perPartition.forEach(out::addAll);
+        return out;
+    }
+
+    private static String at(int minutes) {
+        return BASE.plus(Duration.ofMinutes(minutes)).toString();
+    }
+
+    static JobConfig config(String name) {
+        String yaml = String.join("\n",
+                "kafka:",
+                "  bootstrap_servers: " + kafka.bootstrapServers(),
+                "  group_id: " + name,
+                "  starting_offsets: earliest",
+                // Small fetches: the backlog is read over many polls, partition by partition.
+                "  properties: {max.poll.records: \"25\", max.partition.fetch.bytes: \"4096\"}",
+                "topics:",
+                "  device: " + DEVICE,
+                "  location: " + LOCATION,
+                "  service: " + SERVICE,
+                "  consent: " + CONSENT,
+                "  dead_letter: " + DLQ,
+                "time:",
+                "  max_out_of_orderness: PT30S",
+                "  source_idleness: PT1S",
+                "  max_future_skew: PT1H",
+                "consent:",
+                "  max_delivery_delay: PT5S",
+                "  max_pending_events_per_subject: 10000",
+                "pseudonymisation_key:",
+                "  file: " + tmp.resolve("key"),
+                "delivery:",
+                "  guarantee: exactly_once",
+                "  transactional_id_prefix: " + name,
+                "  transaction_timeout: PT5M",
+                "flink:",
+                "  execution.checkpointing.interval: 500ms",
+                "  execution.checkpointing.dir: " + tmp.resolve("checkpoints-" + name).toUri(),
+                "  restart-strategy.type: fixed-delay",
+                "  restart-strategy.fixed-delay.attempts: \"5\"",
+                "  restart-strategy.fixed-delay.delay: 1s",
+                "  parallelism.default: 2");
+        return JobConfig.load(YamlDocument.parse(name + ".yaml", yaml));
+    }
+
+    static StreamExecutionEnvironment env(JobConfig config) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(AnonymisationTopology.flinkConfiguration(config));
+        env.setParallelism(2);
+        return env;
+    }
+
+    static Map<String, Map<Integer, Long>> endOffsets() {
+        Map<String, Map<Integer, Long>> m = new HashMap<>();
+        for (String t : OUTPUTS) {
+            m.put(t, kafka.endOffsets(t));
+        }
+        return m;
+    }
+
+    /** Each output topic's records written after {@code from}, as canonical JSON, sorted. */
+    static Map<String, List<String>> outputSince(Map<String, Map<Integer, Long>> from) throws Exception {
+        Map<String, List<String>> out = new TreeMap<>();
+        for (String t : OUTPUTS) {
+            List<String> values = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(t, from.get(t))) {
+                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                values.add(key + " " + Json.MAPPER.readTree(r.value()).toString());
+            }
+            values.sort(null);
+            out.put(t, values);
+        }
+        return out;
+    }
+
+    static long count(Map<String, List<String>> m) {
+        return m.values().stream().mapToLong(List::size).sum();
+    }
+
+    @Test
+    @Order(1)
+    void boundedReplay_publishesAndDropsSomething_withoutALateEvent() {
+        assertThat(replay.get("veil.anon.device")).hasSizeGreaterThan(500);
+        assertThat(replay.get("veil.anon.service")).hasSizeGreaterThan(500);
+        assertThat(count(replay)).as("revoked, erased and never-granted subjects are dropped").isLessThan(inputRecords);
+        assertThat(replay.get(DLQ)).noneMatch(dl -> dl.contains("late_event"));
+    }
+
+    @Test
+    @Order(2)
+    void liveJobStartedOnTheBacklog_publishesExactlyTheBoundedReplay() throws Exception {
+        Map<String, Map<Integer, Long>> before = endOffsets();
+        JobClient job = start(config("det-backlog"));
+        try {
+            Map<String, List<String>> live = awaitOutput(before, job, null);
+            assertThat(live.get(DLQ)).noneMatch(dl -> dl.contains("late_event"));
+            assertThat(live).isEqualTo(replay);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void liveJobLosingItsTaskManagerMidBacklog_publishesExactlyTheBoundedReplay(@InjectMiniCluster MiniCluster cluster)
+            throws Exception {
+        Map<String, Map<Integer, Long>> before = endOffsets();
+        JobClient job = start(config("det-failover"));
+        try {
+            Map<String, List<String>> live = awaitOutput(before, job, cluster);
+            assertThat(live.get(DLQ)).noneMatch(dl -> dl.contains("late_event"));
+            assertThat(live).isEqualTo(replay);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static JobClient start(JobConfig config) throws Exception {
+        StreamExecutionEnvironment env = env(config);
+        AnonymisationTopology.build(env, config, shippedRules(), AnonymisationTopology.logSource(config, shippedRules(), false),
+                AnonymisationTopology.consentSource(config, shippedRules(), false), AnonymisationTopology.sink(config));
+        JobClient job = env.executeAsync(config.groupId);
+        return job;
+    }
+
+    /**
+     * Waits until the live job has published as many records as the replay and then for two more checkpoints (nothing
+     * more may come), failing after two minutes. With a cluster given, its TaskManager is killed and a new one started
+     * once a third of the records are out.
+     */
+    private static Map<String, List<String>> awaitOutput(Map<String, Map<Integer, Long>> before, JobClient job,
+            MiniCluster cluster) throws Exception {
+        long expected = count(replay);
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        boolean killed = cluster == null;
+        while (true) {
+            long published = 0;
+            for (String t : OUTPUTS) {
+                Map<Integer, Long> end = kafka.endOffsets(t);
+                for (Map.Entry<Integer, Long> e : end.entrySet()) {
+                    published += e.getValue() - before.get(t).get(e.getKey());
+                }
+            }
+            if (!killed && published > expected / 3) {
+                cluster.terminateTaskManager(0).get();
+                cluster.startTaskManager();
+                killed = true;
+            }
+            // End offsets count transaction markers too, so they only say when to look; the records decide.
+            if (published >= expected && count(outputSince(before)) >= expected) {
+                break;
+            }
+            assertThat(System.nanoTime()).as("live output within two minutes; job %s", job.getJobStatus().get())
+                    .isLessThan(deadline);
+            assertThat(job.getJobStatus().get()).isNotIn(JobStatus.FAILED, JobStatus.CANCELED);
+            Thread.sleep(500);
+        }
+        Thread.sleep(1_500);
+        return outputSince(before);
+    }
+}
