@@ -159,7 +159,7 @@ public final class AnonymisationTopology {
                 .setDeserializer(new ConsentEventDeserializer(rules, config.pseudonymisationKey, config.maxFutureSkew.toMillis()))
                 .build();
         return new CatchUpAwareKafkaSource<>(kafka, consumerProperties(config), new ConsentTime(),
-                CatchUpAwareKafkaSource.Mode.CONSENT, config.maxOutOfOrderness, config.maxDeliveryDelay);
+                CatchUpAwareKafkaSource.Mode.CONSENT, config.maxDeliveryDelay, config.maxDeliveryDelay);
     }
 
     /** What the sources' end-offset watchers connect with: the job's brokers, group and client properties. */

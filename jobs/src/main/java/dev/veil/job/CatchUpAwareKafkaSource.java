@@ -1,5 +1,6 @@
 package dev.veil.job;
 
+import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collection;
@@ -9,24 +10,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -49,12 +56,13 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link Mode#LOGS}: once it has also emitted nothing for {@code quiet}, it is marked idle (it rejoins with its
  *       next record).
- *   <li>{@link Mode#CONSENT}: its watermark advances with the wall clock, less {@code quiet} (the consent delivery
- *       bound): a quiet consent topic never stalls the job, and a consent change up to that bound late still counts.
+ *   <li>{@link Mode#CONSENT}: its watermark is the wall clock less {@code quiet} (the consent delivery bound): a quiet
+ *       consent topic never stalls the job, and a consent change up to that bound late still counts.
  * </ul>
  *
  * Otherwise a partition's watermark is the bounded-out-of-orderness one: the highest event time it has emitted less
- * the bound, less 1 ms. The watermarks are emitted here, per split, so the {@code WatermarkStrategy} given to
+ * the bound, less 1 ms (for {@link Mode#CONSENT} the bound is {@code quiet} too, and event times ahead of the wall clock
+ * count as the wall clock). The watermarks are emitted here, per split, so the {@code WatermarkStrategy} given to
  * {@code fromSource} must be {@code noWatermarks()} with the event-time assigner (see {@link #watermarkStrategy}).
  *
  * <p>End offsets are polled by one daemon thread per reader with its own consumer (no group membership, no commits),
@@ -133,13 +141,178 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) {
-        return delegate.createEnumerator(context);
+        AnnouncingContext announcing = new AnnouncingContext(context);
+        return new AnnouncingEnumerator(delegate.createEnumerator(announcing), announcing);
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState checkpoint) throws Exception {
-        return delegate.restoreEnumerator(context, checkpoint);
+        AnnouncingContext announcing = new AnnouncingContext(context);
+        return new AnnouncingEnumerator(delegate.restoreEnumerator(announcing, checkpoint), announcing);
+    }
+
+    /**
+     * Tells a reader that the partitions it owns have been assigned to it. Until a reader hears this (or "no more
+     * splits", in bounded mode) it holds its subtask's watermark: a reader without splits would otherwise count as idle,
+     * and the other subtasks' watermarks would move on while this one's partitions are still to come.
+     */
+    static final class AssignmentComplete implements SourceEvent {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * The Kafka enumerator's context, noting when its first partition discovery has been handled: by then every
+     * partition is assigned, or pending for a reader that has not registered yet (it is assigned when it does).
+     */
+    private static final class AnnouncingContext implements SplitEnumeratorContext<KafkaPartitionSplit> {
+        private final SplitEnumeratorContext<KafkaPartitionSplit> context;
+        private boolean discovered;
+
+        AnnouncingContext(SplitEnumeratorContext<KafkaPartitionSplit> context) {
+            this.context = context;
+        }
+
+        /** Sends the announcement to one reader, once the first discovery is through. */
+        void announceTo(int subtask) {
+            if (discovered) {
+                context.sendEventToSourceReader(subtask, new AssignmentComplete());
+            }
+        }
+
+        private <T> BiConsumer<T, Throwable> announcing(BiConsumer<T, Throwable> handler) {
+            return (result, error) -> {
+                handler.accept(result, error);
+                if (error == null && !discovered) {
+                    discovered = true;
+                    context.registeredReaders().keySet().forEach(this::announceTo);
+                }
+            };
+        }
+
+        @Override
+        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {
+            context.callAsync(callable, announcing(handler));
+        }
+
+        @Override
+        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay, long period) {
+            context.callAsync(callable, announcing(handler), initialDelay, period);
+        }
+
+        @Override
+        public SplitEnumeratorMetricGroup metricGroup() {
+            return context.metricGroup();
+        }
+
+        @Override
+        public void sendEventToSourceReader(int subtaskId, SourceEvent event) {
+            context.sendEventToSourceReader(subtaskId, event);
+        }
+
+        @Override
+        public void sendEventToSourceReader(int subtaskId, int attemptNumber, SourceEvent event) {
+            context.sendEventToSourceReader(subtaskId, attemptNumber, event);
+        }
+
+        @Override
+        public int currentParallelism() {
+            return context.currentParallelism();
+        }
+
+        @Override
+        public Map<Integer, ReaderInfo> registeredReaders() {
+            return context.registeredReaders();
+        }
+
+        @Override
+        public Map<Integer, Map<Integer, ReaderInfo>> registeredReadersOfAttempts() {
+            return context.registeredReadersOfAttempts();
+        }
+
+        @Override
+        public void assignSplits(SplitsAssignment<KafkaPartitionSplit> assignment) {
+            context.assignSplits(assignment);
+        }
+
+        @Override
+        public void assignSplit(KafkaPartitionSplit split, int subtask) {
+            context.assignSplit(split, subtask);
+        }
+
+        @Override
+        public void signalNoMoreSplits(int subtask) {
+            context.signalNoMoreSplits(subtask);
+        }
+
+        @Override
+        public void runInCoordinatorThread(Runnable runnable) {
+            context.runInCoordinatorThread(runnable);
+        }
+
+        @Override
+        public void setIsProcessingBacklog(boolean isProcessingBacklog) {
+            context.setIsProcessingBacklog(isProcessingBacklog);
+        }
+    }
+
+    /** The Kafka enumerator, announcing to each reader that registers after the first discovery. */
+    private static final class AnnouncingEnumerator implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
+        private final SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator;
+        private final AnnouncingContext context;
+
+        AnnouncingEnumerator(SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator, AnnouncingContext context) {
+            this.enumerator = enumerator;
+            this.context = context;
+        }
+
+        @Override
+        public void start() {
+            enumerator.start();
+        }
+
+        @Override
+        public void handleSplitRequest(int subtaskId, String requesterHostname) {
+            enumerator.handleSplitRequest(subtaskId, requesterHostname);
+        }
+
+        @Override
+        public void addSplitsBack(List<KafkaPartitionSplit> splits, int subtaskId) {
+            enumerator.addSplitsBack(splits, subtaskId);
+        }
+
+        @Override
+        public void addReader(int subtaskId) {
+            // The Kafka enumerator assigns a new reader's pending splits here, so the announcement follows them.
+            enumerator.addReader(subtaskId);
+            context.announceTo(subtaskId);
+        }
+
+        @Override
+        public KafkaSourceEnumState snapshotState(long checkpointId) throws Exception {
+            return enumerator.snapshotState(checkpointId);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                enumerator.close();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) throws Exception {
+            enumerator.notifyCheckpointComplete(checkpointId);
+        }
+
+        @Override
+        public void handleSourceEvent(int subtaskId, SourceEvent sourceEvent) {
+            enumerator.handleSourceEvent(subtaskId, sourceEvent);
+        }
     }
 
     @Override
@@ -166,6 +339,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         long lastActivityNanos = System.nanoTime();
         long positionAtLastTick = -1;
         boolean idle;
+        /** A watermark above Long.MIN_VALUE has been emitted for it. */
+        boolean emitted;
         SplitOutput<T> output;
 
         Track(KafkaPartitionSplit split) {
@@ -230,6 +405,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         private ReaderOutput<T> realOutput;
         private ReaderOutput<T> wrappedOutput;
         private long nextTickNanos;
+        /** True once the enumerator said this reader has all its partitions (or, bounded, that no more come). */
+        private boolean assignmentKnown;
+        /** True while this reader keeps its subtask active (not idle) because its assignment is not known yet. */
+        private boolean holding;
 
         Reader(SourceReader<T, KafkaPartitionSplit> delegate, CatchUpAwareKafkaSource<T> source, int subtask) {
             this.delegate = delegate;
@@ -248,6 +427,11 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             if (output != realOutput) {
                 realOutput = output;
                 wrappedOutput = new WrappedReaderOutput(output);
+                if (!assignmentKnown) {
+                    // Before the first periodic watermark: a reader with no split yet must not count as idle.
+                    output.markActive();
+                    holding = true;
+                }
             }
             InputStatus status = delegate.pollNext(wrappedOutput);
             long now = System.nanoTime();
@@ -269,7 +453,7 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 }
             }
             watcher.publish(positions);
-            if (realOutput == null) {
+            if (realOutput == null || !assignmentKnown) {
                 return;
             }
             long wallClock = System.currentTimeMillis();
@@ -281,9 +465,14 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                         ? Long.MIN_VALUE
                         : t.maxEventTime - source.outOfOrdernessMillis - 1;
                 if (source.mode == Mode.CONSENT) {
-                    long w = caughtUp ? Math.max(dataWatermark, wallClock - source.quietMillis) : dataWatermark;
+                    // A consent change is appended within the delivery bound of its effective time, so records of one
+                    // partition are out of order by at most that bound; one dated ahead of the clock moves nothing.
+                    long newest = Math.min(t.maxEventTime, wallClock);
+                    long w = caughtUp ? wallClock - source.quietMillis
+                            : newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - source.quietMillis - 1;
                     if (w > Long.MIN_VALUE) {
                         out.emitWatermark(new Watermark(w));
+                        t.emitted = true;
                     }
                 } else if (caughtUp && now - t.lastActivityNanos >= source.quietMillis * 1_000_000) {
                     if (!t.idle) {
@@ -297,8 +486,16 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     }
                     if (dataWatermark > Long.MIN_VALUE) {
                         out.emitWatermark(new Watermark(dataWatermark));
+                        t.emitted = true;
                     }
                 }
+            }
+            if (holding && tracks.values().stream().allMatch(t -> t.idle || t.emitted)) {
+                // Flink's split-local output counts as idle until its first combined watermark, so the subtask is
+                // released only once every split has a watermark or is idle (or there is no split): then only the
+                // splits decide whether it is idle.
+                holding = false;
+                realOutput.markIdle();
             }
         }
 
@@ -327,12 +524,17 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
         @Override
         public void notifyNoMoreSplits() {
+            assignmentKnown = true;
             delegate.notifyNoMoreSplits();
         }
 
         @Override
-        public void handleSourceEvents(org.apache.flink.api.connector.source.SourceEvent event) {
-            delegate.handleSourceEvents(event);
+        public void handleSourceEvents(SourceEvent event) {
+            if (event instanceof AssignmentComplete) {
+                assignmentKnown = true;
+            } else {
+                delegate.handleSourceEvents(event);
+            }
         }
 
         @Override
