@@ -100,7 +100,10 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     /** Timer namespace: fold the subject's history (and clear it after an erasure) once the log watermark allows. */
     static final int FOLD = 1;
 
-    /** How far (ms of consent watermark) a fold timer that found the log watermark behind is put off. */
+    /**
+     * How far (ms of consent watermark) a fold timer that found the log watermark behind is put off, at least; then as
+     * far again as the change is old.
+     */
     static final long FOLD_RETRY_MILLIS = 60_000;
 
     private static final Comparator<LogEvent> BY_TIME = Comparator.comparingLong(e -> e.eventTime);
@@ -340,13 +343,18 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         gate.update(h);
         if (h.changes().length > 0) {
-            // Strictly after the consent watermark, so a timer never re-arms itself within one watermark step. At the
-            // end of a bounded input (watermark Long.MAX_VALUE) no step follows: nothing is re-armed.
+            // Strictly after the consent watermark, so a timer never re-arms itself within one watermark step; and
+            // at least as far again as the change is old, so that while the log watermark stands still (a stalled log
+            // partition) the subjects waiting for it come back ever more rarely, not every minute. At the end of a
+            // bounded input (watermark Long.MAX_VALUE) no step follows: nothing is re-armed.
             long newest = h.newestChange();
             if (newest > consentWatermark) {
                 timers.registerEventTimeTimer(FOLD, newest);
-            } else if (consentWatermark < Long.MAX_VALUE - FOLD_RETRY_MILLIS) {
-                timers.registerEventTimeTimer(FOLD, consentWatermark + FOLD_RETRY_MILLIS);
+            } else {
+                long wait = Math.max(FOLD_RETRY_MILLIS, consentWatermark - newest);
+                if (consentWatermark < Long.MAX_VALUE - wait) {
+                    timers.registerEventTimeTimer(FOLD, consentWatermark + wait);
+                }
             }
         }
     }
