@@ -16,12 +16,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -37,9 +34,14 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * the CPU seconds spent between submission and the end of the job, and the process's peak RSS.
  *
  * <p>Usage: {@code BenchJob <kind> <bootstrap> <workdir> <parallelism> <checkpoint-interval> <bounded> <state-backend>
- * [recovery-path]} with kind one of passthrough, anonymise, aggregates, state, restore.
+ * [recovery-path]} with kind one of passthrough, json-passthrough, anonymise, arrival-gate, sql-temporal-join,
+ * aggregates, state, restore. Every kind reads the same raw topics with the same Flink settings
+ * ({@link AnonymisationTopology#flinkConfiguration}) and writes through an exactly-once Kafka sink.
  */
 public final class BenchJob {
+    /** Consumer group of the pass-through: offsets committed on checkpoints, read by the harness for progress. */
+    static final String PASSTHROUGH_GROUP = "bench-passthrough";
+
     private BenchJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -66,13 +68,22 @@ public final class BenchJob {
         if (kind.equals("state") || kind.equals("restore")) {
             // Its own topics and group: only the consent grants of the state-size subjects.
             yaml = yaml.replace("veil.raw.", "state.raw.").replace("group_id: veil-anonymisation", "group_id: veil-state")
-                    .replace("transactional_id_prefix: veil-anonymisation", "transactional_id_prefix: veil-state");
+                    .replace("transactional_id_prefix: veil-anonymisation", "transactional_id_prefix: veil-state")
+                    // Its log topics are empty: they count as idle soon, so consent history is folded as it is read,
+                    // and what is measured is the steady state, not the minutes after a bulk import.
+                    .replace("source_idleness: PT30S", "source_idleness: PT2S");
         } else if (!bounded) {
             // Live latency pass: from the end of the topics, with short bounds so that the engine, not the
-            // configured out-of-orderness, is what is measured.
+            // configured out-of-orderness and consent delivery delay, is what is measured.
             yaml = yaml.replace("max_out_of_orderness: PT30S", "max_out_of_orderness: PT1S")
                     .replace("source_idleness: PT30S", "source_idleness: PT2S")
+                    .replace("max_delivery_delay: PT30S", "max_delivery_delay: PT1S")
                     .replace("starting_offsets: committed", "starting_offsets: latest");
+        }
+        if (kind.equals("arrival-gate")) {
+            // Its own group (else it would start from the offsets the anonymisation run committed) and transactions.
+            yaml = yaml.replace("group_id: veil-anonymisation", "group_id: " + ArrivalGate.GROUP)
+                    .replace("transactional_id_prefix: veil-anonymisation", "transactional_id_prefix: " + ArrivalGate.GROUP);
         }
         JobConfig jobConfig = JobConfig.load(YamlDocument.parse("config/veil.yaml", yaml)).withOverrides(bootstrap, key, flink);
         RulesText rules = RulesText.read(Path.of("config/rules.yaml"));
@@ -80,6 +91,9 @@ public final class BenchJob {
         List<StreamExecutionEnvironment> envs = new ArrayList<>();
         switch (kind) {
             case "passthrough" -> envs.add(passThrough(jobConfig, parallelism, bounded));
+            case "json-passthrough" -> envs.add(JsonPassThrough.topology(jobConfig, parallelism, bounded));
+            case "arrival-gate" -> envs.add(ArrivalGate.topology(jobConfig, rules, parallelism, bounded));
+            case "sql-temporal-join" -> envs.add(SqlTemporalJoin.topology(jobConfig, rules, parallelism, bounded));
             case "anonymise", "state", "restore" -> {
                 StreamExecutionEnvironment env = env(AnonymisationTopology.flinkConfiguration(jobConfig), parallelism);
                 AnonymisationTopology.build(env, jobConfig, rules,
@@ -155,7 +169,7 @@ public final class BenchJob {
         topics.add(c.consentTopic);
         var b = KafkaSource.<OutRecord>builder()
                 .setBootstrapServers(c.bootstrapServers)
-                .setGroupId("bench-passthrough")
+                .setGroupId(PASSTHROUGH_GROUP)
                 .setTopics(topics)
                 .setStartingOffsets(bounded ? OffsetsInitializer.earliest() : OffsetsInitializer.latest())
                 .setProperty("isolation.level", "read_committed")

@@ -12,14 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The latency pass: produces device records at a fixed rate with event time = now for subjects that granted
  * consent, and measures end-to-end latency per record as (time a read_committed consumer sees the output record) −
- * (time the input record was sent). Output records are matched to inputs by event id (raw for the pass-through,
- * HMAC-SHA256 pseudonym for the anonymisation job, computed here with the same key).
+ * (time the input record was sent). Output records are matched to inputs by event id (raw for the pass-throughs,
+ * HMAC-SHA256 pseudonym for the jobs that publish anonymised records, computed here with the same key).
  */
 final class LiveLoad {
+    /** How often a pass reports its progress. */
+    private static final long PROGRESS_NANOS = 20_000_000_000L;
+
     private final KafkaIo io;
     private final String deviceTopic;
     private final String consentTopic;
@@ -34,19 +38,35 @@ final class LiveLoad {
         this.subjects = subjects;
     }
 
-    /** Grants analytics and product_improvement to the live subjects, effective an hour ago. */
+    /**
+     * Grants analytics and product_improvement to the live subjects, effective an hour ago; then, on every partition of
+     * the consent topic, a grant effective now for a subject that has no events. Those last grants move the consent
+     * stream's event time past the live grants, as steady consent traffic would in production: a job that releases a
+     * consent change only once the consent watermark passes it (the SQL peer's OVER aggregation) would otherwise hold
+     * the live grants for as long as the consent topic stays quiet.
+     */
     void grantConsent() {
         String at = Instant.now().minusSeconds(3600).toString();
         try (KafkaProducer<byte[], byte[]> p = io.producer()) {
             for (int i = 0; i < subjects; i++) {
                 String user = "live-" + i;
-                String v = "{\"user_id\":\"" + user + "\",\"effective_time\":\"" + at + "\",\"action\":\"grant\","
-                        + "\"purposes\":[\"analytics\",\"product_improvement\"],\"policy_version\":\"2026-09\"}";
-                KafkaIo.send(p, consentTopic, user.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8),
+                KafkaIo.send(p, consentTopic, user.getBytes(StandardCharsets.UTF_8), grant(user, at),
                         System.currentTimeMillis());
+            }
+            byte[] clock = "live-clock".getBytes(StandardCharsets.UTF_8);
+            long now = System.currentTimeMillis();
+            for (int partition = 0; partition < p.partitionsFor(consentTopic).size(); partition++) {
+                p.send(new ProducerRecord<>(consentTopic, partition, now, clock,
+                        grant("live-clock", Instant.ofEpochMilli(now).toString())));
             }
             p.flush();
         }
+    }
+
+    private static byte[] grant(String user, String at) {
+        return ("{\"user_id\":\"" + user + "\",\"effective_time\":\"" + at + "\",\"action\":\"grant\","
+                + "\"purposes\":[\"analytics\",\"product_improvement\"],\"policy_version\":\"2026-09\"}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -72,9 +92,15 @@ final class LiveLoad {
         long interval = 1_000_000_000L / ratePerSecond;
         long start = System.nanoTime();
         long n = 0;
+        long nextReport = start + PROGRESS_NANOS;
         try (KafkaProducer<byte[], byte[]> p = io.producer()) {
             long end = start + (long) (warmupSeconds + seconds) * 1_000_000_000L;
             while (System.nanoTime() < end) {
+                if (System.nanoTime() >= nextReport) {
+                    BenchMain.say("    %.0f of %d s: %,d records sent, %,d matched after the warm-up",
+                            (System.nanoTime() - start) / 1e9, warmupSeconds + seconds, n, latencies.size());
+                    nextReport += PROGRESS_NANOS;
+                }
                 long due = start + n * interval;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
