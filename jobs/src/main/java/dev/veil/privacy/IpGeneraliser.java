@@ -74,13 +74,62 @@ public final class IpGeneraliser {
         if (literal == null) {
             throw new InvalidValueException(REASON, "IP literal is missing");
         }
-        IPAddress address = parse(literal.strip());
+        String s = literal.strip();
+        String fast = generaliseDottedQuad(s);
+        if (fast != null) {
+            return fast;
+        }
+        IPAddress address = parse(s);
         if (address.isIPv6() && address.isIPv4Convertible()) {
             // The default converter converts exactly the IPv4-mapped range ::ffff:0:0/96.
             address = address.toIPv4();
         }
         int prefix = address.isIPv4() ? ipv4PrefixLength : ipv6PrefixLength;
         return address.toPrefixBlock(prefix).toCanonicalString();
+    }
+
+    /**
+     * The common case without the library: a plain dotted quad, optionally with ":port", as the class comment
+     * defines them. Null for anything else (the library then decides, rejections included). The result is the
+     * library's canonical prefix block: the network address, "/", the prefix length.
+     */
+    private String generaliseDottedQuad(String s) {
+        int end = s.length();
+        int colon = s.indexOf(':');
+        if (colon >= 0) {
+            if (colon != s.lastIndexOf(':') || !isPort(s.substring(colon + 1))) {
+                return null;
+            }
+            end = colon;
+        }
+        int address = 0;
+        int octets = 0;
+        int i = 0;
+        while (i < end) {
+            int start = i;
+            int v = 0;
+            while (i < end && i - start < 4 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                v = v * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            int len = i - start;
+            if (len == 0 || len > 3 || v > 255 || (len > 1 && s.charAt(start) == '0') || ++octets > 4) {
+                return null;
+            }
+            address = (address << 8) | v;
+            if (i < end) {
+                if (s.charAt(i) != '.' || i + 1 == end) {
+                    return null;
+                }
+                i++;
+            }
+        }
+        if (octets != 4) {
+            return null;
+        }
+        int network = ipv4PrefixLength == 0 ? 0 : address & (-1 << (32 - ipv4PrefixLength));
+        return ((network >>> 24) & 0xFF) + "." + ((network >>> 16) & 0xFF) + "." + ((network >>> 8) & 0xFF) + "."
+                + (network & 0xFF) + "/" + ipv4PrefixLength;
     }
 
     private static IPAddress parse(String s) throws InvalidValueException {

@@ -9,7 +9,7 @@ import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.RuleSet;
 import dev.veil.schema.InputSchemas;
-import java.time.Instant;
+import dev.veil.privacy.IsoInstant;
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 
@@ -54,7 +54,7 @@ public final class ConsentRecordProcessor {
         }
         long at;
         try {
-            at = Instant.parse(record.get("effective_time").asText()).toEpochMilli();
+            at = IsoInstant.parseMillis(record.get("effective_time").asText());
         } catch (DateTimeParseException | ArithmeticException e) {
             out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$.effective_time: format");
             return;

@@ -13,7 +13,7 @@ import dev.veil.rules.RuleContext;
 import dev.veil.rules.RuleSet;
 import dev.veil.schema.InputSchemas;
 import java.io.IOException;
-import java.time.Instant;
+import dev.veil.privacy.IsoInstant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
@@ -122,7 +122,7 @@ public final class LogRecordProcessor {
         }
         long eventTime;
         try {
-            eventTime = Instant.parse(record.get(EVENT_TIME_FIELD).asText()).toEpochMilli();
+            eventTime = IsoInstant.parseMillis(record.get(EVENT_TIME_FIELD).asText());
         } catch (DateTimeParseException | ArithmeticException e) {
             out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$." + EVENT_TIME_FIELD + ": format");
             return;

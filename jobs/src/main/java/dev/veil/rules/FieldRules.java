@@ -13,7 +13,7 @@ import dev.veil.privacy.NumberBucketer;
 import dev.veil.privacy.TimeTruncator;
 import dev.veil.privacy.UrlReducer;
 import dev.veil.privacy.UserAgentReducer;
-import java.time.Instant;
+import dev.veil.privacy.IsoInstant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
@@ -144,11 +144,11 @@ final class FieldRules {
         JsonNode applyText(String value, RuleContext ctx) throws InvalidValueException {
             long millis;
             try {
-                millis = Instant.parse(value).toEpochMilli();
+                millis = IsoInstant.parseMillis(value);
             } catch (DateTimeParseException | ArithmeticException e) {
                 throw new InvalidValueException("invalid_time", "field '" + source + "' is not an RFC 3339 time");
             }
-            return F.textNode(Instant.ofEpochMilli(truncator.truncate(millis)).toString());
+            return F.textNode(IsoInstant.format(truncator.truncate(millis)));
         }
     }
 

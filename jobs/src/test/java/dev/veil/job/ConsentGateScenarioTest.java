@@ -24,6 +24,7 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,7 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The consent gate against an oracle, in the arrival patterns production has: consent read ahead of the logs (a
  * backfill), logs ahead of consent (a consent backlog), both interleaved, and a quiet consent topic whose watermark
  * moves with the clock. Each pattern in 25 shuffled arrival orders, at parallelism 1 and 4 (one harness per subtask,
- * records routed by key group as Flink routes them), with and without a snapshot and restore halfway. Every run must
+ * records routed by key group as Flink routes them), without a restore, with a snapshot and restore halfway, and with
+ * one rescaled halfway (1 to 3, 4 to 2). Every run must
  * publish exactly what the oracle (each event decided by the subject's changes up to its own time) publishes, with no
  * dead letter, and leave no state behind an erasure. The first order of each runs on RocksDB, the rest on the heap.
  */
@@ -56,21 +58,22 @@ class ConsentGateScenarioTest extends VeilTestBase {
         QUIET_CONSENT
     }
 
+    /** Pattern, parallelism, and the parallelism restored to halfway (0: no restore). */
     static Stream<Arguments> runs() {
         List<Arguments> out = new ArrayList<>();
         for (Pattern p : Pattern.values()) {
             for (int parallelism : new int[] {1, 4}) {
-                for (boolean restore : new boolean[] {false, true}) {
-                    out.add(Arguments.of(p, parallelism, restore));
+                for (int restoreTo : new int[] {0, parallelism, parallelism == 1 ? 3 : 2}) {
+                    out.add(Arguments.of(p, parallelism, restoreTo));
                 }
             }
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0}, parallelism {1}, restore halfway {2}")
+    @ParameterizedTest(name = "{0}, parallelism {1}, restored halfway at parallelism {2} (0: not restored)")
     @MethodSource("runs")
-    void everyArrivalOrder_publishesWhatTheOracleDecides(Pattern pattern, int parallelism, boolean restore) throws Exception {
+    void everyArrivalOrder_publishesWhatTheOracleDecides(Pattern pattern, int parallelism, int restoreTo) throws Exception {
         Population population = Population.generate(new Random(7), 16, 24, 160);
         Set<String> expected = population.oracle(shippedRules().parse());
         assertThat(expected).as("the population must exercise both outcomes").isNotEmpty();
@@ -85,8 +88,8 @@ class ConsentGateScenarioTest extends VeilTestBase {
                         ? population.consentFirst(random, pattern)
                         : pattern.equals(Pattern.LOGS_AHEAD) ? population.logsFirst(random) : population.interleaved(random);
                 for (int i = 0; i < steps.size(); i++) {
-                    if (restore && i == steps.size() / 2) {
-                        gates.restore();
+                    if (restoreTo > 0 && i == steps.size() / 2) {
+                        gates.restore(restoreTo);
                     }
                     gates.apply(steps.get(i));
                 }
@@ -265,7 +268,7 @@ class ConsentGateScenarioTest extends VeilTestBase {
 
     /** The gate at some parallelism: one harness per subtask, records routed by key group, watermarks to all. */
     static final class Gates {
-        final int parallelism;
+        int parallelism;
         final List<KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord>> harnesses =
                 new ArrayList<>();
         final Set<String> published = new TreeSet<>();
@@ -348,17 +351,24 @@ class ConsentGateScenarioTest extends VeilTestBase {
             }
         }
 
-        /** Snapshot of every subtask, then new harnesses restored from it; the watermarks are not carried over. */
-        void restore() throws Exception {
+        /**
+         * Snapshot of every subtask, then new harnesses at {@code newParallelism} restored from it (key groups and the
+         * union operator state redistributed as Flink does when rescaling); the watermarks are not carried over.
+         */
+        void restore(int newParallelism) throws Exception {
             List<OperatorSubtaskState> states = new ArrayList<>();
-            long id = 1;
             for (var h : harnesses) {
-                states.add(h.snapshot(id, id));
+                states.add(h.snapshot(1L, 1L));
             }
+            OperatorSubtaskState all = AbstractStreamOperatorTestHarness.repackageState(
+                    states.toArray(new OperatorSubtaskState[0]));
             close();
             harnesses.clear();
-            for (int i = 0; i < parallelism; i++) {
-                harnesses.add(open(i, states.get(i)));
+            int oldParallelism = parallelism;
+            parallelism = newParallelism;
+            for (int i = 0; i < newParallelism; i++) {
+                harnesses.add(open(i, AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                        all, MAX_PARALLELISM, oldParallelism, newParallelism, i)));
             }
             // Flink does not checkpoint watermarks: after a restore both inputs start again from nothing.
             logWatermark = Long.MIN_VALUE;

@@ -120,4 +120,18 @@ class IpGeneraliserTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("was " + bad);
     }
+
+    @Test
+    void dottedQuadFastPath_givesTheLibrarysCanonicalPrefixBlock_forEveryPrefixLength() throws Exception {
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < 20_000; i++) {
+            String ip = r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256) + "." + r.nextInt(256);
+            int prefix = i % 33;
+            String expected = new inet.ipaddr.IPAddressString(ip).getAddress().toPrefixBlock(prefix).toCanonicalString();
+            org.assertj.core.api.Assertions.assertThat(new IpGeneraliser(prefix, 48).generalise(ip)).as(ip + "/" + prefix)
+                    .isEqualTo(expected);
+            org.assertj.core.api.Assertions.assertThat(new IpGeneraliser(prefix, 48).generalise(ip + ":443"))
+                    .isEqualTo(expected);
+        }
+    }
 }
