@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.config.JobConfig;
-import dev.veil.config.YamlDocument;
 import dev.veil.record.Json;
+import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
@@ -70,34 +70,9 @@ class AnonymisationJobITCase extends VeilTestBase {
     }
 
     static JobConfig jobConfig(Path keyFile, Path checkpoints) {
-        String yaml = String.join("\n",
-                "kafka:",
-                "  bootstrap_servers: " + kafka.bootstrapServers(),
-                "  group_id: veil-it",
-                "  starting_offsets: earliest",
-                "topics:",
-                "  device: " + DEVICE,
-                "  location: " + LOCATION,
-                "  service: " + SERVICE,
-                "  consent: " + CONSENT,
-                "  dead_letter: " + DLQ,
-                "time:",
-                "  max_out_of_orderness: PT30S",
-                "  source_idleness: PT5S",
-                "  max_future_skew: PT1H",
-                "consent:",
-                "  max_pending_events_per_subject: 1000",
-                "pseudonymisation_key:",
-                "  file: " + keyFile,
-                "delivery:",
-                "  guarantee: exactly_once",
-                "  transactional_id_prefix: veil-it",
-                "  transaction_timeout: PT5M",
-                "flink:",
-                "  execution.checkpointing.interval: 1s",
-                "  execution.checkpointing.dir: " + checkpoints.toUri(),
-                "  parallelism.default: 2");
-        return JobConfig.load(YamlDocument.parse("it-veil.yaml", yaml));
+        return JobYaml.of("veil-it", kafka.bootstrapServers(), "it", keyFile, checkpoints)
+                .set("consent", "max_pending_events_per_subject", "1000")
+                .load();
     }
 
     static final String UA_PIXEL = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "

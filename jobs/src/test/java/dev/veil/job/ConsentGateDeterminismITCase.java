@@ -3,8 +3,8 @@ package dev.veil.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.config.JobConfig;
-import dev.veil.config.YamlDocument;
 import dev.veil.record.Json;
+import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
@@ -153,40 +153,16 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     static JobConfig config(String name) {
-        String yaml = String.join("\n",
-                "kafka:",
-                "  bootstrap_servers: " + kafka.bootstrapServers(),
-                "  group_id: " + name,
-                "  starting_offsets: earliest",
+        return JobYaml.of(name, kafka.bootstrapServers(), "det", tmp.resolve("key"), tmp.resolve("checkpoints-" + name))
                 // Small fetches: the backlog is read over many polls, partition by partition.
-                "  properties: {max.poll.records: \"25\", max.partition.fetch.bytes: \"4096\"}",
-                "topics:",
-                "  device: " + DEVICE,
-                "  location: " + LOCATION,
-                "  service: " + SERVICE,
-                "  consent: " + CONSENT,
-                "  dead_letter: " + DLQ,
-                "time:",
-                "  max_out_of_orderness: PT30S",
-                "  source_idleness: PT1S",
-                "  max_future_skew: PT1H",
-                "consent:",
-                "  max_delivery_delay: PT5S",
-                "  max_pending_events_per_subject: 10000",
-                "pseudonymisation_key:",
-                "  file: " + tmp.resolve("key"),
-                "delivery:",
-                "  guarantee: exactly_once",
-                "  transactional_id_prefix: " + name,
-                "  transaction_timeout: PT5M",
-                "flink:",
-                "  execution.checkpointing.interval: 500ms",
-                "  execution.checkpointing.dir: " + tmp.resolve("checkpoints-" + name).toUri(),
-                "  restart-strategy.type: fixed-delay",
-                "  restart-strategy.fixed-delay.attempts: \"5\"",
-                "  restart-strategy.fixed-delay.delay: 1s",
-                "  parallelism.default: 2");
-        return JobConfig.load(YamlDocument.parse(name + ".yaml", yaml));
+                .set("kafka", "properties", "{max.poll.records: \"25\", max.partition.fetch.bytes: \"4096\"}")
+                .set("time", "source_idleness", "PT1S")
+                .set("consent", "max_delivery_delay", "PT5S")
+                .set("flink", "execution.checkpointing.interval", "500ms")
+                .set("flink", "restart-strategy.type", "fixed-delay")
+                .set("flink", "restart-strategy.fixed-delay.attempts", "5")
+                .set("flink", "restart-strategy.fixed-delay.delay", "1s")
+                .load();
     }
 
     static StreamExecutionEnvironment env(JobConfig config) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.config.JobConfig;
-import dev.veil.config.YamlDocument;
 import dev.veil.record.Json;
+import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
@@ -70,35 +70,12 @@ class LateConsentITCase extends VeilTestBase {
 
     static JobConfig config() throws Exception {
         Files.writeString(tmp.resolve("key"), TEST_KEY_BASE64);
-        String yaml = String.join("\n",
-                "kafka:",
-                "  bootstrap_servers: " + kafka.bootstrapServers(),
-                "  group_id: late-consent",
-                "  starting_offsets: earliest",
-                "topics:",
-                "  device: " + DEVICE,
-                "  location: " + LOCATION,
-                "  service: " + SERVICE,
-                "  consent: " + CONSENT,
-                "  dead_letter: " + DLQ,
-                "time:",
-                "  max_out_of_orderness: PT1S",
-                "  source_idleness: PT1S",
-                "  max_future_skew: PT1H",
-                "consent:",
-                "  max_delivery_delay: PT10S",
-                "  max_pending_events_per_subject: 10000",
-                "pseudonymisation_key:",
-                "  file: " + tmp.resolve("key"),
-                "delivery:",
-                "  guarantee: exactly_once",
-                "  transactional_id_prefix: late-consent",
-                "  transaction_timeout: PT5M",
-                "flink:",
-                "  execution.checkpointing.interval: 500ms",
-                "  execution.checkpointing.dir: " + tmp.resolve("checkpoints").toUri(),
-                "  parallelism.default: 2");
-        return JobConfig.load(YamlDocument.parse("late-consent.yaml", yaml));
+        return JobYaml.of("late-consent", kafka.bootstrapServers(), "late", tmp.resolve("key"), tmp.resolve("checkpoints"))
+                .set("time", "max_out_of_orderness", "PT1S")
+                .set("time", "source_idleness", "PT1S")
+                .set("consent", "max_delivery_delay", "PT10S")
+                .set("flink", "execution.checkpointing.interval", "500ms")
+                .load();
     }
 
     /** A service record whose url host names the event: the host is what the rules keep of a url. */
