@@ -34,6 +34,7 @@ public final class ConsentHistory {
     private ConsentState base;
     private long foldedUpTo;
     private ConsentChange[] changes;
+    private long foldAt = Long.MIN_VALUE;
 
     /** No consent, nothing folded. */
     public ConsentHistory() {
@@ -62,6 +63,18 @@ public final class ConsentHistory {
     /** The unfolded changes, sorted; do not modify. */
     public ConsentChange[] changes() {
         return changes;
+    }
+
+    /**
+     * When the operator that keeps this history has asked to be called back to fold it (its own clock, epoch ms), or
+     * Long.MIN_VALUE for never; kept here so that it replaces its call-back instead of adding one more.
+     */
+    public long foldAt() {
+        return foldAt;
+    }
+
+    public void foldAt(long at) {
+        foldAt = at;
     }
 
     /** True when nothing is known of the subject: no consent and no change to come. The state entry can go. */

@@ -162,12 +162,17 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     }
 
     /**
-     * The Kafka enumerator's context, noting when its first partition discovery has been handled: by then every
-     * partition is assigned, or pending for a reader that has not registered yet (it is assigned when it does).
+     * The Kafka enumerator's context, noting when its first partition discovery has been handled completely. The
+     * Kafka enumerator discovers partitions in one asynchronous call whose handler starts a second one (split
+     * initialisation), whose handler assigns the splits; so discovery is complete once a handler has run and no
+     * one-shot call it started is still outstanding. By then every partition is assigned, or pending for a reader that
+     * has not registered yet (it is assigned when it does, in {@code addReader}). All of this runs in the
+     * coordinator thread.
      */
     private static final class AnnouncingContext implements SplitEnumeratorContext<KafkaPartitionSplit> {
         private final SplitEnumeratorContext<KafkaPartitionSplit> context;
         private boolean discovered;
+        private int outstanding;
 
         AnnouncingContext(SplitEnumeratorContext<KafkaPartitionSplit> context) {
             this.context = context;
@@ -180,10 +185,16 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             }
         }
 
-        private <T> BiConsumer<T, Throwable> announcing(BiConsumer<T, Throwable> handler) {
+        private <T> BiConsumer<T, Throwable> announcing(BiConsumer<T, Throwable> handler, boolean oneShot) {
             return (result, error) -> {
-                handler.accept(result, error);
-                if (error == null && !discovered) {
+                try {
+                    handler.accept(result, error);
+                } finally {
+                    if (oneShot) {
+                        outstanding--;
+                    }
+                }
+                if (error == null && !discovered && outstanding == 0) {
                     discovered = true;
                     context.registeredReaders().keySet().forEach(this::announceTo);
                 }
@@ -192,12 +203,13 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
         @Override
         public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {
-            context.callAsync(callable, announcing(handler));
+            outstanding++;
+            context.callAsync(callable, announcing(handler, true));
         }
 
         @Override
         public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay, long period) {
-            context.callAsync(callable, announcing(handler), initialDelay, period);
+            context.callAsync(callable, announcing(handler, false), initialDelay, period);
         }
 
         @Override
@@ -353,27 +365,40 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         final SourceOutput<T> out;
         final Track<T> track;
         final EventTime<T> eventTime;
+        final ReaderOutput<T> main;
 
-        SplitOutput(SourceOutput<T> out, Track<T> track, EventTime<T> eventTime) {
+        SplitOutput(SourceOutput<T> out, Track<T> track, EventTime<T> eventTime, ReaderOutput<T> main) {
             this.out = out;
             this.track = track;
             this.eventTime = eventTime;
+            this.main = main;
         }
 
         @Override
         public void collect(T record) {
-            seen(record);
+            seen(record, Long.MAX_VALUE);
             out.collect(record);
         }
 
         @Override
         public void collect(T record, long timestamp) {
-            seen(record);
+            seen(record, timestamp);
             out.collect(record, timestamp);
         }
 
-        private void seen(T record) {
-            long t = eventTime.of(record);
+        /**
+         * @param appendTime the Kafka record's timestamp; an event time later than it (a clock ahead, a record dated in
+         *     the future within max_future_skew) moves the watermark only as far as the record's own timestamp
+         */
+        private void seen(T record, long appendTime) {
+            if (track.idle) {
+                // Active again before the record goes out, so that nothing downstream takes this subtask for idle
+                // while its records flow (Flink's split multiplexer only marks a subtask active with a new maximum).
+                track.idle = false;
+                out.markActive();
+                main.markActive();
+            }
+            long t = Math.min(eventTime.of(record), appendTime);
             if (t > track.maxEventTime) {
                 track.maxEventTime = t;
             }
@@ -409,6 +434,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         private boolean assignmentKnown;
         /** True while this reader keeps its subtask active (not idle) because its assignment is not known yet. */
         private boolean holding;
+        /** The reader output itself (not its splits) was last marked idle. */
+        private boolean mainIdle;
 
         Reader(SourceReader<T, KafkaPartitionSplit> delegate, CatchUpAwareKafkaSource<T> source, int subtask) {
             this.delegate = delegate;
@@ -456,20 +483,19 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             if (realOutput == null || !assignmentKnown) {
                 return;
             }
-            long wallClock = System.currentTimeMillis();
             for (Track<T> t : tracks.values()) {
-                boolean caughtUp = watcher.caughtUp(t.split.getTopicPartition(),
+                // The wall-clock time at which the broker said this partition ended at this position, or MIN_VALUE.
+                long caughtUpAt = watcher.caughtUpAt(t.split.getTopicPartition(),
                         t.position >= 0 ? t.position : t.split.getStartingOffset());
+                boolean caughtUp = caughtUpAt != Long.MIN_VALUE;
                 SourceOutput<T> out = t.output != null ? t.output.out : realOutput.createOutputForSplit(t.split.splitId());
                 long dataWatermark = t.maxEventTime == Long.MIN_VALUE
                         ? Long.MIN_VALUE
                         : t.maxEventTime - source.outOfOrdernessMillis - 1;
                 if (source.mode == Mode.CONSENT) {
-                    // A consent change is appended within the delivery bound of its effective time, so records of one
-                    // partition are out of order by at most that bound; one dated ahead of the clock moves nothing.
-                    long newest = Math.min(t.maxEventTime, wallClock);
-                    long w = caughtUp ? wallClock - source.quietMillis
-                            : newest == Long.MIN_VALUE ? Long.MIN_VALUE : newest - source.quietMillis - 1;
+                    // A change appended after the broker's answer is effective at or after that moment less the
+                    // delivery bound; before it, records of one partition are out of order by at most the bound.
+                    long w = caughtUp ? caughtUpAt - source.quietMillis - 1 : dataWatermark;
                     if (w > Long.MIN_VALUE) {
                         out.emitWatermark(new Watermark(w));
                         t.emitted = true;
@@ -483,6 +509,7 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     if (t.idle) {
                         t.idle = false;
                         out.markActive();
+                        realOutput.markActive();
                     }
                     if (dataWatermark > Long.MIN_VALUE) {
                         out.emitWatermark(new Watermark(dataWatermark));
@@ -490,11 +517,20 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     }
                 }
             }
+            if (!tracks.values().stream().allMatch(t -> t.idle)) {
+                // A split that came back marked the reader output active already (here or as its record went out).
+                mainIdle = false;
+            } else if (!holding && !mainIdle) {
+                // Every split idle (or none): the subtask is, too.
+                mainIdle = true;
+                realOutput.markIdle();
+            }
             if (holding && tracks.values().stream().allMatch(t -> t.idle || t.emitted)) {
                 // Flink's split-local output counts as idle until its first combined watermark, so the subtask is
                 // released only once every split has a watermark or is idle (or there is no split): then only the
                 // splits decide whether it is idle.
                 holding = false;
+                mainIdle = true;
                 realOutput.markIdle();
             }
         }
@@ -554,8 +590,11 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
         @Override
         public void close() throws Exception {
-            watcher.close();
-            delegate.close();
+            try {
+                watcher.close();
+            } finally {
+                delegate.close();
+            }
         }
 
         /** The reader output the Kafka reader sees: hands out tracking split outputs, forgets finished splits. */
@@ -599,7 +638,7 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     return real;
                 }
                 if (t.output == null || t.output.out != real) {
-                    t.output = new SplitOutput<>(real, t, source.eventTime);
+                    t.output = new SplitOutput<>(real, t, source.eventTime, out);
                 }
                 return t.output;
             }
@@ -617,22 +656,28 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
     /**
      * Polls end offsets for the reader's partitions on a thread of its own, and answers "has this partition been read
-     * to its end at this position?". The task thread publishes positions; this thread publishes the positions it found
-     * caught up. An answer holds for the exact position it was given, so a stale one is never taken for a newer
-     * position.
+     * to its end at this position, and when did the broker say so?". The task thread publishes positions; this thread
+     * publishes, per partition, the position it found caught up and the wall-clock time just before it asked. An
+     * answer holds for the exact position it was given, so a stale one is never taken for a newer position, and its
+     * time, not the time it is read, is what a consent watermark may follow.
      */
     private static final class Watcher implements Runnable {
+        /** A caught-up answer: the position asked about and the wall-clock time before the broker was asked. */
+        private record Answer(long position, long observedAt) {}
+
         private final Properties properties;
         private final String name;
         private volatile Map<TopicPartition, Long> positions = Map.of();
-        private volatile Map<TopicPartition, Long> caughtUpAt = Map.of();
+        private volatile Map<TopicPartition, Answer> answers = Map.of();
         private volatile CompletableFuture<Void> round = new CompletableFuture<>();
         private volatile boolean closed;
         private final Map<TopicPartition, Long> resolvedStarts = new HashMap<>();
         private final Map<TopicPartition, Long> lastEnds = new HashMap<>();
+        private final Map<TopicPartition, Long> lastPositions = new HashMap<>();
         /** Position and end last found to have only markers between them, per partition. */
         private final Map<TopicPartition, long[]> markerGaps = new HashMap<>();
         private Thread thread;
+        private volatile KafkaConsumer<byte[], byte[]> consumer;
 
         Watcher(Properties source, String name) {
             this.name = name;
@@ -643,7 +688,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             properties.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+            // It only ever asks whether one committed record follows a position: small fetches.
             properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+            properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "1024");
+            properties.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, "1024");
         }
 
         void start() {
@@ -662,9 +710,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             positions = p;
         }
 
-        boolean caughtUp(TopicPartition tp, long position) {
-            Long at = caughtUpAt.get(tp);
-            return at != null && at == position;
+        /** When the broker said the partition ended at this position (wall-clock ms), or Long.MIN_VALUE. */
+        long caughtUpAt(TopicPartition tp, long position) {
+            Answer a = answers.get(tp);
+            return a != null && a.position() == position ? a.observedAt() : Long.MIN_VALUE;
         }
 
         CompletableFuture<Void> nextRound() {
@@ -673,24 +722,20 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
         @Override
         public void run() {
-            KafkaConsumer<byte[], byte[]> consumer = null;
             while (!closed) {
                 try {
                     if (consumer == null) {
                         consumer = new KafkaConsumer<>(properties);
                     }
-                    caughtUpAt = check(consumer, positions);
+                    answers = check(consumer, positions);
                 } catch (Exception e) {
                     if (closed) {
                         break;
                     }
                     // Nothing is caught up while the broker cannot be asked: partitions keep holding the watermark.
                     LOG.warn("{}: cannot read end offsets ({}); watermarks hold until it can", name, e.toString());
-                    caughtUpAt = Map.of();
-                    if (consumer != null) {
-                        consumer.close(Duration.ZERO);
-                        consumer = null;
-                    }
+                    answers = Map.of();
+                    closeConsumer();
                 }
                 CompletableFuture<Void> done = round;
                 round = new CompletableFuture<>();
@@ -701,17 +746,31 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     break;
                 }
             }
+            closeConsumer();
+        }
+
+        private void closeConsumer() {
             if (consumer != null) {
-                consumer.close(Duration.ZERO);
+                try {
+                    consumer.close(Duration.ZERO);
+                } catch (RuntimeException e) {
+                    LOG.debug("{}: closing its consumer failed", name, e);
+                }
+                consumer = null;
             }
         }
 
-        private Map<TopicPartition, Long> check(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> asked) {
+        private Map<TopicPartition, Answer> check(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> asked) {
+            resolvedStarts.keySet().retainAll(asked.keySet());
+            lastEnds.keySet().retainAll(asked.keySet());
+            lastPositions.keySet().retainAll(asked.keySet());
+            markerGaps.keySet().retainAll(asked.keySet());
             if (asked.isEmpty()) {
                 return Map.of();
             }
+            long observedAt = System.currentTimeMillis();
             Map<TopicPartition, Long> ends = consumer.endOffsets(asked.keySet(), Duration.ofSeconds(10));
-            Map<TopicPartition, Long> caught = new HashMap<>();
+            Map<TopicPartition, Answer> caught = new HashMap<>();
             for (Map.Entry<TopicPartition, Long> e : asked.entrySet()) {
                 TopicPartition tp = e.getKey();
                 long position = e.getValue() >= 0 ? e.getValue() : resolveStart(consumer, tp, e.getValue());
@@ -720,7 +779,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     continue;
                 }
                 boolean atEnd = position >= end;
-                if (!atEnd && end.equals(lastEnds.get(tp))) {
+                // A gap that neither the reader closes (its position did not move) nor new records widen (the end did
+                // not move) may be transaction markers or aborted records only: read from the position to see.
+                boolean stalled = end.equals(lastEnds.get(tp)) && Long.valueOf(position).equals(lastPositions.get(tp));
+                if (!atEnd && stalled) {
                     long[] gap = markerGaps.get(tp);
                     atEnd = gap != null && gap[0] == position && gap[1] == end;
                     if (!atEnd && onlyMarkersBetween(consumer, tp, position, end)) {
@@ -729,8 +791,9 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     }
                 }
                 lastEnds.put(tp, end);
+                lastPositions.put(tp, position);
                 if (atEnd) {
-                    caught.put(tp, e.getValue());
+                    caught.put(tp, new Answer(e.getValue(), observedAt));
                 }
             }
             return caught;
@@ -767,11 +830,20 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             return start;
         }
 
-        void close() throws InterruptedException {
+        /** Stops the thread (its consumer is closed there); waits up to 10 s for it. */
+        void close() {
             closed = true;
             if (thread != null) {
+                KafkaConsumer<byte[], byte[]> c = consumer;
+                if (c != null) {
+                    c.wakeup();
+                }
                 thread.interrupt();
-                thread.join(10_000);
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

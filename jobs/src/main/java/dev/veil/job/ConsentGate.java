@@ -330,32 +330,40 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
 
     /**
      * Folds what no event will ask for again (at or before both watermarks: every waiting event is newer than the
-     * consent watermark, every event to come newer than the log watermark), then writes the subject's history, or removes it when nothing is left
-     * (after an erasure, say). While changes stay unfolded a fold timer keeps coming back, so that an erasure clears
-     * the entry even if the subject is never heard of again.
+     * consent watermark, every event to come newer than the log watermark), then writes the subject's history, or
+     * removes it when nothing is left (after an erasure, say). While changes stay unfolded a fold timer keeps coming
+     * back, so that an erasure clears the entry even if the subject is never heard of again.
      */
     private void store(ConsentHistory h) throws IOException {
         long bound = Math.min(logWatermark.current(), consentWatermark);
         h.foldUpTo(bound);
+        // One fold timer per subject at most, replaced rather than added to. Strictly after the consent watermark, so
+        // it never re-arms itself within one watermark step (and a decide timer of this step has already moved it); at
+        // least as far again as the change is old, so that while the log watermark stands still (a stalled log
+        // partition) the subjects waiting for it come back ever more rarely. None past the end of a bounded input.
+        long wanted = Long.MIN_VALUE;
+        if (h.changes().length > 0) {
+            long newest = h.newestChange();
+            long wait = Math.max(FOLD_RETRY_MILLIS, consentWatermark - newest);
+            if (newest > consentWatermark) {
+                wanted = newest;
+            } else if (consentWatermark < Long.MAX_VALUE - wait) {
+                wanted = consentWatermark + wait;
+            }
+        }
+        if (h.foldAt() != wanted) {
+            if (h.foldAt() != Long.MIN_VALUE) {
+                timers.deleteEventTimeTimer(FOLD, h.foldAt());
+            }
+            if (wanted != Long.MIN_VALUE) {
+                timers.registerEventTimeTimer(FOLD, wanted);
+            }
+            h.foldAt(wanted);
+        }
         if (h.isEmpty()) {
             gate.clear();
-            return;
-        }
-        gate.update(h);
-        if (h.changes().length > 0) {
-            // Strictly after the consent watermark, so a timer never re-arms itself within one watermark step; and
-            // at least as far again as the change is old, so that while the log watermark stands still (a stalled log
-            // partition) the subjects waiting for it come back ever more rarely, not every minute. At the end of a
-            // bounded input (watermark Long.MAX_VALUE) no step follows: nothing is re-armed.
-            long newest = h.newestChange();
-            if (newest > consentWatermark) {
-                timers.registerEventTimeTimer(FOLD, newest);
-            } else {
-                long wait = Math.max(FOLD_RETRY_MILLIS, consentWatermark - newest);
-                if (consentWatermark < Long.MAX_VALUE - wait) {
-                    timers.registerEventTimeTimer(FOLD, consentWatermark + wait);
-                }
-            }
+        } else {
+            gate.update(h);
         }
     }
 

@@ -15,9 +15,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * takes 12 bytes, against about 35 for the same data as a Flink POJO): the consent state is what most of the keyed
  * state is, once per data subject, so every byte counts a million times.
  *
- * <p>Layout, version 1: a flags byte (1 = base present, 2 = base minor, 4 = something folded); if a base, its
- * granted and guardian-granted purpose masks as unsigned varints; if something folded, the folded-up-to time as 8
- * bytes; the number of unfolded changes as a varint, and per change a byte (action in bits 0-2, 8 = guardian
+ * <p>Layout, version 1: a flags byte (1 = base present, 2 = base minor, 4 = something folded, 32 = a fold timer set);
+ * if a base, its granted and guardian-granted purpose masks as unsigned varints; if something folded, the
+ * folded-up-to time as 8 bytes; if a fold timer, its time as 8 bytes; the number of unfolded changes as a varint, and per change a byte (action in bits 0-2, 8 = guardian
  * consent, 16 = minor), its purpose mask as a varint and its effective time as 8 bytes.
  *
  * <p>Its snapshot is compatible only with itself: a savepoint whose {@code gate} state was written by another
@@ -33,6 +33,7 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
     private static final int FOLDED = 4;
     private static final int GUARDIAN = 8;
     private static final int MINOR = 16;
+    private static final int FOLD_TIMER = 32;
     private static final int ACTION_BITS = 7;
 
     @Override
@@ -54,8 +55,10 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
             ConsentChange c = cs[i];
             copied[i] = new ConsentChange(c.action, c.purposes, c.guardianConsent, c.minor, c.effectiveTime);
         }
-        return new ConsentHistory(b == null ? null : new ConsentState(b.granted, b.guardianGranted, b.minor),
+        ConsentHistory h = new ConsentHistory(b == null ? null : new ConsentState(b.granted, b.guardianGranted, b.minor),
                 from.foldedUpTo(), copied);
+        h.foldAt(from.foldAt());
+        return h;
     }
 
     @Override
@@ -72,7 +75,9 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
     public void serialize(ConsentHistory h, DataOutputView out) throws IOException {
         ConsentState b = h.base();
         boolean folded = h.foldedUpTo() != Long.MIN_VALUE;
-        int flags = (b != null ? BASE : 0) | (b != null && b.minor ? BASE_MINOR : 0) | (folded ? FOLDED : 0);
+        boolean timer = h.foldAt() != Long.MIN_VALUE;
+        int flags = (b != null ? BASE : 0) | (b != null && b.minor ? BASE_MINOR : 0) | (folded ? FOLDED : 0)
+                | (timer ? FOLD_TIMER : 0);
         out.writeByte(flags);
         if (b != null) {
             writeVarInt(out, b.granted);
@@ -80,6 +85,9 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
         }
         if (folded) {
             out.writeLong(h.foldedUpTo());
+        }
+        if (timer) {
+            out.writeLong(h.foldAt());
         }
         ConsentChange[] cs = h.changes();
         writeVarInt(out, cs.length);
@@ -100,6 +108,7 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
             base = new ConsentState(granted, guardianGranted, (flags & BASE_MINOR) != 0);
         }
         long foldedUpTo = (flags & FOLDED) != 0 ? in.readLong() : Long.MIN_VALUE;
+        long foldAt = (flags & FOLD_TIMER) != 0 ? in.readLong() : Long.MIN_VALUE;
         int n = readVarInt(in);
         ConsentChange[] cs = new ConsentChange[n];
         for (int i = 0; i < n; i++) {
@@ -108,7 +117,9 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
             long at = in.readLong();
             cs[i] = new ConsentChange(a & ACTION_BITS, purposes, (a & GUARDIAN) != 0, (a & MINOR) != 0, at);
         }
-        return new ConsentHistory(base, foldedUpTo, cs);
+        ConsentHistory h = new ConsentHistory(base, foldedUpTo, cs);
+        h.foldAt(foldAt);
+        return h;
     }
 
     @Override

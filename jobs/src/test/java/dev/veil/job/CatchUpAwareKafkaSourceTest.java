@@ -288,4 +288,100 @@ class CatchUpAwareKafkaSourceTest {
             assertThat(out.splits.values()).noneMatch(l -> l.everIdle);
         }
     }
+
+    /**
+     * The Kafka enumerator with a coordinator context that runs asynchronous calls one after another, as Flink's
+     * coordinator thread does, and records what each reader is sent.
+     */
+    static final class Coordinator implements org.apache.flink.api.connector.source.SplitEnumeratorContext<KafkaPartitionSplit> {
+        final java.util.ArrayDeque<Runnable> calls = new java.util.ArrayDeque<>();
+        final Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers = new java.util.TreeMap<>();
+        /** Per reader, in order: "splits:<ids>" or the event's class name. */
+        final Map<Integer, List<String>> sent = new java.util.TreeMap<>();
+
+        void register(int subtask) {
+            readers.put(subtask, new org.apache.flink.api.connector.source.ReaderInfo(subtask, "localhost"));
+        }
+
+        void drain() {
+            while (!calls.isEmpty()) {
+                calls.poll().run();
+            }
+        }
+
+        @Override
+        public org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup metricGroup() {
+            return UnregisteredMetricsGroup.createSplitEnumeratorMetricGroup();
+        }
+
+        @Override
+        public void sendEventToSourceReader(int subtaskId, SourceEvent event) {
+            sent.computeIfAbsent(subtaskId, k -> new ArrayList<>()).add(event.getClass().getSimpleName());
+        }
+
+        @Override
+        public int currentParallelism() {
+            return 2;
+        }
+
+        @Override
+        public Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> registeredReaders() {
+            return readers;
+        }
+
+        @Override
+        public void assignSplits(org.apache.flink.api.connector.source.SplitsAssignment<KafkaPartitionSplit> assignment) {
+            assignment.assignment().forEach((subtask, splits) -> sent.computeIfAbsent(subtask, k -> new ArrayList<>())
+                    .add("splits:" + splits.stream().map(KafkaPartitionSplit::splitId).sorted().toList()));
+        }
+
+        @Override
+        public void signalNoMoreSplits(int subtask) {
+            sent.computeIfAbsent(subtask, k -> new ArrayList<>()).add("no-more-splits");
+        }
+
+        @Override
+        public <T> void callAsync(java.util.concurrent.Callable<T> callable, java.util.function.BiConsumer<T, Throwable> handler) {
+            calls.add(() -> {
+                try {
+                    handler.accept(callable.call(), null);
+                } catch (Exception e) {
+                    handler.accept(null, e);
+                }
+            });
+        }
+
+        @Override
+        public <T> void callAsync(java.util.concurrent.Callable<T> callable, java.util.function.BiConsumer<T, Throwable> handler,
+                long initialDelay, long period) {
+            callAsync(callable, handler);
+        }
+
+        @Override
+        public void runInCoordinatorThread(Runnable runnable) {
+            calls.add(runnable);
+        }
+    }
+
+    @Test
+    void enumerator_announcesTheAssignmentOnlyAfterEachReadersSplits_alsoToAReaderRegisteringLater() throws Exception {
+        Coordinator coordinator = new Coordinator();
+        coordinator.register(0);
+        try (var enumerator = source(LOGS, CatchUpAwareKafkaSource.Mode.LOGS, Duration.ofSeconds(1))
+                .createEnumerator(coordinator)) {
+            enumerator.start();
+            enumerator.addReader(0);
+            assertThat(coordinator.sent).as("nothing before discovery has run").isEmpty();
+
+            coordinator.drain();
+            assertThat(coordinator.sent.get(0)).as("reader 0: its split, then the announcement")
+                    .containsExactly("splits:[" + LOGS + "-0]", "AssignmentComplete");
+
+            coordinator.register(1);
+            enumerator.addReader(1);
+            coordinator.drain();
+            assertThat(coordinator.sent.get(1)).as("reader 1, registered after discovery")
+                    .containsExactly("splits:[" + LOGS + "-1]", "AssignmentComplete");
+        }
+    }
 }

@@ -449,4 +449,35 @@ class ConsentGateTest extends VeilTestBase {
         assertThat(publishedNames()).containsExactly("e1");
         assertThat(harness.numEventTimeTimers()).as("no fold timer re-armed past the last watermark").isZero();
     }
+
+    @Test
+    void logWatermarkStandingStill_eachStepLeavesOneFoldTimer_notOneMorePerStep() throws Exception {
+        open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        for (int step = 1; step <= 10; step++) {
+            java.time.Instant at = T1000.plusSeconds(600L * step);
+            send(event("device", ALICE, at, "e" + step));
+            harness.processWatermark2(new Watermark(at.toEpochMilli()));
+            assertThat(harness.numEventTimeTimers()).as("after step %d: the fold timer only", step).isEqualTo(1);
+        }
+        assertThat(publishedNames()).hasSize(10);
+    }
+
+    @Test
+    void logInputIdle_logWatermarkFollowsConsent_soAnErasureIsClearedAndAnOldRecordIsLate() throws Exception {
+        open(true, 10_000);
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(consent(ALICE, ConsentChange.erase(T1000.toEpochMilli())));
+        harness.processWatermark2(new Watermark(T1100.toEpochMilli()));
+        assertThat(stateEntries()).as("log watermark unknown: the erasure cannot be folded yet").isEqualTo(1);
+
+        harness.processWatermarkStatus1(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        harness.processWatermark2(new Watermark(T1200.toEpochMilli()));
+        harness.processWatermark2(new Watermark(T1200.plusSeconds(3600).toEpochMilli()));
+
+        assertThat(stateEntries()).as("every log partition idle: folded and cleared").isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        send(event("device", ALICE, T1130, "older-than-the-consent-watermark"));
+        assertThat(deadLetters()).extracting(n -> n.get("reason").asText()).containsExactly(ConsentGate.LATE_EVENT);
+    }
 }
