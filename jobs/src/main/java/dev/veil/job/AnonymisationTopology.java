@@ -3,9 +3,11 @@ package dev.veil.job;
 import dev.veil.config.JobConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -131,13 +133,21 @@ public final class AnonymisationTopology {
     }
 
     /**
-     * The Kafka source of the three raw log topics.
+     * The Kafka source of the raw log topics whose stream feeds at least one output (the three, with the shipped rules).
      *
      * @param bounded stop at the end offsets seen at start (demo, backfills); otherwise run forever
      */
     public static CatchUpAwareKafkaSource<LogEvent> logSource(JobConfig config, RulesText rules, boolean bounded) {
+        // Only streams that feed an output: a record of any other stream would yield nothing, so its partition's read
+        // position would never be seen to reach the end, and the partition would hold the log watermark forever.
+        Set<String> used = new HashSet<>();
+        rules.parse().outputs().values().forEach(o -> used.add(o.stream()));
         Map<String, String> streamByTopic = new HashMap<>();
-        config.inputTopics.forEach((stream, topic) -> streamByTopic.put(topic, stream));
+        config.inputTopics.forEach((stream, topic) -> {
+            if (used.contains(stream)) {
+                streamByTopic.put(topic, stream);
+            }
+        });
         List<String> topics = new ArrayList<>(streamByTopic.keySet());
         topics.sort(null);
         KafkaSource<LogEvent> kafka = common(KafkaSource.<LogEvent>builder(), config, bounded)

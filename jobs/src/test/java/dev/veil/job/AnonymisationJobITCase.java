@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.commons.codec.digest.HmacAlgorithms;
 import org.apache.commons.codec.digest.HmacUtils;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -27,6 +28,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * against a real in-JVM Kafka broker: raw topics in, exact anonymised records and dead letters out (read_committed),
  * and no raw identifier anywhere in the output.
  */
+// A stuck job fails the test instead of hanging the build.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class AnonymisationJobITCase extends VeilTestBase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -54,6 +58,7 @@ class AnonymisationJobITCase extends VeilTestBase {
     static final String DLQ = "it.dead-letter";
 
     @BeforeAll
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     static void startKafka() throws Exception {
         kafka = KafkaTestCluster.start();
     }

@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The source's reader against a real broker, driven by hand as Flink's SourceOperator drives it, with an output that
@@ -39,12 +40,15 @@ import org.junit.jupiter.api.Test;
  * does not fetch (paused, as watermark alignment or a busy consumer leaves it). Wall-clock idleness would mark both
  * idle; here only the one read to its end may be.
  */
+// A stuck job fails the test instead of hanging the build.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CatchUpAwareKafkaSourceTest {
     static final String LOGS = "catch-up.logs";
     static final String CONSENT = "catch-up.consent";
     static KafkaTestCluster kafka;
 
     @BeforeAll
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     static void start() throws Exception {
         kafka = KafkaTestCluster.start();
         kafka.createTopics(2, List.of(LOGS, CONSENT));

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * is the smallest allowed, so a partition left unread for a moment would, with wall-clock idleness, fall behind the
  * watermark. Expected: not one {@code late_event} dead letter and exactly the bounded replay's records.
  */
+// A stuck job fails the test instead of hanging the build.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsentGateDeterminismITCase extends VeilTestBase {
     @RegisterExtension
@@ -69,6 +73,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     static Path tmp;
 
     @BeforeAll
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     static void backlogAndReplay() throws Exception {
         kafka = KafkaTestCluster.start();
         List<String> topics = new ArrayList<>(List.of(DEVICE, LOCATION, SERVICE, CONSENT));

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * flowing meanwhile, so a log watermark alone would have passed the events. Each must be decided by the consent in
  * force at its own time.
  */
+// A stuck job fails the test instead of hanging the build.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LateConsentITCase extends VeilTestBase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -56,6 +60,7 @@ class LateConsentITCase extends VeilTestBase {
     static Path tmp;
 
     @BeforeAll
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     static void startKafka() throws Exception {
         kafka = KafkaTestCluster.start();
         kafka.createTopics(2, List.of(DEVICE, LOCATION, SERVICE, CONSENT, DLQ, "veil.anon.device", "veil.anon.location",
