@@ -358,6 +358,11 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         Track(KafkaPartitionSplit split) {
             this.split = split;
         }
+
+        /** What the watcher is asked about: the position, or before the first record the split's starting offset. */
+        long reportedPosition() {
+            return position >= 0 ? position : split.getStartingOffset();
+        }
     }
 
     /** The split output the wrapped reader writes to: follows position and event time of what it emits. */
@@ -473,7 +478,7 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         private void tick(long now) {
             Map<TopicPartition, Long> positions = new HashMap<>();
             for (Track<T> t : tracks.values()) {
-                positions.put(t.split.getTopicPartition(), t.position >= 0 ? t.position : t.split.getStartingOffset());
+                positions.put(t.split.getTopicPartition(), t.reportedPosition());
                 if (t.position != t.positionAtLastTick) {
                     t.positionAtLastTick = t.position;
                     t.lastActivityNanos = now;
@@ -485,8 +490,7 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             }
             for (Track<T> t : tracks.values()) {
                 // The wall-clock time at which the broker said this partition ended at this position, or MIN_VALUE.
-                long caughtUpAt = watcher.caughtUpAt(t.split.getTopicPartition(),
-                        t.position >= 0 ? t.position : t.split.getStartingOffset());
+                long caughtUpAt = watcher.caughtUpAt(t.split.getTopicPartition(), t.reportedPosition());
                 boolean caughtUp = caughtUpAt != Long.MIN_VALUE;
                 SourceOutput<T> out = t.output != null ? t.output.out : realOutput.createOutputForSplit(t.split.splitId());
                 long dataWatermark = t.maxEventTime == Long.MIN_VALUE

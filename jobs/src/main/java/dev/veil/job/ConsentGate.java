@@ -273,7 +273,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             h = new ConsentHistory();
         }
         h.insert(change);
-        store(h);
+        store(h, true);
     }
 
     @Override
@@ -324,19 +324,20 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             }
         }
         if (h != null) {
-            store(h);
+            store(h, false);
         }
     }
 
     /**
      * Folds what no event will ask for again (at or before both watermarks: every waiting event is newer than the
      * consent watermark, every event to come newer than the log watermark), then writes the subject's history, or
-     * removes it when nothing is left (after an erasure, say). While changes stay unfolded a fold timer keeps coming
+     * removes it when nothing is left (after an erasure, say); a history that neither changed nor folded is not
+     * written again (the decide step reads it only). While changes stay unfolded a fold timer keeps coming
      * back, so that an erasure clears the entry even if the subject is never heard of again.
      */
-    private void store(ConsentHistory h) throws IOException {
+    private void store(ConsentHistory h, boolean changed) throws IOException {
         long bound = Math.min(logWatermark.current(), consentWatermark);
-        h.foldUpTo(bound);
+        changed |= h.foldUpTo(bound);
         // One fold timer per subject at most, replaced rather than added to. Strictly after the consent watermark, so
         // it never re-arms itself within one watermark step (and a decide timer of this step has already moved it); at
         // least as far again as the change is old, so that while the log watermark stands still (a stalled log
@@ -359,10 +360,11 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 timers.registerEventTimeTimer(FOLD, wanted);
             }
             h.foldAt(wanted);
+            changed = true;
         }
         if (h.isEmpty()) {
             gate.clear();
-        } else {
+        } else if (changed) {
             gate.update(h);
         }
     }
@@ -380,16 +382,28 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             droppedCounters.get(d).inc();
             return;
         }
+        output.collect(reuse.replace(publication(rule, d, e, rule.topic())));
+        outAcc.get(rule.name()).add(1);
+        outCounters.get(rule.name()).inc();
+    }
+
+    /**
+     * The record an allowed event becomes: its anonymised payload (for a minor, less the output's minors drop fields)
+     * keyed by its output key, to {@code topic}.
+     *
+     * @param decision ALLOW or ALLOW_MINOR
+     * @throws IOException if the payload of a minor's event cannot be re-read (it was written by the source)
+     */
+    public static OutRecord publication(OutputRules rule, ConsentDecision decision, LogEvent e, String topic)
+            throws IOException {
         byte[] value = e.payload;
-        if (d == ConsentDecision.ALLOW_MINOR && !rule.minorDropFields().isEmpty()) {
+        if (decision == ConsentDecision.ALLOW_MINOR && !rule.minorDropFields().isEmpty()) {
             ObjectNode record = (ObjectNode) Json.MAPPER.readTree(value);
             rule.applyMinorPolicy(record);
             value = Json.MAPPER.writeValueAsBytes(record);
         }
         byte[] key = e.outputKey == null ? null : e.outputKey.getBytes(StandardCharsets.UTF_8);
-        output.collect(reuse.replace(new OutRecord(rule.topic(), key, value)));
-        outAcc.get(rule.name()).add(1);
-        outCounters.get(rule.name()).inc();
+        return new OutRecord(topic, key, value);
     }
 
     private void deadLetter(DeadLetter dl) {

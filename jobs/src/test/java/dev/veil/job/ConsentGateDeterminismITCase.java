@@ -216,25 +216,22 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     @Test
     @Order(2)
     void liveJobStartedOnTheBacklog_publishesExactlyTheBoundedReplay() throws Exception {
-        Map<String, Map<Integer, Long>> before = endOffsets();
-        JobClient job = start(config("det-backlog"));
-        try {
-            Map<String, List<String>> live = awaitOutput(before, job, null);
-            assertSameAsReplay(live);
-        } finally {
-            job.cancel().get();
-        }
+        assertSameAsReplay(runLive("det-backlog", null));
     }
 
     @Test
     @Order(3)
     void liveJobLosingItsTaskManagerMidBacklog_publishesExactlyTheBoundedReplay(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
+        assertSameAsReplay(runLive("det-failover", cluster));
+    }
+
+    /** Runs the live job on the backlog until it has published the replay's count (see awaitOutput), then cancels. */
+    private static Map<String, List<String>> runLive(String name, MiniCluster cluster) throws Exception {
         Map<String, Map<Integer, Long>> before = endOffsets();
-        JobClient job = start(config("det-failover"));
+        JobClient job = start(config(name));
         try {
-            Map<String, List<String>> live = awaitOutput(before, job, cluster);
-            assertSameAsReplay(live);
+            return awaitOutput(before, job, cluster);
         } finally {
             job.cancel().get();
         }

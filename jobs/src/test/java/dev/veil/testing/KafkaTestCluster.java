@@ -115,15 +115,8 @@ public final class KafkaTestCluster implements AutoCloseable {
      * @throws IllegalStateException when the end is not reached within 30 s (never a partial answer)
      */
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, Map<Integer, Long> from) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers());
-        p.put("group.id", "veil-test-reader-" + UUID.randomUUID());
-        p.put("isolation.level", "read_committed");
-        p.put("auto.offset.reset", "earliest");
-        p.put("enable.auto.commit", "false");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer()) {
             List<TopicPartition> parts = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             consumer.assign(parts);
@@ -145,17 +138,24 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** The end offset of each partition of a topic (read_committed: the last stable offset). */
     public Map<Integer, Long> endOffsets(String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers());
-        p.put("isolation.level", "read_committed");
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer()) {
             List<TopicPartition> parts = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             Map<Integer, Long> out = new java.util.TreeMap<>();
             consumer.endOffsets(parts).forEach((tp, o) -> out.put(tp.partition(), o));
             return out;
         }
+    }
+
+    /** A read_committed consumer of a group of its own, for assign/seek reads (never commits). */
+    private KafkaConsumer<byte[], byte[]> readCommittedConsumer() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("group.id", "veil-test-reader-" + UUID.randomUUID());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {

@@ -1,20 +1,18 @@
 package dev.veil.tools.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.config.JobConfig;
 import dev.veil.consent.ConsentDecision;
 import dev.veil.consent.ConsentRules;
 import dev.veil.consent.ConsentState;
 import dev.veil.job.AnonymisationTopology;
 import dev.veil.job.ConsentEvent;
+import dev.veil.job.ConsentGate;
 import dev.veil.job.DeadLetterSplitter;
 import dev.veil.job.LogEvent;
 import dev.veil.job.OutRecord;
 import dev.veil.job.RulesText;
-import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -103,14 +101,7 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
         if (!d.allowed()) {
             return;
         }
-        byte[] value = e.payload;
-        if (d == ConsentDecision.ALLOW_MINOR && !output.minorDropFields().isEmpty()) {
-            ObjectNode record = (ObjectNode) Json.MAPPER.readTree(value);
-            output.applyMinorPolicy(record);
-            value = Json.MAPPER.writeValueAsBytes(record);
-        }
-        byte[] key = e.outputKey == null ? null : e.outputKey.getBytes(StandardCharsets.UTF_8);
-        out.collect(new OutRecord(PREFIX + output.topic(), key, value));
+        out.collect(ConsentGate.publication(output, d, e, PREFIX + output.topic()));
     }
 
     @Override
