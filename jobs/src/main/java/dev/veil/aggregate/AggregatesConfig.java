@@ -21,9 +21,6 @@ import java.util.Map;
 public final class AggregatesConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** System property that test runs set to allow {@code privacy.noise: false}; production never sets it. */
-    public static final String NOISE_OFF_PROPERTY = "veil.test.noise-off";
-
     /** Usage tables Veil knows how to compute, and whether they count distinct subjects (C = 1) or events. */
     public static final Map<String, Boolean> USAGE_TABLES_DISTINCT = tables();
 
@@ -51,7 +48,6 @@ public final class AggregatesConfig implements Serializable {
     public final Duration sourceIdleness;
     public final long k;
     public final double delta;
-    public final boolean noise;
     public final KeyReference noiseKey;
     public final String heatmapInputTopic;
     public final String heatmapOutputTopic;
@@ -90,15 +86,9 @@ public final class AggregatesConfig implements Serializable {
         maxOutOfOrderness = time.child("max_out_of_orderness").asDuration(Duration.ZERO, Duration.ofHours(24));
         sourceIdleness = time.child("source_idleness").asDuration(Duration.ofSeconds(1), Duration.ofHours(24));
 
-        ConfigNode privacy = root.child("privacy").allowOnly("k", "delta", "noise", "noise_key");
+        ConfigNode privacy = root.child("privacy").allowOnly("k", "delta", "noise_key");
         k = privacy.child("k").asLong(1, 1_000_000);
         delta = privacy.child("delta").asDouble(1e-15, 1e-3);
-        ConfigNode noiseNode = privacy.child("noise");
-        noise = noiseNode.asBoolean();
-        if (!noise && !Boolean.getBoolean(NOISE_OFF_PROPERTY)) {
-            throw noiseNode.error("noise: false publishes exact counts; it is for tests only (they set the system property "
-                    + NOISE_OFF_PROPERTY + "=true)");
-        }
         noiseKey = KeyReference.fromConfig(privacy.child("noise_key"));
 
         ConfigNode hm = root.child("heatmap").allowOnly("input_topic", "output_topic", "resolution", "epsilon",
@@ -152,7 +142,7 @@ public final class AggregatesConfig implements Serializable {
         double eps = epsilonNode.asDouble(0.001, 100);
         BigDecimal epsilon = new BigDecimal(epsilonNode.json().asText()).stripTrailingZeros();
         try {
-            return new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory, noise);
+            return new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw where.error("invalid privacy parameters for release '" + name + "' (epsilon " + eps + "): " + e.getMessage());
         }
@@ -219,7 +209,6 @@ public final class AggregatesConfig implements Serializable {
         sourceIdleness = o.sourceIdleness;
         k = o.k;
         delta = o.delta;
-        noise = o.noise;
         noiseKey = key;
         heatmapInputTopic = o.heatmapInputTopic;
         heatmapOutputTopic = o.heatmapOutputTopic;

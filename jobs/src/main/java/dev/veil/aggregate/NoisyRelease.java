@@ -1,5 +1,6 @@
 package dev.veil.aggregate;
 
+import dev.veil.config.KeyReference;
 import dev.veil.dp.KeyedRandomBits;
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
@@ -11,7 +12,7 @@ import java.util.OptionalLong;
  * same draw: a window that fires again after a failure and restore publishes the same value, never a second
  * independent draw that could be averaged. Not thread-safe.
  */
-public final class NoisyRelease {
+public final class NoisyRelease implements ReleaseMechanism {
     private static final String LABEL = "veil-noise-v2|";
 
     private final byte[] noiseKey;
@@ -27,23 +28,42 @@ public final class NoisyRelease {
         this.windowMillis = windowMillis;
     }
 
-    /**
-     * @param spec the release's parameters
-     * @param windowStart epoch milliseconds
-     * @param category the category
-     * @param subjects distinct subjects in the category after contribution bounding
-     * @param sum the bounded count (equals subjects for a distinct count)
-     * @return the value to publish, or empty when the category is suppressed
-     */
+    /** The production mechanism: each task reads the noise key from {@code noiseKey}, in its own environment. */
+    public static ReleaseMechanism.Factory factory(KeyReference noiseKey) {
+        return new KeyedFactory(noiseKey);
+    }
+
+    private record KeyedFactory(KeyReference noiseKey) implements ReleaseMechanism.Factory {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public ReleaseMechanism create(long windowMillis) {
+            return new NoisyRelease(noiseKey.resolve(), windowMillis);
+        }
+    }
+
+    @Override
     public OptionalLong release(ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
         if (subjects < spec.k()) {
             return OptionalLong.empty();
         }
-        if (!spec.noise()) {
-            return OptionalLong.of(sum);
-        }
         long noisy = sum + spec.laplace().sample(bits(spec, windowStart, category));
         return noisy >= spec.threshold() ? OptionalLong.of(noisy) : OptionalLong.empty();
+    }
+
+    @Override
+    public String noiseName() {
+        return "discrete_laplace";
+    }
+
+    @Override
+    public double noiseScale(ReleaseSpec spec) {
+        return spec.laplace().scale();
+    }
+
+    @Override
+    public long threshold(ReleaseSpec spec) {
+        return spec.threshold();
     }
 
     /**

@@ -19,7 +19,6 @@ public final class ReleaseSpec implements Serializable {
     private final long k;
     private final long maxContributions;
     private final long maxPerCategory;
-    private final boolean noise;
     private final long threshold;
     private transient DiscreteLaplace laplace;
 
@@ -30,18 +29,15 @@ public final class ReleaseSpec implements Serializable {
      * @param k small-count suppression: fewer distinct subjects (before noise) are never published
      * @param maxContributions L: categories one subject can add to per window
      * @param maxPerCategory C: 1 for distinct counts, the per-subject cap for event counts
-     * @param noise false only for tests (exact counts, k-suppression only)
      * @throws IllegalArgumentException quoting a bad value
      */
-    public ReleaseSpec(String name, BigDecimal epsilon, double delta, long k, long maxContributions, long maxPerCategory,
-            boolean noise) {
+    public ReleaseSpec(String name, BigDecimal epsilon, double delta, long k, long maxContributions, long maxPerCategory) {
         this.name = name;
         this.epsilon = epsilon;
         this.delta = delta;
         this.k = k;
         this.maxContributions = maxContributions;
         this.maxPerCategory = maxPerCategory;
-        this.noise = noise;
         this.threshold = PartitionSelection.threshold(k, maxContributions, maxPerCategory, laplace(), delta);
     }
 
@@ -77,11 +73,7 @@ public final class ReleaseSpec implements Serializable {
         return maxPerCategory;
     }
 
-    public boolean noise() {
-        return noise;
-    }
-
-    /** τ: a noisy count below it is not published. With noise off, k alone decides. */
+    /** τ: a noisy count below it is not published. */
     public long threshold() {
         return threshold;
     }

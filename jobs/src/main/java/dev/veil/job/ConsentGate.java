@@ -18,7 +18,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -83,9 +82,7 @@ import org.slf4j.LoggerFactory;
  * consent_buffer_full} dead letters.
  *
  * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code veil.late_consent_changes},
- * {@code veil.consent_delivery_bound_exceeded_ms}, {@code veil.reason.<r>.dead_lettered}. The same figures are
- * accumulators ({@code out.<o>}, {@code dropped.<r>}, {@code dead_lettered.<r>}) for the demo's summary. The operator
- * emits no watermark: its only consumer is the sink.
+ * {@code veil.consent_delivery_bound_exceeded_ms}, {@code veil.reason.<r>.dead_lettered}. The operator emits no watermark: its only consumer is the sink.
  */
 public class ConsentGate extends AbstractStreamOperator<OutRecord>
         implements TwoInputStreamOperator<LogEvent, ConsentEvent, OutRecord>, Triggerable<String, Integer> {
@@ -126,8 +123,6 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private transient Counter lateConsentChanges;
     private transient long worstConsentLateness;
     private transient long lastLateWarning;
-    private transient EnumMap<ConsentDecision, LongCounter> droppedAcc;
-    private transient Map<String, LongCounter> outAcc;
 
     /**
      * @param rulesText the validated rules (outputs, purposes, minors policy)
@@ -185,22 +180,14 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         metrics = new VeilMetrics(getMetricGroup());
         lateConsentChanges = getMetricGroup().addGroup("veil").counter("late_consent_changes");
         getMetricGroup().addGroup("veil").gauge("consent_delivery_bound_exceeded_ms", () -> worstConsentLateness);
-        droppedAcc = new EnumMap<>(ConsentDecision.class);
         droppedCounters = new EnumMap<>(ConsentDecision.class);
         for (ConsentDecision d : ConsentDecision.values()) {
             if (!d.allowed()) {
-                LongCounter c = new LongCounter();
-                getRuntimeContext().addAccumulator("dropped." + d.label(), c);
-                droppedAcc.put(d, c);
                 droppedCounters.put(d, metrics.counter("dropped", "reason", d.label()));
             }
         }
-        outAcc = new HashMap<>();
         outCounters = new HashMap<>();
         for (OutputRules o : rules.outputs().values()) {
-            LongCounter c = new LongCounter();
-            getRuntimeContext().addAccumulator("out." + o.name(), c);
-            outAcc.put(o.name(), c);
             outCounters.put(o.name(), metrics.counter("records_out", "output", o.name()));
         }
     }
@@ -378,12 +365,10 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         ConsentDecision d = ConsentRules.decide(state, rule.requiredPurposes(), rule.publishMinors());
         if (!d.allowed()) {
-            droppedAcc.get(d).add(1);
             droppedCounters.get(d).inc();
             return;
         }
         output.collect(reuse.replace(publication(rule, d, e, rule.topic())));
-        outAcc.get(rule.name()).add(1);
         outCounters.get(rule.name()).inc();
     }
 

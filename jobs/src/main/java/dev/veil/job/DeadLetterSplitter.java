@@ -1,8 +1,5 @@
 package dev.veil.job;
 
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -10,7 +7,7 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Sends the dead letters that a source produced to the {@link #DEAD_LETTERS} side output, as dead-letter topic
- * records, and everything else on. Accumulators {@code dead_lettered.<reason>}.
+ * records, and everything else on. (The sources count them, in {@code veil.reason.<r>.dead_lettered}.)
  */
 public abstract class DeadLetterSplitter<T> extends ProcessFunction<T, T> {
     private static final long serialVersionUID = 1L;
@@ -21,7 +18,6 @@ public abstract class DeadLetterSplitter<T> extends ProcessFunction<T, T> {
     private final RulesText rulesText;
     private final String deadLetterTopic;
     private transient String rulesVersion;
-    private transient Map<String, LongCounter> accumulators;
 
     DeadLetterSplitter(RulesText rulesText, String deadLetterTopic) {
         this.rulesText = rulesText;
@@ -33,7 +29,6 @@ public abstract class DeadLetterSplitter<T> extends ProcessFunction<T, T> {
     @Override
     public void open(OpenContext openContext) {
         rulesVersion = rulesText.parse().version();
-        accumulators = new HashMap<>();
     }
 
     @Override
@@ -43,11 +38,6 @@ public abstract class DeadLetterSplitter<T> extends ProcessFunction<T, T> {
             out.collect(value);
             return;
         }
-        accumulators.computeIfAbsent(dl.reason, r -> {
-            LongCounter c = new LongCounter();
-            getRuntimeContext().addAccumulator("dead_lettered." + r, c);
-            return c;
-        }).add(1);
         ctx.output(DEAD_LETTERS, new OutRecord(deadLetterTopic, null, dl.toJson(rulesVersion)));
     }
 

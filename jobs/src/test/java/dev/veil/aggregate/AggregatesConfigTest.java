@@ -72,7 +72,6 @@ class AggregatesConfigTest {
         assertThat(c.allowedLateness).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.k).isEqualTo(10);
         assertThat(c.delta).isEqualTo(1e-6);
-        assertThat(c.noise).isTrue();
         assertThat(c.noiseKey.toString()).isEqualTo("env:VEIL_NOISE_KEY");
         assertThat(c.heatmapResolution).isEqualTo(7);
         assertThat(c.durationBucketsMs).containsExactly(0, 1000, 5000, 30000, 120000, 600000);
@@ -111,7 +110,6 @@ class AggregatesConfigTest {
         for (ReleaseSpec r : c.allReleases()) {
             assertThat(r.k()).isEqualTo(10);
             assertThat(r.delta()).isEqualTo(1e-6);
-            assertThat(r.noise()).isTrue();
             assertThat(r.threshold()).as("threshold above k*C").isGreaterThan(r.k() * r.maxPerCategory());
         }
     }
@@ -225,18 +223,11 @@ class AggregatesConfigTest {
     }
 
     @Test
-    void noiseOff_withoutTheTestProperty_isRefused() {
-        String before = System.clearProperty(AggregatesConfig.NOISE_OFF_PROPERTY);
-        try {
-            ConfigException e = catchThrowableOfType(ConfigException.class, () -> AggregatesConfig.load(
-                    YamlDocument.parse("agg.yaml", edited("  noise: true", "  noise: false"))));
-            assertThat(e).isNotNull();
-            assertThat(e.path()).isEqualTo("privacy.noise");
-            assertThat(e.problem()).contains("for tests only");
-        } finally {
-            if (before != null) {
-                System.setProperty(AggregatesConfig.NOISE_OFF_PROPERTY, before);
-            }
-        }
+    void noiseSwitch_isNoLongerAKey_aDeployedJobAlwaysAddsNoise() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> AggregatesConfig.load(
+                YamlDocument.parse("agg.yaml", edited("  delta: 1.0e-6 ", "  noise: false\n  delta: 1.0e-6 "))));
+        assertThat(e).isNotNull();
+        assertThat(e.path()).isEqualTo("privacy.noise");
+        assertThat(e.problem()).contains("unknown key 'noise'");
     }
 }

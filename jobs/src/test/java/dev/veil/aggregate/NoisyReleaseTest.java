@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.veil.dp.DiscreteLaplace;
 import dev.veil.dp.PartitionSelection;
+import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,8 +30,8 @@ class NoisyReleaseTest {
     private static final byte[] OTHER_KEY = "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII);
 
     /** ε = 1, δ = 1e-6, k = 10, L = 2, C = 1: discrete Laplace of scale 2. */
-    private static ReleaseSpec spec(boolean noise) {
-        return new ReleaseSpec("heatmap", new BigDecimal("1"), 1e-6, 10, 2, 1, noise);
+    private static ReleaseSpec spec() {
+        return new ReleaseSpec("heatmap", new BigDecimal("1"), 1e-6, 10, 2, 1);
     }
 
     private static long value(NoisyRelease r, ReleaseSpec spec, long window, String category, long subjects, long sum) {
@@ -41,7 +42,7 @@ class NoisyReleaseTest {
 
     @Test
     void specParameters_scaleIsLTimesCOverEpsilonAndThresholdFromPartitionSelection() {
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         assertThat(spec.laplace().scale()).isEqualTo(2.0);
         assertThat(spec.threshold())
                 .isEqualTo(PartitionSelection.threshold(10, 2, 1, DiscreteLaplace.forSensitivityAndEpsilon(2, BigDecimal.ONE), 1e-6))
@@ -49,13 +50,12 @@ class NoisyReleaseTest {
     }
 
     @Test
-    void fewerSubjectsThanK_neverPublishedWithNoiseOnOrOffEvenWithAHugeSum() {
-        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        for (boolean noise : new boolean[] {true, false}) {
+    void fewerSubjectsThanK_neverPublishedWithNoiseOrByTheTestsExactMechanismEvenWithAHugeSum() {
+        for (ReleaseMechanism r : List.of(new NoisyRelease(KEY, HOUR_MS), new ExactRelease())) {
             for (long subjects = 0; subjects < 10; subjects++) {
                 for (int cell = 0; cell < 20; cell++) {
-                    assertThat(r.release(spec(noise), W0, "cell-" + cell, subjects, 1_000_000_000L))
-                            .as("noise %s, %d subjects", noise, subjects)
+                    assertThat(r.release(spec(), W0, "cell-" + cell, subjects, 1_000_000_000L))
+                            .as("%s, %d subjects", r.noiseName(), subjects)
                             .isEmpty();
                 }
             }
@@ -63,9 +63,9 @@ class NoisyReleaseTest {
     }
 
     @Test
-    void noiseOff_publishesExactlyTheSumFromKSubjectsOn() {
-        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        ReleaseSpec off = spec(false);
+    void testsExactMechanism_publishesExactlyTheSumFromKSubjectsOn() {
+        ReleaseMechanism r = new ExactRelease();
+        ReleaseSpec off = spec();
         assertThat(r.release(off, W0, "c", 10, 10)).as("k alone decides, not the noisy threshold").hasValue(10);
         assertThat(r.release(off, W0, "c", 10, 30)).hasValue(30);
         assertThat(r.release(off, W1, "d", 12_345, 12_345)).hasValue(12_345);
@@ -73,7 +73,7 @@ class NoisyReleaseTest {
 
     @Test
     void noiseOn_sameReleaseWindowAndCategory_sameValueFromAnyInstance() {
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         NoisyRelease first = new NoisyRelease(KEY, HOUR_MS);
         NoisyRelease second = new NoisyRelease(KEY.clone(), HOUR_MS);
         for (int cell = 0; cell < 50; cell++) {
@@ -87,7 +87,7 @@ class NoisyReleaseTest {
     @Test
     void noiseOn_valuesAreActuallyNoisy() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         Set<Long> values = new HashSet<>();
         for (int cell = 0; cell < 50; cell++) {
             values.add(value(r, spec, W0, "cell-" + cell, 1000, 1000));
@@ -99,10 +99,10 @@ class NoisyReleaseTest {
     @Test
     void noiseOn_otherWindowOrCategory_independentDraw() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         // The bit streams themselves: one per (release, window, category).
-        ReleaseSpec os = new ReleaseSpec("os", new BigDecimal("1"), 1e-6, 10, 2, 1, true);
-        ReleaseSpec otherEpsilon = new ReleaseSpec("heatmap", new BigDecimal("0.5"), 1e-6, 10, 2, 1, true);
+        ReleaseSpec os = new ReleaseSpec("os", new BigDecimal("1"), 1e-6, 10, 2, 1);
+        ReleaseSpec otherEpsilon = new ReleaseSpec("heatmap", new BigDecimal("0.5"), 1e-6, 10, 2, 1);
         long base = r.bits(spec, W0, "cell-a").nextLong();
         assertThat(r.bits(spec, W0, "cell-a").nextLong()).isEqualTo(base);
         assertThat(r.bits(spec, W1, "cell-a").nextLong()).as("other window").isNotEqualTo(base);
@@ -129,7 +129,7 @@ class NoisyReleaseTest {
     @Test
     void noiseOn_publishedValuesAreNeverBelowTheThreshold() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         long threshold = spec.threshold();
         int published = 0;
         int suppressed = 0;
@@ -151,7 +151,7 @@ class NoisyReleaseTest {
     @Test
     void noiseOn_largeCount_withinTwentyScalesOfTheTruth() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         double bound = 20 * spec.laplace().scale();
         // P(|X| > 40) = 2 a^41 / (1 + a) = 1.6e-9 per draw at scale 2.
         for (int cell = 0; cell < 500; cell++) {
@@ -164,7 +164,7 @@ class NoisyReleaseTest {
     void otherNoiseKey_otherDraws() {
         NoisyRelease a = new NoisyRelease(KEY, HOUR_MS);
         NoisyRelease b = new NoisyRelease(OTHER_KEY, HOUR_MS);
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         assertThat(b.bits(spec, W0, "cell-a").nextLong()).isNotEqualTo(a.bits(spec, W0, "cell-a").nextLong());
         List<Long> va = new ArrayList<>();
         List<Long> vb = new ArrayList<>();
@@ -179,14 +179,14 @@ class NoisyReleaseTest {
     void keyArrayChangedAfterConstruction_drawsAreUnchanged() {
         byte[] key = KEY.clone();
         NoisyRelease r = new NoisyRelease(key, HOUR_MS);
-        long before = r.bits(spec(true), W0, "c").nextLong();
+        long before = r.bits(spec(), W0, "c").nextLong();
         java.util.Arrays.fill(key, (byte) 0);
-        assertThat(r.bits(spec(true), W0, "c").nextLong()).isEqualTo(before);
+        assertThat(r.bits(spec(), W0, "c").nextLong()).isEqualTo(before);
     }
 
     @Test
     void specSerialized_sameThresholdAndNoiseAfterDeserialization() throws Exception {
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(spec);
@@ -208,7 +208,7 @@ class NoisyReleaseTest {
     @Test
     void noiseOn_sameCellWithAnotherSum_sameDrawSoTheDifferenceIsExact() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        ReleaseSpec spec = spec(true);
+        ReleaseSpec spec = spec();
         for (int cell = 0; cell < 20; cell++) {
             long first = value(r, spec, W0, "cell-" + cell, 1000, 1000);
             long second = value(r, spec, W0, "cell-" + cell, 1050, 1050);

@@ -1,7 +1,9 @@
 package dev.veil.job.aggregate;
 
 import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.Observation;
+import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.job.OutRecord;
 import dev.veil.job.KafkaConnections;
 import java.util.ArrayList;
@@ -54,9 +56,18 @@ public final class AggregationTopology {
         return kind == Kind.HEATMAP ? List.of("heatmap") : new ArrayList<>(config.usage.keySet());
     }
 
-    /** Adds the topology. Uids: veil-&lt;job&gt;-source, -bounding, -release, -budget, -sink. */
+    /**
+     * Adds the topology, releasing through {@link NoisyRelease} with the configured noise key. Uids:
+     * veil-&lt;job&gt;-source, -bounding, -release, -budget, -late, -sink.
+     */
     public static void build(StreamExecutionEnvironment env, AggregatesConfig config, Kind kind,
             Source<Observation, ?, ?> source, Sink<OutRecord> sink) {
+        build(env, config, kind, source, sink, NoisyRelease.factory(config.noiseKey));
+    }
+
+    /** Adds the topology with another release mechanism (tests check exact counts through one without noise). */
+    public static void build(StreamExecutionEnvironment env, AggregatesConfig config, Kind kind,
+            Source<Observation, ?, ?> source, Sink<OutRecord> sink, ReleaseMechanism.Factory mechanism) {
         String p = "veil-" + kind.id + "-";
         WatermarkStrategy<Observation> watermarks = WatermarkStrategy.<Observation>forBoundedOutOfOrderness(
                         config.maxOutOfOrderness)
@@ -70,7 +81,7 @@ public final class AggregationTopology {
                 .name("contribution bounding");
         SingleOutputStreamOperator<OutRecord> released = bounded
                 .keyBy(new ByCategory())
-                .process(new CountAndRelease(config))
+                .process(new CountAndRelease(config, mechanism))
                 .uid(p + "release")
                 .name("suppress, noise, threshold");
         DataStream<OutRecord> budget = released.getSideOutput(CountAndRelease.DECISIONS)

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -50,7 +49,6 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
     private transient Pseudonymiser ranker;
     private transient MapState<Long, SubjectWindow> windows;
     private transient Counter late;
-    private transient LongCounter lateAcc;
 
     public BoundContributions(AggregatesConfig config) {
         this.config = config;
@@ -79,8 +77,6 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
         ranker = new Pseudonymiser(config.noiseKey.resolve());
         windows = getRuntimeContext().getMapState(windowsDescriptor());
         late = getRuntimeContext().getMetricGroup().addGroup("veil").counter("late_observations");
-        lateAcc = new LongCounter();
-        getRuntimeContext().addAccumulator("late_observations", lateAcc);
     }
 
     private long windowStart(long t) {
@@ -99,7 +95,6 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
         long release = releaseTime(start);
         if (release <= watermark.effective(ctx.timerService().currentWatermark())) {
             late.inc();
-            lateAcc.add(1);
             ctx.output(LATE, o);
             return;
         }

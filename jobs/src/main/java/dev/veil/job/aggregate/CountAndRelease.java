@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
+import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.aggregate.ReleaseSpec;
 import dev.veil.job.OutRecord;
 import dev.veil.record.Json;
@@ -11,7 +12,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -23,7 +23,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by release|window|category: counts the bounded contributions of one category in one window and, when the
- * watermark passes the window's release time, suppresses, noises and thresholds it ({@link NoisyRelease}). Emits
+ * watermark passes the window's release time, suppresses, noises and thresholds it (a {@link ReleaseMechanism},
+ * {@link NoisyRelease} in production). Emits
  * the published records and, on {@link #DECISIONS}, one decision per category for the budget line. Metrics
  * {@code veil.published}, {@code veil.suppressed}.
  */
@@ -34,15 +35,20 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
             new OutputTag<>("release-decisions", TypeInformation.of(ReleaseDecision.class));
 
     private final AggregatesConfig config;
+    private final ReleaseMechanism.Factory mechanismFactory;
     private transient Map<String, ReleaseSpec> releases;
-    private transient NoisyRelease noisy;
+    private transient ReleaseMechanism mechanism;
     private transient ValueState<CategoryCount> count;
     private transient Counter published;
     private transient Counter suppressed;
-    private transient LongCounter publishedAcc;
 
-    public CountAndRelease(AggregatesConfig config) {
+    /**
+     * @param config releases, window, topics
+     * @param mechanismFactory how counts become published values ({@link NoisyRelease#factory} in production)
+     */
+    public CountAndRelease(AggregatesConfig config, ReleaseMechanism.Factory mechanismFactory) {
         this.config = config;
+        this.mechanismFactory = mechanismFactory;
     }
 
     public static ValueStateDescriptor<CategoryCount> countDescriptor() {
@@ -55,12 +61,10 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         for (ReleaseSpec r : config.allReleases()) {
             releases.put(r.name(), r);
         }
-        noisy = new NoisyRelease(config.noiseKey.resolve(), config.window.toMillis());
+        mechanism = mechanismFactory.create(config.window.toMillis());
         count = getRuntimeContext().getState(countDescriptor());
         published = getRuntimeContext().getMetricGroup().addGroup("veil").counter("published");
         suppressed = getRuntimeContext().getMetricGroup().addGroup("veil").counter("suppressed");
-        publishedAcc = new LongCounter();
-        getRuntimeContext().addAccumulator("published", publishedAcc);
     }
 
     @Override
@@ -87,13 +91,12 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         }
         ReleaseSpec spec = releases.get(s.release);
         ctx.output(DECISIONS, new ReleaseDecision(s.windowStart, s.release));
-        OptionalLong value = noisy.release(spec, s.windowStart, s.category, s.subjects, s.sum);
+        OptionalLong value = mechanism.release(spec, s.windowStart, s.category, s.subjects, s.sum);
         if (value.isEmpty()) {
             suppressed.inc();
             return;
         }
         published.inc();
-        publishedAcc.add(1);
         boolean heatmap = s.release.equals("heatmap");
         out.collect(new OutRecord(heatmap ? config.heatmapOutputTopic : config.usageOutputTopic, null,
                 toJson(spec, s, value.getAsLong(), heatmap)));
@@ -116,9 +119,9 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         o.put("k", spec.k());
         o.put("max_contributions", spec.maxContributions());
         o.put("max_per_category", spec.maxPerCategory());
-        o.put("threshold", spec.noise() ? spec.threshold() : spec.k());
-        o.put("noise", spec.noise() ? "discrete_laplace" : "off");
-        o.put("noise_scale", spec.noise() ? spec.laplace().scale() : 0.0);
+        o.put("threshold", mechanism.threshold(spec));
+        o.put("noise", mechanism.noiseName());
+        o.put("noise_scale", mechanism.noiseScale(spec));
         o.put("config_version", config.version);
         return Json.MAPPER.writeValueAsBytes(o);
     }

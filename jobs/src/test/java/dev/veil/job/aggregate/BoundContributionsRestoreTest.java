@@ -46,7 +46,7 @@ class BoundContributionsRestoreTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        config = CountAndReleaseRestoreTest.config(dir, VeilTestBase.TEST_KEY_BASE64, true);
+        config = CountAndReleaseRestoreTest.config(dir, VeilTestBase.TEST_KEY_BASE64);
     }
 
     @AfterEach

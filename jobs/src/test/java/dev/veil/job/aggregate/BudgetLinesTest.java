@@ -34,7 +34,7 @@ class BudgetLinesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        config = CountAndReleaseRestoreTest.config(dir, VeilTestBase.TEST_KEY_BASE64, true);
+        config = CountAndReleaseRestoreTest.config(dir, VeilTestBase.TEST_KEY_BASE64);
     }
 
     @AfterEach

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.aggregate.NoisyRelease;
+import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.config.YamlDocument;
 import dev.veil.job.OutRecord;
 import dev.veil.record.Json;
+import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,21 +65,27 @@ class CountAndReleaseRestoreTest {
         }
     }
 
-    /** The shipped config with noise as given and the noise key read from a file holding {@code keyBase64}. */
-    static AggregatesConfig config(Path dir, String keyBase64, boolean noise) throws IOException {
+    /** The shipped config with the noise key read from a file holding {@code keyBase64}. */
+    static AggregatesConfig config(Path dir, String keyBase64) throws IOException {
         Path keyFile = Files.createTempFile(dir, "noise-key", ".b64");
         Files.writeString(keyFile, keyBase64 + "\n", StandardCharsets.US_ASCII);
         String text = Files.readString(Path.of("../config/aggregates.yaml"), StandardCharsets.UTF_8);
-        assertThat(text).contains("env: VEIL_NOISE_KEY", "noise: true");
-        text = text.replace("env: VEIL_NOISE_KEY", "file: \"" + keyFile.toAbsolutePath() + "\"")
-                .replace("noise: true", "noise: " + noise);
+        assertThat(text).contains("env: VEIL_NOISE_KEY");
+        text = text.replace("env: VEIL_NOISE_KEY", "file: \"" + keyFile.toAbsolutePath() + "\"");
         return AggregatesConfig.load(YamlDocument.parse("aggregates-test.yaml", text));
     }
 
+    /** A harness releasing through the production mechanism (noise from the config's key). */
     private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(AggregatesConfig config,
             OperatorSubtaskState restoreFrom, boolean rocksDb) throws Exception {
+        return harness(config, NoisyRelease.factory(config.noiseKey), restoreFrom, rocksDb);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(AggregatesConfig config,
+            ReleaseMechanism.Factory mechanism, OperatorSubtaskState restoreFrom, boolean rocksDb) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new CountAndRelease(config)), new AggregationTopology.ByCategory(), Types.STRING);
+                new KeyedProcessOperator<>(new CountAndRelease(config, mechanism)), new AggregationTopology.ByCategory(),
+                Types.STRING);
         harnesses.add(h);
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -127,7 +136,7 @@ class CountAndReleaseRestoreTest {
     }
 
     private void oneDrawAcrossARestore(boolean rocksDb) throws Exception {
-        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64, true);
+        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64);
 
         // Run A: count, checkpoint before the watermark passes the release time, then release.
         var a = harness(config, null, rocksDb);
@@ -154,7 +163,7 @@ class CountAndReleaseRestoreTest {
         assertThat(b.numEventTimeTimers()).isZero();
 
         // Run C: same checkpoint, another noise key: other draws (all 10 equal would have probability ~1e-9).
-        var c = harness(config(dir, OTHER_KEY_BASE64, true), snapshot, rocksDb);
+        var c = harness(config(dir, OTHER_KEY_BASE64), snapshot, rocksDb);
         c.processWatermark(RELEASE);
         Map<String, Long> runC = counts(published(c));
         assertThat(runC.keySet()).isEqualTo(counts(runA).keySet());
@@ -173,7 +182,7 @@ class CountAndReleaseRestoreTest {
 
     @Test
     void publishedRecord_carriesTheReleaseParameters() throws Exception {
-        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64, true);
+        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64);
         var h = harness(config, null, false);
         feed(h, SUBJECTS);
         h.processWatermark(RELEASE);
@@ -197,7 +206,7 @@ class CountAndReleaseRestoreTest {
 
     @Test
     void fewerThanKSubjects_notPublishedButTheDecisionIsStillReported() throws Exception {
-        var h = harness(config(dir, VeilTestBase.TEST_KEY_BASE64, false), null, false);
+        var h = harness(config(dir, VeilTestBase.TEST_KEY_BASE64), ExactRelease.FACTORY, null, false);
         for (int s = 0; s < 9; s++) {
             h.processElement(new Contribution("action", WINDOW, "search", 3), RELEASE);
         }

@@ -17,6 +17,7 @@ import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
+import dev.veil.tools.local.LocalMetrics;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
@@ -109,22 +110,15 @@ public final class DemoMain implements Callable<Integer> {
         say("starting a Kafka broker (KRaft) on 127.0.0.1 ...");
         try (LocalKafka kafka = LocalKafka.start(brokerClasspath, runDir.resolve("kafka"))) {
             say("Kafka is up at %s", kafka.bootstrapServers());
-            JobConfig jobConfig = base.withOverrides(kafka.bootstrapServers(), key, Map.of(
-                    "execution.checkpointing.interval", "2s",
-                    "execution.checkpointing.dir", runDir.resolve("checkpoints").toUri().toString(),
-                    "parallelism.default", Integer.toString(parallelism),
-                    "taskmanager.memory.managed.size", "512m"));
+            JobConfig jobConfig = base.withOverrides(kafka.bootstrapServers(), key, localFlink(runDir.resolve("checkpoints")));
             KafkaIo io = new KafkaIo(kafka.bootstrapServers());
             Map<String, Integer> topics = new LinkedHashMap<>();
             jobConfig.inputTopics.values().forEach(t -> topics.put(t, 3));
             topics.put(jobConfig.consentTopic, 3);
             topics.put(jobConfig.deadLetterTopic, 1);
             ruleSet.outputs().values().forEach(o -> topics.put(o.topic(), 3));
-            AggregatesConfig agg = aggBase.withOverrides(kafka.bootstrapServers(), noiseKey, Map.of(
-                    "execution.checkpointing.interval", "2s",
-                    "execution.checkpointing.dir", runDir.resolve("checkpoints-aggregates").toUri().toString(),
-                    "parallelism.default", Integer.toString(parallelism),
-                    "taskmanager.memory.managed.size", "512m"))
+            AggregatesConfig agg = aggBase.withOverrides(kafka.bootstrapServers(), noiseKey,
+                            localFlink(runDir.resolve("checkpoints-aggregates")))
                     // The demo replays a day in about a minute: a watermark step of the anonymisation job then covers
                     // minutes to hours of event time, and its output is that much out of order (docs/aggregates.md).
                     .withMaxOutOfOrderness(Duration.ofHours(24));
@@ -146,7 +140,7 @@ public final class DemoMain implements Callable<Integer> {
             long totalIn = sent.values().stream().mapToLong(Long::longValue).sum();
             say("produced %,d raw records: %s", totalIn, sent);
 
-            Map<String, Object> accumulators = runJob(jobConfig, rulesText, io, totalIn);
+            runJob(jobConfig, rulesText, io, totalIn);
 
             say("reading the output topics back (read_committed) ...");
             Map<String, Long> outCounts = new LinkedHashMap<>();
@@ -162,11 +156,22 @@ public final class DemoMain implements Callable<Integer> {
                 values[0] += scan(node, raw, leaks);
             }));
 
-            printSummary(sent, outCounts, accumulators, deadLetters, values[0], leaks[0], started);
+            printSummary(sent, outCounts, LocalMetrics.totals(AnonymisationTopology.JOB_NAME, "dropped"), deadLetters,
+                    values[0], leaks[0], started);
 
             runAggregates(agg, io);
             return leaks[0] == 0 ? 0 : 3;
         }
+    }
+
+    /** Flink options of the demo's local jobs: fast checkpoints under out/, and the reporter its summary reads. */
+    private Map<String, String> localFlink(Path checkpoints) {
+        Map<String, String> flink = new HashMap<>(LocalMetrics.flinkOptions());
+        flink.put("execution.checkpointing.interval", "2s");
+        flink.put("execution.checkpointing.dir", checkpoints.toUri().toString());
+        flink.put("parallelism.default", Integer.toString(parallelism));
+        flink.put("taskmanager.memory.managed.size", "512m");
+        return flink;
     }
 
     /** A fresh random key for this run, in a file only the owner can read; config names the file, never the key. */
@@ -187,8 +192,8 @@ public final class DemoMain implements Callable<Integer> {
 
     /** Runs the heat map and usage jobs over the anonymised topics, side by side, then writes the analysts' files. */
     private void runAggregates(AggregatesConfig agg, KafkaIo io) throws Exception {
-        say("running the heat map and usage jobs over the anonymised topics (window %s, k %d, delta %s, noise %s) ...",
-                agg.window, agg.k, agg.delta, agg.noise ? "discrete Laplace" : "OFF");
+        say("running the heat map and usage jobs over the anonymised topics (window %s, k %d, delta %s) ...",
+                agg.window, agg.k, agg.delta);
         List<JobClient> clients = new ArrayList<>();
         for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
@@ -200,8 +205,11 @@ public final class DemoMain implements Callable<Integer> {
         }
         long late = 0;
         for (JobClient c : clients) {
-            Object l = c.getJobExecutionResult().get().getAllAccumulatorResults().get("late_observations");
-            late += l instanceof Long n ? n : 0;
+            c.getJobExecutionResult().get();
+        }
+        for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
+            late += LocalMetrics.totals("veil-" + kind.id, "late_observations").values().stream()
+                    .mapToLong(Long::longValue).sum();
         }
         List<JsonNode> heat = new ArrayList<>();
         List<JsonNode> usage = new ArrayList<>();
@@ -223,7 +231,7 @@ public final class DemoMain implements Callable<Integer> {
                 heat.size(), heat.stream().map(n -> n.path("window_start").asText()).distinct().count(), usage.size(),
                 budget.size()));
         sb.append(String.format("privacy: window %s, allowed lateness %s, k %d, delta %s per release, noise %s%n",
-                agg.window, agg.allowedLateness, agg.k, agg.delta, agg.noise ? "discrete Laplace (CSPRNG, exact sampler)" : "OFF"));
+                agg.window, agg.allowedLateness, agg.k, agg.delta, "discrete Laplace (keyed CSPRNG, exact sampler)"));
         for (ReleaseSpec r : agg.allReleases()) {
             sb.append(String.format("  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d%n", r.name(),
                     r.epsilon().toPlainString(), r.maxContributions(), r.maxPerCategory(), r.laplace().scale(), r.threshold()));
@@ -265,7 +273,7 @@ public final class DemoMain implements Callable<Integer> {
         return counts;
     }
 
-    private Map<String, Object> runJob(JobConfig jobConfig, RulesText rulesText, KafkaIo io, long totalIn) throws Exception {
+    private void runJob(JobConfig jobConfig, RulesText rulesText, KafkaIo io, long totalIn) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 AnonymisationTopology.flinkConfiguration(jobConfig));
         env.setParallelism(parallelism);
@@ -292,7 +300,6 @@ public final class DemoMain implements Callable<Integer> {
         }
         JobExecutionResult r = result.get();
         say("job finished in %.1f s", r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0);
-        return r.getAllAccumulatorResults();
     }
 
     private static long readBack(KafkaIo io, String topic, Path out, java.util.function.Consumer<JsonNode> each) throws Exception {
@@ -324,12 +331,14 @@ public final class DemoMain implements Callable<Integer> {
         return 1;
     }
 
-    private static void printSummary(Map<String, Long> sent, Map<String, Long> outCounts, Map<String, Object> acc,
-            Map<String, Long> deadLetters, long valuesScanned, long leaks, long started) {
+    /** @param droppedByReason the consent gate's {@code veil.reason.<r>.dropped} counters, summed over subtasks */
+    private static void printSummary(Map<String, Long> sent, Map<String, Long> outCounts,
+            Map<String, Long> droppedByReason, Map<String, Long> deadLetters, long valuesScanned, long leaks,
+            long started) {
         Map<String, Long> dropped = new TreeMap<>();
-        acc.forEach((k, v) -> {
-            if (k.startsWith("dropped.") && v instanceof Long l && l > 0) {
-                dropped.put(k.substring("dropped.".length()), l);
+        droppedByReason.forEach((reason, n) -> {
+            if (n > 0) {
+                dropped.put(reason, n);
             }
         });
         StringBuilder sb = new StringBuilder();

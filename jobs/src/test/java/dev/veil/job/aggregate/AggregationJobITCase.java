@@ -1,19 +1,20 @@
-package dev.veil.tools.aggregate;
+package dev.veil.job.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.uber.h3core.H3Core;
 import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.aggregate.NoisyRelease;
+import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.config.KeyReference;
 import dev.veil.config.YamlDocument;
-import dev.veil.job.aggregate.AggregationTopology;
 import dev.veil.job.aggregate.AggregationTopology.Kind;
 import dev.veil.record.Json;
+import dev.veil.testing.ExactRelease;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
-import dev.veil.tools.render.HeatmapGeoJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The heat map and usage jobs on a Flink MiniCluster (parallelism 2, RocksDB, exactly-once sink) against a real
- * in-JVM Kafka broker, over known synthetic anonymised input: exact aggregates with noise off, aggregates within
- * stated bounds with noise on, budget lines, and a GeoJSON of the real output. (Late observations are tested in
- * the operator harness, where the watermark is under the test's control.)
+ * in-JVM Kafka broker, over known synthetic anonymised input: exact aggregates through a release mechanism without
+ * noise ({@link ExactRelease}), aggregates within stated bounds through the production one, and budget lines. (Late
+ * observations are tested in the operator harness, where the watermark is under the test's control; the GeoJSON
+ * rendering of release records in the tools module's HeatmapGeoJsonTest.)
  */
 class AggregationJobITCase extends VeilTestBase {
     @RegisterExtension
@@ -63,10 +65,9 @@ class AggregationJobITCase extends VeilTestBase {
         }
     }
 
-    /** The shipped config/aggregates.yaml with its topics prefixed, noise on or off, and a test key file. */
-    static AggregatesConfig config(String prefix, boolean noise) throws Exception {
+    /** The shipped config/aggregates.yaml with its topics prefixed and a test key file. */
+    static AggregatesConfig config(String prefix) throws Exception {
         String text = Files.readString(Path.of("../config/aggregates.yaml"))
-                .replace("noise: true", "noise: " + noise)
                 .replace("veil.", prefix + ".");
         Path keyFile = tmp.resolve(prefix + ".key");
         Files.writeString(keyFile, TEST_KEY_BASE64);
@@ -172,13 +173,13 @@ class AggregationJobITCase extends VeilTestBase {
         kafka.produce(svc);
     }
 
-    static void run(AggregatesConfig c) throws Exception {
+    static void run(AggregatesConfig c, ReleaseMechanism.Factory mechanism) throws Exception {
         for (Kind kind : Kind.values()) {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                     AggregationTopology.flinkConfiguration(c));
             env.setParallelism(2);
             AggregationTopology.build(env, c, kind, AggregationTopology.source(c, kind, true),
-                    AggregationTopology.sink(c, kind));
+                    AggregationTopology.sink(c, kind), mechanism);
             env.execute("it-" + kind.id);
         }
     }
@@ -201,10 +202,10 @@ class AggregationJobITCase extends VeilTestBase {
     }
 
     @Test
-    void noiseOff_exactAggregatesWithSuppressionAndBounding() throws Exception {
-        AggregatesConfig c = config("off", false);
+    void withoutNoise_exactAggregatesWithSuppressionAndBounding() throws Exception {
+        AggregatesConfig c = config("off");
         produceInput(c, false);
-        run(c);
+        run(c, ExactRelease.FACTORY);
 
         Map<String, Long> heat = counts(read(c.heatmapOutputTopic), "cell");
         String dublin = res7(DUBLIN[0], DUBLIN[1]);
@@ -234,30 +235,13 @@ class AggregationJobITCase extends VeilTestBase {
         assertThat(budget).extracting(n -> n.get("job").asText() + " " + n.get("window_start").asText().substring(11, 16))
                 .contains("heatmap 09:00", "heatmap 10:00", "usage 09:00");
         assertThat(budget).allSatisfy(n -> assertThat(n.get("total_epsilon").decimalValue()).isEqualByComparingTo("4.0"));
-
-        // The analysts' GeoJSON of this output: parses, valid closed polygons around the right places.
-        Path geojson = tmp.resolve("heatmap.geojson");
-        HeatmapGeoJson.write(read(c.heatmapOutputTopic), geojson);
-        JsonNode fc = Json.MAPPER.readTree(geojson.toFile());
-        assertThat(fc.get("type").asText()).isEqualTo("FeatureCollection");
-        assertThat(fc.get("features")).isNotEmpty();
-        for (JsonNode f : fc.get("features")) {
-            JsonNode ring = f.get("geometry").get("coordinates").get(0);
-            assertThat(f.get("geometry").get("type").asText()).isEqualTo("Polygon");
-            assertThat(ring.size()).isGreaterThanOrEqualTo(7);
-            assertThat(ring.get(0)).isEqualTo(ring.get(ring.size() - 1));
-            for (JsonNode pos : ring) {
-                assertThat(pos.get(0).asDouble()).as("longitude, Ireland").isBetween(-10.5, -5.5);
-                assertThat(pos.get(1).asDouble()).as("latitude, Ireland").isBetween(51.0, 55.5);
-            }
-        }
     }
 
     @Test
-    void noiseOn_countsWithinStatedBoundsAndAboveThreshold() throws Exception {
-        AggregatesConfig c = config("on", true);
+    void productionNoise_countsWithinStatedBoundsAndAboveThreshold() throws Exception {
+        AggregatesConfig c = config("on");
         produceInput(c, true);
-        run(c);
+        run(c, NoisyRelease.factory(c.noiseKey));
 
         List<JsonNode> heat = read(c.heatmapOutputTopic);
         Map<String, Long> counts = counts(heat, "cell");
