@@ -2,8 +2,10 @@ package dev.veil.aggregate;
 
 import dev.veil.config.ConfigNode;
 import dev.veil.config.ConfigSections;
+import dev.veil.config.FlinkOptionCatalog;
 import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
+import dev.veil.config.VeilOptions;
 import dev.veil.config.YamlDocument;
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
  * Configuration of the heat map and usage jobs ({@code config/aggregates.yaml}), validated: an error names the file,
@@ -40,7 +43,7 @@ public final class AggregatesConfig implements Serializable {
 
     public final String bootstrapServers;
     public final String groupId;
-    public final String startingOffsets;
+    public final VeilOptions.StartingOffsets startingOffsets;
     public final Map<String, String> kafkaProperties;
     public final Duration window;
     public final Duration allowedLateness;
@@ -65,8 +68,13 @@ public final class AggregatesConfig implements Serializable {
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
     public final Map<String, String> flink;
+    /** The file this configuration was read from, as the user named it; for errors found after loading. */
+    public final String sourceFile;
+    /** The line of the {@code flink:} section in {@link #sourceFile}, or 0 when the file has none. */
+    public final int flinkLine;
 
-    private AggregatesConfig(ConfigNode root) {
+    private AggregatesConfig(YamlDocument doc) {
+        ConfigNode root = doc.root();
         root.allowOnly("version", "kafka", "time", "privacy", "heatmap", "usage", "budget_topic", "delivery", "flink");
         version = root.child("version").asText();
         ConfigSections.Kafka kafka = ConfigSections.Kafka.read(root.child("kafka"));
@@ -135,7 +143,41 @@ public final class AggregatesConfig implements Serializable {
         guarantee = delivery.guarantee();
         transactionalIdPrefix = delivery.transactionalIdPrefix();
         transactionTimeout = delivery.transactionTimeout();
-        flink = root.has("flink") ? root.child("flink").asStringMap() : Map.of();
+        ConfigNode flinkNode = root.optChild("flink");
+        flink = flinkNode == null ? Map.of() : Map.copyOf(FlinkOptionCatalog.read(flinkNode));
+        sourceFile = doc.fileName();
+        flinkLine = flinkNode == null ? 0 : flinkNode.line();
+    }
+
+    /**
+     * The effective configuration, one {@code key: value} line per setting, for the startup log. Holds no secret: the
+     * noise key appears as its reference, Kafka properties whose name looks secret as {@code ******}.
+     */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("version: " + version);
+        lines.add("kafka.bootstrap_servers: " + bootstrapServers);
+        lines.add("kafka.group_id: " + groupId);
+        lines.add("kafka.starting_offsets: " + startingOffsets);
+        kafkaProperties.forEach((k, v) -> lines.add("kafka.properties." + k + ": "
+                + (GlobalConfiguration.isSensitive(k) ? GlobalConfiguration.HIDDEN_CONTENT : v)));
+        lines.add("time.window: " + window);
+        lines.add("time.allowed_lateness: " + allowedLateness);
+        lines.add("time.max_out_of_orderness: " + maxOutOfOrderness);
+        lines.add("time.source_idleness: " + sourceIdleness);
+        lines.add("privacy.k: " + k);
+        lines.add("privacy.delta: " + delta);
+        lines.add("privacy.noise_key: " + noiseKey);
+        for (ReleaseSpec r : allReleases()) {
+            lines.add("release " + r.name() + ": epsilon " + r.epsilon().toPlainString() + ", L " + r.maxContributions()
+                    + ", C " + r.maxPerCategory() + ", threshold " + r.threshold());
+        }
+        lines.add("heatmap: " + heatmapInputTopic + " -> " + heatmapOutputTopic + ", resolution " + heatmapResolution);
+        lines.add("usage: " + deviceTopic + ", " + serviceTopic + " -> " + usageOutputTopic);
+        lines.add("budget_topic: " + budgetTopic);
+        lines.add("delivery: " + guarantee.name().toLowerCase(java.util.Locale.ROOT) + ", transactional_id_prefix "
+                + transactionalIdPrefix + ", transaction_timeout " + transactionTimeout);
+        return lines;
     }
 
     private ReleaseSpec release(ConfigNode where, String name, ConfigNode epsilonNode, long maxContributions, long maxPerCategory) {
@@ -150,12 +192,12 @@ public final class AggregatesConfig implements Serializable {
 
     /** Reads and validates the file. @throws dev.veil.config.ConfigException naming file, line, key and problem */
     public static AggregatesConfig load(Path file) {
-        return new AggregatesConfig(YamlDocument.read(file).root());
+        return new AggregatesConfig(YamlDocument.read(file));
     }
 
     /** Validates a parsed document. */
     public static AggregatesConfig load(YamlDocument doc) {
-        return new AggregatesConfig(doc.root());
+        return new AggregatesConfig(doc);
     }
 
     /** All releases of both jobs: the heat map, then the usage tables. */
@@ -228,5 +270,7 @@ public final class AggregatesConfig implements Serializable {
         Map<String, String> f = new LinkedHashMap<>(o.flink);
         f.putAll(extraFlink);
         flink = Map.copyOf(f);
+        sourceFile = o.sourceFile;
+        flinkLine = o.flinkLine;
     }
 }

@@ -8,9 +8,11 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.flink.configuration.ConfigOption;
 
 /**
  * One value of a {@link YamlDocument}, with typed, validating accessors. Every failure is a {@link ConfigException}
@@ -30,6 +32,16 @@ public final class ConfigNode {
     /** Dotted path of this value, "" for the root. */
     public String path() {
         return path;
+    }
+
+    /** The 1-based line of this value in its file, or 0 when unknown. */
+    public int line() {
+        return doc.location(path)[0];
+    }
+
+    /** The file this value was read from, as the user named it. */
+    public String fileName() {
+        return doc.fileName();
     }
 
     /** The underlying tree. */
@@ -215,5 +227,111 @@ public final class ConfigNode {
             out.add(item.asText());
         }
         return out;
+    }
+
+    // ---- typed options: the option's key is the dotted path of its value from the document root -------------------
+
+    /** The option's key relative to this node; fails if the option does not lie under it. */
+    private String relativeKey(ConfigOption<?> option) {
+        String key = option.key();
+        if (path.isEmpty()) {
+            return key;
+        }
+        if (!key.startsWith(path + ".")) {
+            throw new IllegalArgumentException("option " + key + " is not under " + path);
+        }
+        return key.substring(path.length() + 1);
+    }
+
+    /** The value of {@code option} under this node, or null if the file does not set it. */
+    public ConfigNode optNode(ConfigOption<?> option) {
+        ConfigNode n = this;
+        for (String segment : relativeKey(option).split("\\.")) {
+            if (!n.has(segment)) {
+                return null;
+            }
+            n = n.child(segment);
+        }
+        return n;
+    }
+
+    /** The value of {@code option} under this node; fails naming the key if absent. */
+    public ConfigNode node(ConfigOption<?> option) {
+        ConfigNode n = this;
+        for (String segment : relativeKey(option).split("\\.")) {
+            n = n.child(segment);
+        }
+        return n;
+    }
+
+    private <T> T orDefault(ConfigOption<T> option) {
+        if (!option.hasDefaultValue()) {
+            node(option); // throws: missing required key
+        }
+        return option.defaultValue();
+    }
+
+    /** {@code option} as non-empty text, or its default. */
+    public String text(ConfigOption<String> option) {
+        ConfigNode n = optNode(option);
+        return n == null ? orDefault(option) : n.asText();
+    }
+
+    /** {@code option} as an ISO-8601 duration in [min, max], or its default. */
+    public Duration duration(ConfigOption<Duration> option, Duration min, Duration max) {
+        ConfigNode n = optNode(option);
+        return n == null ? orDefault(option) : n.asDuration(min, max);
+    }
+
+    /** {@code option} as an int in [min, max], or its default. */
+    public int integer(ConfigOption<Integer> option, int min, int max) {
+        ConfigNode n = optNode(option);
+        return n == null ? orDefault(option) : n.asInt(min, max);
+    }
+
+    /** {@code option} as a long in [min, max], or its default. */
+    public long whole(ConfigOption<Long> option, long min, long max) {
+        ConfigNode n = optNode(option);
+        return n == null ? orDefault(option) : n.asLong(min, max);
+    }
+
+    /** {@code option} as a finite number in [min, max], or its default. */
+    public double number(ConfigOption<Double> option, double min, double max) {
+        ConfigNode n = optNode(option);
+        return n == null ? orDefault(option) : n.asDouble(min, max);
+    }
+
+    /** {@code option} as one of its enum's constants, written in lower case ({@code exactly_once}), or its default. */
+    public <E extends Enum<E>> E enumValue(ConfigOption<E> option, Class<E> type) {
+        ConfigNode n = optNode(option);
+        if (n == null) {
+            return orDefault(option);
+        }
+        Map<String, E> byName = new LinkedHashMap<>();
+        for (E e : type.getEnumConstants()) {
+            byName.put(e.name().toLowerCase(Locale.ROOT), e);
+        }
+        return byName.get(n.asEnum(byName.keySet()));
+    }
+
+    /** {@code option} as a mapping of single values, or its default. */
+    public Map<String, String> stringMap(ConfigOption<Map<String, String>> option) {
+        ConfigNode n = optNode(option);
+        return n == null ? orDefault(option) : n.asStringMap();
+    }
+
+    /**
+     * Fails if this mapping has a key that none of {@code options} lies under (a typo such as "max_out_of_ordernes"),
+     * listing the keys that are expected here.
+     */
+    public ConfigNode allowOnly(List<ConfigOption<?>> options) {
+        Set<String> allowed = new TreeSet<>();
+        String prefix = path.isEmpty() ? "" : path + ".";
+        for (ConfigOption<?> o : options) {
+            if (o.key().startsWith(prefix)) {
+                allowed.add(o.key().substring(prefix.length()).split("\\.")[0]);
+            }
+        }
+        return allowOnly(allowed.toArray(new String[0]));
     }
 }

@@ -1,9 +1,7 @@
 package dev.veil.config;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The config sections every Veil job has in the same shape ({@code kafka:} and {@code delivery:}), read and validated
@@ -13,17 +11,16 @@ public final class ConfigSections {
     private ConfigSections() {}
 
     /** The {@code kafka:} section: brokers, consumer group, where to start, extra client properties. */
-    public record Kafka(String bootstrapServers, String groupId, String startingOffsets, Map<String, String> properties) {
-        /** Reads {@code bootstrap_servers}, {@code group_id}, {@code starting_offsets} (committed by default), {@code properties}. */
+    public record Kafka(String bootstrapServers, String groupId, VeilOptions.StartingOffsets startingOffsets,
+            Map<String, String> properties) {
+        /** Reads {@link VeilOptions#BOOTSTRAP_SERVERS} and the other {@code kafka.*} options. */
         public static Kafka read(ConfigNode kafka) {
-            kafka.allowOnly("bootstrap_servers", "group_id", "starting_offsets", "properties");
+            kafka.allowOnly(VeilOptions.all());
             return new Kafka(
-                    kafka.child("bootstrap_servers").asText(),
-                    kafka.child("group_id").asText(),
-                    kafka.has("starting_offsets")
-                            ? kafka.child("starting_offsets").asEnum(Set.of("earliest", "latest", "committed"))
-                            : "committed",
-                    kafka.has("properties") ? kafka.child("properties").asStringMap() : Map.of());
+                    kafka.text(VeilOptions.BOOTSTRAP_SERVERS),
+                    kafka.text(VeilOptions.GROUP_ID),
+                    kafka.enumValue(VeilOptions.STARTING_OFFSETS, VeilOptions.StartingOffsets.class),
+                    Map.copyOf(kafka.stringMap(VeilOptions.KAFKA_PROPERTIES)));
         }
     }
 
@@ -31,15 +28,11 @@ public final class ConfigSections {
     public record Delivery(JobConfig.Guarantee guarantee, String transactionalIdPrefix, Duration transactionTimeout) {
         /** Reads it; the timeout must stay within the broker's default transaction.max.timeout.ms (15 min). */
         public static Delivery read(ConfigNode delivery) {
-            delivery.allowOnly("guarantee", "transactional_id_prefix", "transaction_timeout");
+            delivery.allowOnly(VeilOptions.all());
             return new Delivery(
-                    JobConfig.Guarantee.valueOf(delivery.child("guarantee")
-                            .asEnum(Set.of("exactly_once", "at_least_once"))
-                            .toUpperCase(Locale.ROOT)),
-                    delivery.child("transactional_id_prefix").asText(),
-                    delivery.has("transaction_timeout")
-                            ? delivery.child("transaction_timeout").asDuration(Duration.ofSeconds(10), Duration.ofMinutes(15))
-                            : Duration.ofMinutes(10));
+                    delivery.enumValue(VeilOptions.GUARANTEE, JobConfig.Guarantee.class),
+                    delivery.text(VeilOptions.TRANSACTIONAL_ID_PREFIX),
+                    delivery.duration(VeilOptions.TRANSACTION_TIMEOUT, Duration.ofSeconds(10), Duration.ofMinutes(15)));
         }
     }
 }

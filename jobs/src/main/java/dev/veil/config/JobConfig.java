@@ -3,8 +3,12 @@ package dev.veil.config;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
  * The anonymisation job's configuration ({@code config/veil.yaml}; documented there and in the README), validated.
@@ -23,7 +27,7 @@ public final class JobConfig implements Serializable {
 
     public final String bootstrapServers;
     public final String groupId;
-    public final String startingOffsets;
+    public final VeilOptions.StartingOffsets startingOffsets;
     public final Map<String, String> kafkaProperties;
     public final Map<String, String> inputTopics;
     public final String consentTopic;
@@ -44,54 +48,87 @@ public final class JobConfig implements Serializable {
     public final Duration transactionTimeout;
     public final Map<String, String> flink;
 
-    private JobConfig(ConfigNode root) {
-        root.allowOnly("kafka", "topics", "time", "consent", "pseudonymisation_key", "delivery", "flink");
+    /** The file this configuration was read from, as the user named it; for errors found after loading. */
+    public final String sourceFile;
+    /** The line of the {@code flink:} section in {@link #sourceFile}, or 0 when the file has none. */
+    public final int flinkLine;
+
+    private JobConfig(YamlDocument doc) {
+        ConfigNode root = doc.root();
+        root.allowOnly(VeilOptions.all());
         ConfigSections.Kafka kafka = ConfigSections.Kafka.read(root.child("kafka"));
         bootstrapServers = kafka.bootstrapServers();
         groupId = kafka.groupId();
         startingOffsets = kafka.startingOffsets();
         kafkaProperties = kafka.properties();
 
-        ConfigNode topics = root.child("topics").allowOnly("device", "location", "service", "consent", "dead_letter");
-        Map<String, String> in = new LinkedHashMap<>();
-        for (String s : new String[] {"device", "location", "service"}) {
-            in.put(s, topics.child(s).asText());
-        }
-        inputTopics = Map.copyOf(in);
-        consentTopic = topics.child("consent").asText();
-        deadLetterTopic = topics.child("dead_letter").asText();
+        root.child("topics").allowOnly(VeilOptions.all());
+        inputTopics = Map.of(
+                "device", root.text(VeilOptions.DEVICE_TOPIC),
+                "location", root.text(VeilOptions.LOCATION_TOPIC),
+                "service", root.text(VeilOptions.SERVICE_TOPIC));
+        consentTopic = root.text(VeilOptions.CONSENT_TOPIC);
+        deadLetterTopic = root.text(VeilOptions.DEAD_LETTER_TOPIC);
 
-        ConfigNode time = root.child("time").allowOnly("max_out_of_orderness", "source_idleness", "max_future_skew");
-        maxOutOfOrderness = time.child("max_out_of_orderness").asDuration(Duration.ZERO, Duration.ofHours(24));
-        sourceIdleness = time.child("source_idleness").asDuration(Duration.ofSeconds(1), Duration.ofHours(24));
-        maxFutureSkew = time.has("max_future_skew")
-                ? time.child("max_future_skew").asDuration(Duration.ZERO, Duration.ofDays(3650))
-                : Duration.ofHours(1);
+        root.child("time").allowOnly(VeilOptions.all());
+        maxOutOfOrderness = root.duration(VeilOptions.MAX_OUT_OF_ORDERNESS, Duration.ZERO, Duration.ofHours(24));
+        sourceIdleness = root.duration(VeilOptions.SOURCE_IDLENESS, Duration.ofSeconds(1), Duration.ofHours(24));
+        maxFutureSkew = root.duration(VeilOptions.MAX_FUTURE_SKEW, Duration.ZERO, Duration.ofDays(3650));
 
-        ConfigNode consent = root.child("consent").allowOnly("max_pending_events_per_subject", "max_delivery_delay");
-        maxPendingEventsPerSubject = consent.child("max_pending_events_per_subject").asInt(1, 10_000_000);
-        maxDeliveryDelay = consent.has("max_delivery_delay")
-                ? consent.child("max_delivery_delay").asDuration(Duration.ZERO, Duration.ofDays(7))
-                : Duration.ofSeconds(30);
+        root.child("consent").allowOnly(VeilOptions.all());
+        maxPendingEventsPerSubject = root.integer(VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT, 1, 10_000_000);
+        maxDeliveryDelay = root.duration(VeilOptions.MAX_DELIVERY_DELAY, Duration.ZERO, Duration.ofDays(7));
 
-        pseudonymisationKey = KeyReference.fromConfig(root.child("pseudonymisation_key"));
+        pseudonymisationKey = KeyReference.fromConfig(root.node(VeilOptions.PSEUDONYMISATION_KEY));
 
         ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
         guarantee = delivery.guarantee();
         transactionalIdPrefix = delivery.transactionalIdPrefix();
         transactionTimeout = delivery.transactionTimeout();
 
-        flink = root.has("flink") ? root.child("flink").asStringMap() : Map.of();
+        ConfigNode flinkNode = root.optNode(VeilOptions.FLINK);
+        flink = flinkNode == null ? Map.of() : Map.copyOf(FlinkOptionCatalog.read(flinkNode));
+        sourceFile = doc.fileName();
+        flinkLine = flinkNode == null ? 0 : flinkNode.line();
+    }
+
+    /**
+     * The effective configuration, one {@code key: value} line per option in {@link VeilOptions} order, for the
+     * startup log. Holds no secret: keys appear as their reference ({@code env:VEIL_PSEUDONYM_KEY}), and Kafka
+     * properties whose name looks secret (Flink's {@code GlobalConfiguration.isSensitive}) as {@code ******}.
+     */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add(VeilOptions.BOOTSTRAP_SERVERS.key() + ": " + bootstrapServers);
+        lines.add(VeilOptions.GROUP_ID.key() + ": " + groupId);
+        lines.add(VeilOptions.STARTING_OFFSETS.key() + ": " + startingOffsets);
+        kafkaProperties.forEach((k, v) -> lines.add(VeilOptions.KAFKA_PROPERTIES.key() + "." + k + ": "
+                + (GlobalConfiguration.isSensitive(k) ? GlobalConfiguration.HIDDEN_CONTENT : v)));
+        lines.add(VeilOptions.DEVICE_TOPIC.key() + ": " + inputTopics.get("device"));
+        lines.add(VeilOptions.LOCATION_TOPIC.key() + ": " + inputTopics.get("location"));
+        lines.add(VeilOptions.SERVICE_TOPIC.key() + ": " + inputTopics.get("service"));
+        lines.add(VeilOptions.CONSENT_TOPIC.key() + ": " + consentTopic);
+        lines.add(VeilOptions.DEAD_LETTER_TOPIC.key() + ": " + deadLetterTopic);
+        lines.add(VeilOptions.MAX_OUT_OF_ORDERNESS.key() + ": " + maxOutOfOrderness);
+        lines.add(VeilOptions.SOURCE_IDLENESS.key() + ": " + sourceIdleness);
+        lines.add(VeilOptions.MAX_FUTURE_SKEW.key() + ": " + maxFutureSkew);
+        lines.add(VeilOptions.MAX_DELIVERY_DELAY.key() + ": " + maxDeliveryDelay);
+        lines.add(VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT.key() + ": " + maxPendingEventsPerSubject);
+        lines.add(VeilOptions.PSEUDONYMISATION_KEY.key() + ": " + pseudonymisationKey);
+        lines.add(VeilOptions.GUARANTEE.key() + ": " + guarantee.name().toLowerCase(Locale.ROOT));
+        lines.add(VeilOptions.TRANSACTIONAL_ID_PREFIX.key() + ": " + transactionalIdPrefix);
+        lines.add(VeilOptions.TRANSACTION_TIMEOUT.key() + ": " + transactionTimeout);
+        return lines;
     }
 
     /** Reads and validates a job config file. @throws ConfigException naming file, line, key and problem */
     public static JobConfig load(Path file) {
-        return new JobConfig(YamlDocument.read(file).root());
+        return new JobConfig(YamlDocument.read(file));
     }
 
     /** Validates a parsed job config document. @throws ConfigException naming file, line, key and problem */
     public static JobConfig load(YamlDocument doc) {
-        return new JobConfig(doc.root());
+        return new JobConfig(doc);
     }
 
     /** A copy with another bootstrap server list (command-line override). */
@@ -126,5 +163,7 @@ public final class JobConfig implements Serializable {
         Map<String, String> f = new LinkedHashMap<>(o.flink);
         f.putAll(extraFlink);
         flink = Map.copyOf(f);
+        sourceFile = o.sourceFile;
+        flinkLine = o.flinkLine;
     }
 }

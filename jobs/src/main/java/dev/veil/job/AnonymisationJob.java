@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,6 +21,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Reads raw device, location, service and consent topics; publishes de-identified topics.")
 public final class AnonymisationJob implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(AnonymisationJob.class);
+
     @Option(names = "--config", required = true, description = "Job configuration (YAML), e.g. config/veil.yaml")
     Path config;
 
@@ -44,6 +48,7 @@ public final class AnonymisationJob implements Callable<Integer> {
         RulesText rulesText = RulesText.read(rules);
         checkKey(jobConfig);
         Configuration conf = AnonymisationTopology.flinkConfiguration(jobConfig);
+        FlinkSettings.logEffective(LOG, AnonymisationTopology.JOB_NAME, jobConfig.describe(), conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AnonymisationTopology.build(
                 env,

@@ -191,9 +191,14 @@ public final class AnonymisationTopology {
                 config.transactionalIdPrefix, config.transactionTimeout);
     }
 
-    /** Flink settings of the job: {@link KafkaConnections#flinkDefaults}, then the flink: section of the job config. */
+    /**
+     * Flink settings of the job ({@link FlinkSettings#forJob}): Veil's defaults where the cluster sets nothing, then
+     * the flink: section of the job config.
+     *
+     * @throws dev.veil.config.ConfigException when no checkpoint directory is set, in the job config or on the cluster
+     */
     public static Configuration flinkConfiguration(JobConfig config) {
-        return KafkaConnections.flinkDefaults(config.flink);
+        return FlinkSettings.forJob(config.flink, FlinkSettings.cluster(), config.sourceFile, config.flinkLine);
     }
 
 }

@@ -1,11 +1,15 @@
 package dev.veil.job.aggregate;
 
 import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.job.FlinkSettings;
 import dev.veil.job.JobLauncher;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,6 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "veil-aggregates", mixinStandardHelpOptions = true,
         description = "Publishes differentially private heat maps or usage statistics from the anonymised topics.")
 public final class AggregationJob implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(AggregationJob.class);
+
     @Parameters(index = "0", description = "heatmap or usage")
     String job;
 
@@ -46,7 +52,9 @@ public final class AggregationJob implements Callable<Integer> {
         }
         byte[] key = c.noiseKey.resolve();
         Arrays.fill(key, (byte) 0);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(AggregationTopology.flinkConfiguration(c));
+        Configuration conf = AggregationTopology.flinkConfiguration(c);
+        FlinkSettings.logEffective(LOG, "veil-" + kind.id, c.describe(), conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AggregationTopology.build(env, c, kind,
                 AggregationTopology.source(c, kind, bounded), AggregationTopology.sink(c, kind));
         env.execute("veil-" + kind.id);

@@ -5,6 +5,7 @@ import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.Observation;
 import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.job.OutRecord;
+import dev.veil.job.FlinkSettings;
 import dev.veil.job.KafkaConnections;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,8 +152,13 @@ public final class AggregationTopology {
                 config.transactionalIdPrefix + "-" + kind.id, config.transactionTimeout);
     }
 
-    /** Flink settings: {@link KafkaConnections#flinkDefaults}, then the flink: section of the config. */
+    /**
+     * Flink settings ({@link FlinkSettings#forJob}): Veil's defaults where the cluster sets nothing, then the flink:
+     * section of the config.
+     *
+     * @throws dev.veil.config.ConfigException when no checkpoint directory is set, in the config or on the cluster
+     */
     public static Configuration flinkConfiguration(AggregatesConfig config) {
-        return KafkaConnections.flinkDefaults(config.flink);
+        return FlinkSettings.forJob(config.flink, FlinkSettings.cluster(), config.sourceFile, config.flinkLine);
     }
 }
