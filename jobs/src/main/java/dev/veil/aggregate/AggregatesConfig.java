@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
@@ -75,46 +76,46 @@ public final class AggregatesConfig implements Serializable {
 
     private AggregatesConfig(YamlDocument doc) {
         ConfigNode root = doc.root();
-        root.allowOnly("version", "kafka", "time", "privacy", "heatmap", "usage", "budget_topic", "delivery", "flink");
-        version = root.child("version").asText();
+        List<ConfigOption<?>> options = AggregatesOptions.all();
+        root.allowOnly(options);
+        version = root.text(AggregatesOptions.VERSION);
         ConfigSections.Kafka kafka = ConfigSections.Kafka.read(root.child("kafka"));
         bootstrapServers = kafka.bootstrapServers();
         groupId = kafka.groupId();
         startingOffsets = kafka.startingOffsets();
         kafkaProperties = kafka.properties();
 
-        ConfigNode time = root.child("time").allowOnly("window", "allowed_lateness", "max_out_of_orderness", "source_idleness");
-        ConfigNode w = time.child("window");
+        root.child("time").allowOnly(options);
+        ConfigNode w = root.node(AggregatesOptions.WINDOW);
         window = w.asDuration(Duration.ofMinutes(1), Duration.ofDays(1));
         if (Duration.ofDays(1).toMillis() % window.toMillis() != 0) {
             throw w.error("must divide a day evenly so windows align with UTC days (PT15M, PT1H, PT6H, P1D ...), was "
                     + w.asText());
         }
-        allowedLateness = time.child("allowed_lateness").asDuration(Duration.ZERO, Duration.ofDays(1));
-        maxOutOfOrderness = time.child("max_out_of_orderness").asDuration(Duration.ZERO, Duration.ofHours(24));
-        sourceIdleness = time.child("source_idleness").asDuration(Duration.ofSeconds(1), Duration.ofHours(24));
+        allowedLateness = root.duration(AggregatesOptions.ALLOWED_LATENESS, Duration.ZERO, Duration.ofDays(1));
+        maxOutOfOrderness = root.duration(AggregatesOptions.MAX_OUT_OF_ORDERNESS, Duration.ZERO, Duration.ofHours(24));
+        sourceIdleness = root.duration(AggregatesOptions.SOURCE_IDLENESS, Duration.ofSeconds(1), Duration.ofHours(24));
 
-        ConfigNode privacy = root.child("privacy").allowOnly("k", "delta", "noise_key");
-        k = privacy.child("k").asLong(1, 1_000_000);
-        delta = privacy.child("delta").asDouble(1e-15, 1e-3);
-        noiseKey = KeyReference.fromConfig(privacy.child("noise_key"));
+        root.child("privacy").allowOnly(options);
+        k = root.whole(AggregatesOptions.K, 1, 1_000_000);
+        delta = root.number(AggregatesOptions.DELTA, 1e-15, 1e-3);
+        noiseKey = KeyReference.fromConfig(root.node(AggregatesOptions.NOISE_KEY));
 
-        ConfigNode hm = root.child("heatmap").allowOnly("input_topic", "output_topic", "resolution", "epsilon",
-                "max_cells_per_subject");
-        heatmapInputTopic = hm.child("input_topic").asText();
-        heatmapOutputTopic = hm.child("output_topic").asText();
-        heatmapResolution = hm.child("resolution").asInt(0, 15);
-        heatmap = release(hm, "heatmap", hm.child("epsilon"), hm.child("max_cells_per_subject").asLong(1, 1000), 1);
+        ConfigNode hm = root.child("heatmap").allowOnly(options);
+        heatmapInputTopic = root.text(AggregatesOptions.HEATMAP_INPUT_TOPIC);
+        heatmapOutputTopic = root.text(AggregatesOptions.HEATMAP_OUTPUT_TOPIC);
+        heatmapResolution = root.integer(AggregatesOptions.HEATMAP_RESOLUTION, 0, 15);
+        heatmap = release(hm, "heatmap", root.node(AggregatesOptions.HEATMAP_EPSILON),
+                root.whole(AggregatesOptions.HEATMAP_MAX_CELLS_PER_SUBJECT, 1, 1000), 1);
 
-        ConfigNode us = root.child("usage").allowOnly("device_topic", "service_topic", "output_topic",
-                "max_categories_per_subject", "max_events_per_category", "duration_buckets_ms", "tables");
-        deviceTopic = us.child("device_topic").asText();
-        serviceTopic = us.child("service_topic").asText();
-        usageOutputTopic = us.child("output_topic").asText();
-        usageMaxCategories = us.child("max_categories_per_subject").asLong(1, 1000);
-        usageMaxEvents = us.child("max_events_per_category").asLong(1, 1000);
+        root.child("usage").allowOnly(options);
+        deviceTopic = root.text(AggregatesOptions.USAGE_DEVICE_TOPIC);
+        serviceTopic = root.text(AggregatesOptions.USAGE_SERVICE_TOPIC);
+        usageOutputTopic = root.text(AggregatesOptions.USAGE_OUTPUT_TOPIC);
+        usageMaxCategories = root.whole(AggregatesOptions.USAGE_MAX_CATEGORIES_PER_SUBJECT, 1, 1000);
+        usageMaxEvents = root.whole(AggregatesOptions.USAGE_MAX_EVENTS_PER_CATEGORY, 1, 1000);
         List<Long> buckets = new ArrayList<>();
-        ConfigNode bucketsNode = us.child("duration_buckets_ms");
+        ConfigNode bucketsNode = root.node(AggregatesOptions.USAGE_DURATION_BUCKETS_MS);
         for (ConfigNode b : bucketsNode.items()) {
             long v = b.asLong(0, Long.MAX_VALUE / 2);
             if (!buckets.isEmpty() && v <= buckets.get(buckets.size() - 1)) {
@@ -127,7 +128,7 @@ public final class AggregatesConfig implements Serializable {
         }
         durationBucketsMs = buckets.stream().mapToLong(Long::longValue).toArray();
         Map<String, ReleaseSpec> tables = new LinkedHashMap<>();
-        ConfigNode tablesNode = us.child("tables");
+        ConfigNode tablesNode = root.node(AggregatesOptions.USAGE_TABLES);
         for (Map.Entry<String, ConfigNode> e : tablesNode.entries().entrySet()) {
             Boolean distinct = USAGE_TABLES_DISTINCT.get(e.getKey());
             if (distinct == null) {
@@ -138,12 +139,12 @@ public final class AggregatesConfig implements Serializable {
         }
         usage = java.util.Collections.unmodifiableMap(tables);
 
-        budgetTopic = root.child("budget_topic").asText();
+        budgetTopic = root.text(AggregatesOptions.BUDGET_TOPIC);
         ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
         guarantee = delivery.guarantee();
         transactionalIdPrefix = delivery.transactionalIdPrefix();
         transactionTimeout = delivery.transactionTimeout();
-        ConfigNode flinkNode = root.optChild("flink");
+        ConfigNode flinkNode = root.optNode(VeilOptions.FLINK);
         flink = flinkNode == null ? Map.of() : Map.copyOf(FlinkOptionCatalog.read(flinkNode));
         sourceFile = doc.fileName();
         flinkLine = flinkNode == null ? 0 : flinkNode.line();
