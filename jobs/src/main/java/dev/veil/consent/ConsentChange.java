@@ -7,17 +7,40 @@ import java.util.Objects;
  * time. A Flink POJO (public fields, no-argument constructor): it is serialised without Kryo.
  */
 public final class ConsentChange {
-    /** Adds {@link #purposes}; with {@link #guardianConsent} they also count for a minor. */
-    public static final int GRANT = 1;
-    /** Sets {@link #minor}. */
-    public static final int AGE_STATUS = 2;
-    /** Removes {@link #purposes}. */
-    public static final int REVOKE = 3;
-    /** Erasure request: every state entry of the subject is cleared. */
-    public static final int ERASE = 4;
+    /** What a change does. */
+    public enum Action {
+        /** Adds {@link #purposes}; with {@link #guardianConsent} they also count for a minor. */
+        GRANT(1),
+        /** Sets {@link #minor}. */
+        AGE_STATUS(2),
+        /** Removes {@link #purposes}. */
+        REVOKE(3),
+        /** Erasure request: every state entry of the subject is cleared. */
+        ERASE(4);
 
-    /** One of GRANT, AGE_STATUS, REVOKE, ERASE. */
-    public int action;
+        /**
+         * The action's number in checkpointed consent histories and the order of changes at the same instant:
+         * fixed forever, whatever the order of the constants.
+         */
+        public final int code;
+
+        Action(int code) {
+            this.code = code;
+        }
+
+        /** @throws IllegalArgumentException for a number no action has (a corrupt or foreign snapshot) */
+        public static Action ofCode(int code) {
+            for (Action a : values()) {
+                if (a.code == code) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("unknown consent action code " + code);
+        }
+    }
+
+    /** What this change does. */
+    public Action action;
     /** Purpose mask ({@link Purpose#mask()}) for GRANT and REVOKE. */
     public int purposes;
     /** GRANT only: given or confirmed by a parent or guardian. */
@@ -29,7 +52,7 @@ public final class ConsentChange {
 
     public ConsentChange() {}
 
-    public ConsentChange(int action, int purposes, boolean guardianConsent, boolean minor, long effectiveTime) {
+    public ConsentChange(Action action, int purposes, boolean guardianConsent, boolean minor, long effectiveTime) {
         this.action = action;
         this.purposes = purposes;
         this.guardianConsent = guardianConsent;
@@ -38,19 +61,19 @@ public final class ConsentChange {
     }
 
     public static ConsentChange grant(long at, int purposes, boolean guardianConsent) {
-        return new ConsentChange(GRANT, purposes, guardianConsent, false, at);
+        return new ConsentChange(Action.GRANT, purposes, guardianConsent, false, at);
     }
 
     public static ConsentChange revoke(long at, int purposes) {
-        return new ConsentChange(REVOKE, purposes, false, false, at);
+        return new ConsentChange(Action.REVOKE, purposes, false, false, at);
     }
 
     public static ConsentChange erase(long at) {
-        return new ConsentChange(ERASE, 0, false, false, at);
+        return new ConsentChange(Action.ERASE, 0, false, false, at);
     }
 
     public static ConsentChange ageStatus(long at, boolean minor) {
-        return new ConsentChange(AGE_STATUS, 0, false, minor, at);
+        return new ConsentChange(Action.AGE_STATUS, 0, false, minor, at);
     }
 
     @Override

@@ -143,9 +143,9 @@ public final class ConsentHistory {
 
     private static boolean restrictive(ConsentChange c) {
         return switch (c.action) {
-            case ConsentChange.REVOKE, ConsentChange.ERASE -> true;
-            case ConsentChange.AGE_STATUS -> c.minor;
-            default -> false;
+            case REVOKE, ERASE -> true;
+            case AGE_STATUS -> c.minor;
+            case GRANT -> false;
         };
     }
 

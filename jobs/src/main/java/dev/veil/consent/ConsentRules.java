@@ -26,7 +26,7 @@ public final class ConsentRules {
      */
     public static final Comparator<ConsentChange> SAME_TIME_ORDER = Comparator.comparingLong(
                     (ConsentChange c) -> c.effectiveTime)
-            .thenComparingInt(c -> c.action)
+            .thenComparingInt(c -> c.action.code)
             .thenComparingInt(c -> c.purposes)
             .thenComparing(c -> c.guardianConsent)
             .thenComparing(c -> c.minor);
@@ -39,31 +39,30 @@ public final class ConsentRules {
      * @return the state after, or null after an erasure; {@code state} is not modified
      */
     public static ConsentState apply(ConsentState state, ConsentChange change) {
-        if (change.action == ConsentChange.ERASE) {
+        if (change.action == ConsentChange.Action.ERASE) {
             return null;
         }
         ConsentState s = state == null ? new ConsentState() : new ConsentState(state.granted, state.guardianGranted, state.minor);
         switch (change.action) {
-            case ConsentChange.GRANT:
+            case GRANT -> {
                 s.granted |= change.purposes;
                 if (change.guardianConsent) {
                     s.guardianGranted |= change.purposes;
                 }
-                break;
-            case ConsentChange.REVOKE:
+            }
+            case REVOKE -> {
                 s.granted &= ~change.purposes;
                 s.guardianGranted &= ~change.purposes;
-                break;
-            case ConsentChange.AGE_STATUS:
+            }
+            case AGE_STATUS -> {
                 if (s.minor && !change.minor) {
                     // Coming of age does not make grants valid that were given without a guardian while a minor:
                     // they were never valid consent (GDPR Art. 8). Only guardian-backed grants carry over.
                     s.granted = s.guardianGranted;
                 }
                 s.minor = change.minor;
-                break;
-            default:
-                throw new IllegalArgumentException("unknown consent action " + change.action);
+            }
+            case ERASE -> throw new AssertionError("handled above");
         }
         return s;
     }

@@ -92,7 +92,7 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
         ConsentChange[] cs = h.changes();
         writeVarInt(out, cs.length);
         for (ConsentChange c : cs) {
-            out.writeByte(c.action | (c.guardianConsent ? GUARDIAN : 0) | (c.minor ? MINOR : 0));
+            out.writeByte(c.action.code | (c.guardianConsent ? GUARDIAN : 0) | (c.minor ? MINOR : 0));
             writeVarInt(out, c.purposes);
             out.writeLong(c.effectiveTime);
         }
@@ -115,7 +115,7 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
             int a = in.readUnsignedByte();
             int purposes = readVarInt(in);
             long at = in.readLong();
-            cs[i] = new ConsentChange(a & ACTION_BITS, purposes, (a & GUARDIAN) != 0, (a & MINOR) != 0, at);
+            cs[i] = new ConsentChange(ConsentChange.Action.ofCode(a & ACTION_BITS), purposes, (a & GUARDIAN) != 0, (a & MINOR) != 0, at);
         }
         ConsentHistory h = new ConsentHistory(base, foldedUpTo, cs);
         h.foldAt(foldAt);

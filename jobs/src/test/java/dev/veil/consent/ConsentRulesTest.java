@@ -152,8 +152,8 @@ class ConsentRulesTest {
     }
 
     @Test
-    void apply_unknownAction_throwsIllegalArgumentException() {
-        assertThatThrownBy(() -> ConsentRules.apply(null, new ConsentChange(99, 0, false, false, T)))
+    void unknownActionCode_throwsIllegalArgumentException() {
+        assertThatThrownBy(() -> ConsentChange.Action.ofCode(99))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("99");
     }

@@ -67,7 +67,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         ConsentChange change = c.changes.get(0);
         assertThat(change).isEqualTo(ConsentChange.grant(
                 T0900.toEpochMilli(), Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask(), true));
-        assertThat(change.action).isEqualTo(ConsentChange.GRANT);
+        assertThat(change.action).isEqualTo(ConsentChange.Action.GRANT);
     }
 
     @Test
@@ -84,7 +84,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
 
         assertThat(c.changes).containsExactly(ConsentChange.revoke(T0900.toEpochMilli(),
                 Purpose.ADS.mask() | Purpose.RESEARCH.mask() | Purpose.SECURITY.mask()));
-        assertThat(c.changes.get(0).action).isEqualTo(ConsentChange.REVOKE);
+        assertThat(c.changes.get(0).action).isEqualTo(ConsentChange.Action.REVOKE);
     }
 
     @Test
@@ -92,7 +92,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         Collected c = process(record("erase", ""));
 
         assertThat(c.changes).containsExactly(ConsentChange.erase(T0900.toEpochMilli()));
-        assertThat(c.changes.get(0).action).isEqualTo(ConsentChange.ERASE);
+        assertThat(c.changes.get(0).action).isEqualTo(ConsentChange.Action.ERASE);
         assertThat(c.changes.get(0).purposes).isZero();
     }
 
@@ -103,7 +103,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
 
         assertThat(minor.changes).containsExactly(ConsentChange.ageStatus(T0900.toEpochMilli(), true));
         assertThat(adult.changes).containsExactly(ConsentChange.ageStatus(T0900.toEpochMilli(), false));
-        assertThat(minor.changes.get(0).action).isEqualTo(ConsentChange.AGE_STATUS);
+        assertThat(minor.changes.get(0).action).isEqualTo(ConsentChange.Action.AGE_STATUS);
     }
 
     @Test
