@@ -13,15 +13,27 @@ import dev.veil.testing.VeilTestBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.commons.codec.digest.HmacAlgorithms;
 import org.apache.commons.codec.digest.HmacUtils;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The bounded job runs once for the class ({@link #runTheJobOnce}): raw topics in, every output topic read once
  * (read_committed); each test then asserts one thing about that output: exact anonymised records, dead letters, record
- * keys, and no raw identifier anywhere.
+ * keys, and no raw identifier anywhere. A recovery test runs a job of its own on topics of its own: an operator fails
+ * once after a checkpoint has committed output; the exactly-once output is still exact.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -322,5 +335,223 @@ class AnonymisationJobITCase extends VeilTestBase {
                 }
             }
         }
+    }
+
+    // ---- recovery ---------------------------------------------------------------------------------------------------
+
+    /**
+     * The production topology, live, with an operator in front of the sink that throws once, after a checkpoint that
+     * covered some of its records has completed (so the sink had committed output). Service events of 20 consenting
+     * subjects are produced in batches until it has failed and then for a second more; the job restarts from the
+     * checkpoint. Every event must be published exactly once: nothing lost, no duplicate, no dead letter.
+     */
+    @Test
+    void operatorFailsOnceAfterACommittedCheckpoint_exactlyOnceOutputIsStillExact() throws Exception {
+        Topics topics = Topics.fresh("recovery");
+        List<Raw> grants = new ArrayList<>();
+        Instant grantTime = Instant.now().minusSeconds(60);
+        for (int s = 0; s < 20; s++) {
+            String user = "subject-" + s;
+            grants.add(new Raw(topics.consent(), user, consent(user, grantTime.toString(), "grant", ALL_PURPOSES)));
+        }
+        kafka.produce(grants);
+
+        JobConfig config = topics.config()
+                .set("flink", "restart-strategy.type", "fixed-delay")
+                .set("flink", "restart-strategy.fixed-delay.attempts", "3")
+                .set("flink", "restart-strategy.fixed-delay.delay", "500ms")
+                .load();
+        RulesText rules = topics.rules();
+        StreamExecutionEnvironment env = environment(config);
+        AnonymisationTopology.records(env, config, rules,
+                        AnonymisationTopology.logSource(config, rules, false),
+                        AnonymisationTopology.consentSource(config, rules, false))
+                .map(new FailOnceAfterACommittedCheckpoint())
+                .uid("it-fail-once")
+                .name("fail once")
+                .sinkTo(AnonymisationTopology.sink(config))
+                .uid(Uids.SINK)
+                .name("kafka sink");
+        FailOnceAfterACommittedCheckpoint.reset();
+        JobClient job = env.executeAsync(config.groupId);
+        List<String> expected = new ArrayList<>();
+        List<String> published;
+        try {
+            // Event times are the wall clock: each event is decided once the consent watermark (the wall clock less
+            // the 1 s delivery bound) passes it, so output follows input, spread over many checkpoints.
+            int afterFailure = 0;
+            for (int batch = 0; afterFailure < 5; batch++) {
+                assertThat(batch).as("the operator failed within 150 batches (30 s); job %s", job.getJobStatus().get())
+                        .isLessThan(150);
+                List<Raw> events = new ArrayList<>();
+                Instant at = Instant.now();
+                for (int i = 0; i < 40; i++) {
+                    String user = "subject-" + i % 20;
+                    String time = at.plusMillis(i).toString();
+                    events.add(new Raw(topics.service(), user, service(user, time, "view",
+                            ",\"url\":\"https://example.org/b" + batch + "\"")));
+                    expected.add(pseudonym(user) + " " + pseudonym("ev-s-" + user + "-" + time));
+                }
+                kafka.produce(events);
+                if (FailOnceAfterACommittedCheckpoint.FAILED.get()) {
+                    afterFailure++;
+                }
+                Thread.sleep(200);
+            }
+            published = awaitCommitted(job, topics.output("service"), expected.size());
+        } finally {
+            job.cancel().get();
+        }
+
+        assertThat(FailOnceAfterACommittedCheckpoint.FAILED.get()).as("the operator failed").isTrue();
+        assertThat(FailOnceAfterACommittedCheckpoint.COVERED_WHEN_ARMED.get())
+                .as("records of the failing subtask covered by a completed checkpoint before it failed")
+                .isGreaterThanOrEqualTo(FailOnceAfterACommittedCheckpoint.COVERED_RECORDS);
+        List<String> missing = new ArrayList<>(expected);
+        published.forEach(missing::remove);
+        List<String> extra = new ArrayList<>(published);
+        expected.forEach(extra::remove);
+        assertThat(missing).as("%d of %d events not published", missing.size(), expected.size()).isEmpty();
+        assertThat(extra).as("%d records published more than once (or never produced)", extra.size()).isEmpty();
+        assertThat(published).hasSameSizeAs(expected);
+        assertThat(kafka.readCommitted(topics.deadLetter())).as("dead letters").isEmpty();
+        assertThat(kafka.readCommitted(topics.output("device"))).isEmpty();
+        assertThat(kafka.readCommitted(topics.output("location"))).isEmpty();
+    }
+
+    /**
+     * Passes records through; once a checkpoint that covered at least {@link #COVERED_RECORDS} of its subtask's
+     * records has completed, throws on the tenth record after that, once per test (the flag is static: the restarted
+     * job's instances never throw). Like the connector's {@code FailingCheckpointMapper}.
+     */
+    static final class FailOnceAfterACommittedCheckpoint extends RichMapFunction<OutRecord, OutRecord>
+            implements CheckpointedFunction, CheckpointListener {
+        private static final long serialVersionUID = 1L;
+        static final long COVERED_RECORDS = 20;
+        static final AtomicBoolean FAILED = new AtomicBoolean();
+        /** How many of the failing subtask's records the completed checkpoint covered. */
+        static final AtomicLong COVERED_WHEN_ARMED = new AtomicLong();
+
+        private transient long seen;
+        private transient Map<Long, Long> seenAtCheckpoint;
+        private transient long armedAt;
+
+        static void reset() {
+            FAILED.set(false);
+            COVERED_WHEN_ARMED.set(0);
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) {
+            seenAtCheckpoint = new HashMap<>();
+            armedAt = -1;
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) {
+            seenAtCheckpoint.put(context.getCheckpointId(), seen);
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            Long covered = seenAtCheckpoint.remove(checkpointId);
+            if (armedAt < 0 && covered != null && covered >= COVERED_RECORDS) {
+                armedAt = seen;
+                COVERED_WHEN_ARMED.compareAndSet(0, covered);
+            }
+        }
+
+        @Override
+        public OutRecord map(OutRecord r) {
+            seen++;
+            if (armedAt >= 0 && seen > armedAt + 10 && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("planned failure after a completed checkpoint (test)");
+            }
+            return r;
+        }
+    }
+
+    // ---- helpers of the tests that run a job of their own -----------------------------------------------------------
+
+    /** Raw, dead-letter and output topics of one test, under a prefix of its own: new to the broker. */
+    record Topics(String prefix) {
+        static Topics fresh(String test) throws Exception {
+            Topics t = new Topics(test + "-" + UUID.randomUUID().toString().substring(0, 8));
+            kafka.createTopics(3, List.of(t.raw("device"), t.raw("location"), t.service(), t.consent(), t.deadLetter(),
+                    t.output("device"), t.output("location"), t.output("service")));
+            return t;
+        }
+
+        String raw(String stream) {
+            return prefix + ".raw." + stream;
+        }
+
+        String service() {
+            return raw("service");
+        }
+
+        String consent() {
+            return raw("consent");
+        }
+
+        String deadLetter() {
+            return prefix + ".dead-letter";
+        }
+
+        String output(String name) {
+            return prefix + ".anon." + name;
+        }
+
+        /** The shipped rules with the output topics under this prefix. */
+        RulesText rules() throws Exception {
+            String text = Files.readString(RULES).replace("topic: veil.anon.", "topic: " + prefix + ".anon.");
+            assertThat(text).contains("topic: " + output("service"));
+            return new RulesText(RULES.getFileName().toString(), text);
+        }
+
+        /**
+         * A live job's configuration: these topics, a group and transactional ids of their own, checkpoints every
+         * 300 ms, a 1 s consent delivery bound and the smallest source idleness.
+         */
+        JobYaml config() {
+            return JobYaml.of(prefix, kafka.bootstrapServers(), prefix, tmp.resolve("key"),
+                            tmp.resolve("checkpoints-" + prefix))
+                    .set("time", "max_out_of_orderness", "PT2S")
+                    .set("time", "source_idleness", "PT1S")
+                    .set("consent", "max_delivery_delay", "PT1S")
+                    .set("flink", "execution.checkpointing.interval", "300ms");
+        }
+    }
+
+    static StreamExecutionEnvironment environment(JobConfig config) {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(AnonymisationTopology.flinkConfiguration(config));
+        env.setParallelism(2);
+        return env;
+    }
+
+    /**
+     * Waits until at least {@code count} records of {@code topic} are committed, then for three more checkpoints
+     * (nothing more may come), failing after 90 s or when the job fails.
+     *
+     * @return each committed record as "key event_id"
+     */
+    static List<String> awaitCommitted(JobClient job, String topic, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (kafka.readCommitted(topic).size() < count) {
+            JobStatus status = job.getJobStatus().get();
+            assertThat(status).as("job status while waiting for %d records on %s", count, topic)
+                    .isNotIn(JobStatus.FAILED, JobStatus.CANCELED);
+            assertThat(System.nanoTime()).as("%d records on %s within 90 s; job %s", count, topic, status)
+                    .isLessThan(deadline);
+            Thread.sleep(300);
+        }
+        Thread.sleep(1_000);
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic)) {
+            out.add(new String(r.key(), StandardCharsets.UTF_8) + " "
+                    + Json.MAPPER.readTree(r.value()).get("event_id").asText());
+        }
+        return out;
     }
 }
