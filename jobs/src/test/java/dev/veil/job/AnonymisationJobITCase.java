@@ -10,6 +10,9 @@ import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,11 +35,24 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupsStateHandle;
+import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.OperatorStateHandle;
+import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -50,8 +68,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The bounded job runs once for the class ({@link #runTheJobOnce}): raw topics in, every output topic read once
  * (read_committed); each test then asserts one thing about that output: exact anonymised records, dead letters, record
- * keys, and no raw identifier anywhere. A recovery test runs a job of its own on topics of its own: an operator fails
- * once after a checkpoint has committed output; the exactly-once output is still exact.
+ * keys, and no raw identifier anywhere. Two tests run a job of their own on topics of their own: a recovery test (an
+ * operator fails once after a checkpoint has committed output; the exactly-once output is still exact) and a
+ * savepoint test that pins every operator uid and state name a restore depends on.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -73,6 +92,7 @@ class AnonymisationJobITCase extends VeilTestBase {
     static final String CONSENT = "it.raw.consent";
     static final String DLQ = "it.dead-letter";
     static final List<String> OUTPUTS = List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+    static final String URL = ",\"url\":\"https://example.org/page\"";
     static final String ALL_PURPOSES = ",\"purposes\":[\"analytics\",\"product_improvement\",\"location\"]";
 
     /** Every committed record of each output topic of the bounded run, read once. */
@@ -469,6 +489,121 @@ class AnonymisationJobITCase extends VeilTestBase {
             }
             return r;
         }
+    }
+
+    // ---- savepoint --------------------------------------------------------------------------------------------------
+
+    /**
+     * Pins what a restore from a savepoint of a running job looks up by name: every operator uid (a restore maps state
+     * to operators by the hash of the uid) and every state name under it, Veil's own descriptors ({@code gate},
+     * {@code waiting-events}, {@code max-watermark}, the {@code consent-gate} timers) and the Kafka connector's.
+     * Written as literals on purpose: renaming one in production must fail this test.
+     */
+    @Test
+    void savepointOfTheRunningJob_holdsEveryPinnedUidAndStateName() throws Exception {
+        Topics topics = Topics.fresh("savepoint");
+        Instant now = Instant.now();
+        kafka.produce(List.of(new Raw(topics.consent(), "sp-subject",
+                consent("sp-subject", now.minusSeconds(60).toString(), "grant", ALL_PURPOSES))));
+        JobConfig config = topics.config().load();
+        RulesText rules = topics.rules();
+        StreamExecutionEnvironment env = environment(config);
+        AnonymisationTopology.build(env, config, rules, AnonymisationTopology.logSource(config, rules, false),
+                AnonymisationTopology.consentSource(config, rules, false), AnonymisationTopology.sink(config));
+        JobClient job = env.executeAsync(config.groupId);
+        String savepoint;
+        try {
+            // Once an event is published, every operator has run and a checkpoint has completed.
+            kafka.produce(List.of(new Raw(topics.service(), "sp-subject",
+                    service("sp-subject", now.toString(), "view", URL))));
+            awaitCommitted(job, topics.output("service"), 1);
+            savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        } finally {
+            if (!job.getJobStatus().get().isGloballyTerminalState()) {
+                job.cancel().get();
+            }
+        }
+
+        // uid -> state names. The committer's uid is the one Flink derives from the sink's.
+        Map<String, Set<String>> pinned = new TreeMap<>();
+        pinned.put("veil-log-source", names("operator SourceReaderState (SPLIT_DISTRIBUTE)"));
+        pinned.put("veil-consent-source", names("operator SourceReaderState (SPLIT_DISTRIBUTE)"));
+        pinned.put("veil-log-dead-letters", names());
+        pinned.put("veil-consent-dead-letters", names());
+        pinned.put("veil-consent-gate", names("keyed gate", "keyed waiting-events",
+                "keyed _timer_state/event_consent-gate", "keyed _timer_state/processing_consent-gate",
+                "operator max-watermark (UNION)"));
+        pinned.put("veil-kafka-sink", names("operator writer_raw_states (SPLIT_DISTRIBUTE)"));
+        pinned.put("Sink Committer: veil-kafka-sink",
+                names("operator streaming_committer_raw_states (SPLIT_DISTRIBUTE)"));
+        // A restore maps state to operators by this hash of the uid.
+        Map<OperatorID, String> uidOf = new HashMap<>();
+        for (String uid : pinned.keySet()) {
+            uidOf.put(new OperatorID(StreamGraphHasherV2.generateUserSpecifiedHash(uid)), uid);
+        }
+
+        Map<String, Set<String>> found = new TreeMap<>();
+        for (OperatorState o : loadMetadata(savepoint).getOperatorStates()) {
+            String uid = uidOf.getOrDefault(o.getOperatorID(), "not a pinned uid: " + o.getOperatorUid().orElse("?")
+                    + " (" + o.getOperatorName().orElse("?") + ", operator id " + o.getOperatorID() + ")");
+            Set<String> names = new TreeSet<>();
+            keyedStateNames(o).forEach(n -> names.add("keyed " + n));
+            operatorStateNames(o).forEach(n -> names.add("operator " + n));
+            found.put(uid, names);
+        }
+        assertThat(found)
+                .as("operator uids and their state names in a savepoint of the running job. A restore finds state by "
+                        + "uid and name: if a uid (Uids.java), a state descriptor or the timer service was renamed, "
+                        + "savepoints of running jobs would no longer restore, so put the old name back. If state was "
+                        + "added, or Flink or the Kafka connector upgraded, check that a savepoint of the running "
+                        + "version restores, then update the names pinned here.")
+                .isEqualTo(pinned);
+    }
+
+    static Set<String> names(String... names) {
+        return new TreeSet<>(List.of(names));
+    }
+
+    /** The savepoint's metadata file, as Flink reads it on restore. */
+    static CheckpointMetadata loadMetadata(String pointer) throws Exception {
+        Path dir = Path.of(URI.create(pointer));
+        try (InputStream in = Files.newInputStream(dir.resolve("_metadata"))) {
+            return Checkpoints.loadCheckpointMetadata(new DataInputStream(in),
+                    AnonymisationJobITCase.class.getClassLoader(), pointer);
+        }
+    }
+
+    /** The names of an operator's keyed state (and timer queues) in a canonical savepoint, over all subtasks. */
+    static Set<String> keyedStateNames(OperatorState operator) throws Exception {
+        Set<String> names = new TreeSet<>();
+        for (OperatorSubtaskState s : operator.getStates()) {
+            for (KeyedStateHandle h : s.getManagedKeyedState()) {
+                // A canonical savepoint's keyed state stream starts with the state meta data, then the key groups.
+                KeyGroupsStateHandle groups = (KeyGroupsStateHandle) h;
+                try (InputStream in = groups.getDelegateStateHandle().openInputStream()) {
+                    KeyedBackendSerializationProxy<?> proxy =
+                            new KeyedBackendSerializationProxy<>(AnonymisationJobITCase.class.getClassLoader());
+                    proxy.read(new DataInputViewStreamWrapper(in));
+                    for (StateMetaInfoSnapshot info : proxy.getStateMetaInfoSnapshots()) {
+                        names.add(info.getName());
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    /** The names of an operator's operator state (with its distribution mode), over all subtasks. */
+    static Set<String> operatorStateNames(OperatorState operator) {
+        Set<String> names = new TreeSet<>();
+        for (OperatorSubtaskState s : operator.getStates()) {
+            for (OperatorStateHandle h : s.getManagedOperatorState()) {
+                h.getStateNameToPartitionOffsets().forEach((name, info) ->
+                        names.add(name + " (" + info.getDistributionMode() + ")"));
+            }
+        }
+        return names;
     }
 
     // ---- helpers of the tests that run a job of their own -----------------------------------------------------------
