@@ -55,6 +55,24 @@ public final class AnonymisationTopology {
             CatchUpAwareKafkaSource<LogEvent> logSource,
             CatchUpAwareKafkaSource<ConsentEvent> consentSource,
             Sink<OutRecord> sink) {
+        records(env, config, rules, logSource, consentSource)
+                .sinkTo(sink)
+                .uid(Uids.SINK)
+                .name("kafka sink");
+    }
+
+    /**
+     * Adds the topology up to its sink to {@code env}: what {@link #build} sinks, so that a test can put an operator
+     * in front of the sink.
+     *
+     * @return anonymised records and dead letters, each with its topic
+     */
+    public static DataStream<OutRecord> records(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            RulesText rules,
+            CatchUpAwareKafkaSource<LogEvent> logSource,
+            CatchUpAwareKafkaSource<ConsentEvent> consentSource) {
         SingleOutputStreamOperator<LogEvent> logs = env.fromSource(logSource, CatchUpAwareKafkaSource.watermarkStrategy(new LogTime()), "raw logs")
                 .uid(Uids.LOG_SOURCE)
                 .process(new DeadLetterSplitter.ForLogs(rules, config.deadLetterTopic))
@@ -73,10 +91,8 @@ public final class AnonymisationTopology {
                 .uid(Uids.CONSENT_GATE)
                 .name("consent gate");
 
-        gated.union(logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS), consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS))
-                .sinkTo(sink)
-                .uid(Uids.SINK)
-                .name("kafka sink");
+        return gated.union(logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
     }
 
     /** Event time of a log event; dead letters have none, so they never move a watermark. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HeatmapPngTest {
+    private static final String HEADLESS = "java.awt.headless";
 
     @TempDir
     Path dir;
@@ -101,9 +103,46 @@ class HeatmapPngTest {
     }
 
     @Test
-    void headlessModeIsOnByDefault() {
-        HeatmapPng.ramp(0);
-        assertThat(System.getProperty("java.awt.headless")).isNotNull();
+    void headlessModeIsOnUnlessTheCallerChoseOtherwise() throws Exception {
+        String before = System.getProperty(HEADLESS);
+        try {
+            System.clearProperty(HEADLESS);
+            initialiseAnew();
+            assertThat(System.getProperty(HEADLESS)).as("no choice made: headless").isEqualTo("true");
+
+            System.setProperty(HEADLESS, "false");
+            initialiseAnew();
+            assertThat(System.getProperty(HEADLESS)).as("the caller's choice is kept").isEqualTo("false");
+        } finally {
+            if (before == null) {
+                System.clearProperty(HEADLESS);
+            } else {
+                System.setProperty(HEADLESS, before);
+            }
+        }
+    }
+
+    /** Loads HeatmapPng afresh in a class loader of its own and initialises it: its static initialiser runs again. */
+    private static void initialiseAnew() throws Exception {
+        String name = HeatmapPng.class.getName();
+        byte[] bytes;
+        try (InputStream in = HeatmapPng.class.getResourceAsStream(HeatmapPng.class.getSimpleName() + ".class")) {
+            bytes = in.readAllBytes();
+        }
+        ClassLoader fresh = new ClassLoader(HeatmapPngTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
+                if (!className.equals(name)) {
+                    return super.loadClass(className, resolve);
+                }
+                synchronized (getClassLoadingLock(className)) {
+                    Class<?> c = findLoadedClass(className);
+                    return c != null ? c : defineClass(className, bytes, 0, bytes.length);
+                }
+            }
+        };
+        Class<?> c = Class.forName(name, true, fresh);
+        assertThat(c).isNotSameAs(HeatmapPng.class);
     }
 
     private static int distinctColours(BufferedImage image) {
