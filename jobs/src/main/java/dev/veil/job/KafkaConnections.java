@@ -1,5 +1,7 @@
 package dev.veil.job;
 
+import dev.veil.job.records.OutRecord;
+import dev.veil.job.serialisation.OutRecordSerializer;
 import dev.veil.config.JobConfig;
 import dev.veil.config.VeilOptions;
 import java.time.Duration;

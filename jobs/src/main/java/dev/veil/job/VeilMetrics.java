@@ -10,16 +10,16 @@ import org.apache.flink.metrics.MetricGroup;
  * {@code <task scope>.veil.reason.no_consent.dropped}. In Prometheus they become {@code flink_..._veil_dropped
  * {reason="no_consent"}}. Labels are reason codes, stream and output names: never a value from a record.
  */
-final class VeilMetrics {
+public final class VeilMetrics {
     private final MetricGroup group;
     private final Map<String, Counter> counters = new HashMap<>();
 
-    VeilMetrics(MetricGroup parent) {
+    public VeilMetrics(MetricGroup parent) {
         this.group = parent.addGroup("veil");
     }
 
     /** The counter {@code name} labelled {@code label=value}, created on first use. */
-    Counter counter(String name, String label, String value) {
+    public Counter counter(String name, String label, String value) {
         return counters.computeIfAbsent(name + '\u0000' + label + '\u0000' + value,
                 k -> group.addGroup(label, value).counter(name));
     }

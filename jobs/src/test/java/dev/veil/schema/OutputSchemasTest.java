@@ -2,6 +2,7 @@ package dev.veil.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.job.records.DeadLetter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.JsonSchema;
@@ -9,7 +10,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import dev.veil.job.DeadLetter;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.ConsentRecordProcessor;
 import dev.veil.record.Json;

@@ -1,8 +1,8 @@
 package dev.veil.job.aggregate;
 
-import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.job.FlinkSettings;
 import dev.veil.job.JobLauncher;
+import dev.veil.aggregate.AggregatesConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;

@@ -1,12 +1,13 @@
 package dev.veil.job.aggregate;
 
+import dev.veil.job.FlinkSettings;
+import dev.veil.job.KafkaConnections;
+import dev.veil.job.anonymisation.Uids;
+import dev.veil.job.records.OutRecord;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.Observation;
 import dev.veil.aggregate.ReleaseMechanism;
-import dev.veil.job.OutRecord;
-import dev.veil.job.FlinkSettings;
-import dev.veil.job.KafkaConnections;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

@@ -1,5 +1,6 @@
 package dev.veil.job.aggregate;
 
+import dev.veil.job.operators.DurableWatermark;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.ContributionBounding;
 import dev.veil.aggregate.Observation;
@@ -17,7 +18,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import dev.veil.job.DurableWatermark;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;

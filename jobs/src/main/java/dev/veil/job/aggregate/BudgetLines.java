@@ -1,10 +1,10 @@
 package dev.veil.job.aggregate;
 
+import dev.veil.job.records.OutRecord;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.ReleaseSpec;
-import dev.veil.job.OutRecord;
 import dev.veil.record.Json;
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.veil.job.aggregate;
 
+import dev.veil.job.records.OutRecord;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.aggregate.Observation;
-import dev.veil.job.OutRecord;
 import dev.veil.record.Json;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.MapFunction;

@@ -2,12 +2,12 @@ package dev.veil.job.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.job.records.OutRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.config.YamlDocument;
-import dev.veil.job.OutRecord;
 import dev.veil.record.Json;
 import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;

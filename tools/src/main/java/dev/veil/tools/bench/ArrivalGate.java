@@ -1,16 +1,16 @@
 package dev.veil.tools.bench;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.anonymisation.AnonymisationTopology;
+import dev.veil.job.operators.ConsentGate;
+import dev.veil.job.operators.DeadLetterSplitter;
+import dev.veil.job.records.ConsentEvent;
+import dev.veil.job.records.LogEvent;
+import dev.veil.job.records.OutRecord;
 import dev.veil.config.JobConfig;
 import dev.veil.consent.ConsentDecision;
 import dev.veil.consent.ConsentRules;
 import dev.veil.consent.ConsentState;
-import dev.veil.job.AnonymisationTopology;
-import dev.veil.job.ConsentEvent;
-import dev.veil.job.ConsentGate;
-import dev.veil.job.DeadLetterSplitter;
-import dev.veil.job.LogEvent;
-import dev.veil.job.OutRecord;
-import dev.veil.job.RulesText;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;

@@ -1,12 +1,12 @@
 package dev.veil.tools.bench;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.anonymisation.AnonymisationTopology;
+import dev.veil.job.records.OutRecord;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
 import dev.veil.config.YamlDocument;
-import dev.veil.job.AnonymisationTopology;
-import dev.veil.job.OutRecord;
-import dev.veil.job.RulesText;
 import dev.veil.job.aggregate.AggregationTopology;
 import dev.veil.record.Json;
 import dev.veil.tools.local.KafkaIo;

@@ -1,10 +1,10 @@
 package dev.veil.tools.bench;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.operators.ConsentGate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
-import dev.veil.job.ConsentGate;
-import dev.veil.job.RulesText;
 import dev.veil.job.aggregate.AggregationTopology;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;

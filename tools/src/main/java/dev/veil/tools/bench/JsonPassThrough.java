@@ -1,9 +1,9 @@
 package dev.veil.tools.bench;
 
+import dev.veil.job.anonymisation.AnonymisationTopology;
+import dev.veil.job.records.OutRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.config.JobConfig;
-import dev.veil.job.AnonymisationTopology;
-import dev.veil.job.OutRecord;
 import dev.veil.record.Json;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package dev.veil.tools.bench;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentRules;
 import dev.veil.consent.ConsentState;
 import dev.veil.consent.Purpose;
-import dev.veil.job.AnonymisationTopology;
-import dev.veil.job.RulesText;
 import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;

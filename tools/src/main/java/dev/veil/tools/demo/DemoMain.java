@@ -1,5 +1,7 @@
 package dev.veil.tools.demo;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.anonymisation.AnonymisationTopology;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.ReleaseSpec;
@@ -10,8 +12,6 @@ import dev.veil.tools.render.HeatmapPng;
 import dev.veil.tools.render.TopCells;
 import dev.veil.tools.render.UsageCsv;
 import dev.veil.config.KeyReference;
-import dev.veil.job.AnonymisationTopology;
-import dev.veil.job.RulesText;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;

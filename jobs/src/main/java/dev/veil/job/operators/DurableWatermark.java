@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.operators;
 
 import java.util.List;
 import org.apache.flink.api.common.state.ListState;

@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.records;
 
 /**
  * One anonymised record on its way to one output, waiting for its subject's consent decision; or, when

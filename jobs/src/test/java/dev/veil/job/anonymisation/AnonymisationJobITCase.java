@@ -1,7 +1,9 @@
-package dev.veil.job;
+package dev.veil.job.anonymisation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.records.OutRecord;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.config.JobConfig;

@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.serialisation;
 
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentHistory;

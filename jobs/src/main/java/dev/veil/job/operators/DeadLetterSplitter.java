@@ -1,5 +1,10 @@
-package dev.veil.job;
+package dev.veil.job.operators;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.records.ConsentEvent;
+import dev.veil.job.records.DeadLetter;
+import dev.veil.job.records.LogEvent;
+import dev.veil.job.records.OutRecord;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;

@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.anonymisation;
 
 /**
  * Stable operator uids and names of the anonymisation job, in one place. A uid names an operator's state in

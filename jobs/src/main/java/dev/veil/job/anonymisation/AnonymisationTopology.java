@@ -1,5 +1,16 @@
-package dev.veil.job;
+package dev.veil.job.anonymisation;
 
+import dev.veil.job.FlinkSettings;
+import dev.veil.job.KafkaConnections;
+import dev.veil.job.RulesText;
+import dev.veil.job.operators.CatchUpAwareKafkaSource;
+import dev.veil.job.operators.ConsentGate;
+import dev.veil.job.operators.DeadLetterSplitter;
+import dev.veil.job.records.ConsentEvent;
+import dev.veil.job.records.LogEvent;
+import dev.veil.job.records.OutRecord;
+import dev.veil.job.serialisation.ConsentEventDeserializer;
+import dev.veil.job.serialisation.LogEventDeserializer;
 import dev.veil.config.JobConfig;
 import java.util.ArrayList;
 import java.util.HashMap;

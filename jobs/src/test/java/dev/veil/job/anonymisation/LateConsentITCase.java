@@ -1,7 +1,8 @@
-package dev.veil.job;
+package dev.veil.job.anonymisation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.job.operators.ConsentGate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.config.JobConfig;
 import dev.veil.record.Json;

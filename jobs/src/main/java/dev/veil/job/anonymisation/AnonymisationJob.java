@@ -1,5 +1,8 @@
-package dev.veil.job;
+package dev.veil.job.anonymisation;
 
+import dev.veil.job.FlinkSettings;
+import dev.veil.job.JobLauncher;
+import dev.veil.job.RulesText;
 import dev.veil.config.JobConfig;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package dev.veil.job;
+package dev.veil.job.serialisation;
 
+import dev.veil.job.records.OutRecord;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 

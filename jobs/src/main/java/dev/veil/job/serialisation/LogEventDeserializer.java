@@ -1,5 +1,9 @@
-package dev.veil.job;
+package dev.veil.job.serialisation;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.VeilMetrics;
+import dev.veil.job.records.DeadLetter;
+import dev.veil.job.records.LogEvent;
 import dev.veil.config.KeyReference;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.LogRecordProcessor;

@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.records;
 
 /** A record made from one Kafka record, that knows which: for sources that follow how far a partition was read. */
 public interface FromKafka {

@@ -1,7 +1,8 @@
-package dev.veil.job;
+package dev.veil.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.job.records.FromKafka;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import java.time.Duration;

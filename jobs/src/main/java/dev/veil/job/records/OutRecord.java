@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.records;
 
 /** One record for the Kafka sink: topic, key (may be null) and value. A Flink POJO. */
 public class OutRecord {

@@ -1,5 +1,6 @@
-package dev.veil.job;
+package dev.veil.job.operators;
 
+import dev.veil.job.records.FromKafka;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;

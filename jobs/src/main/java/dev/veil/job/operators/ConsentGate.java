@@ -1,5 +1,13 @@
-package dev.veil.job;
+package dev.veil.job.operators;
 
+import dev.veil.job.RulesText;
+import dev.veil.job.VeilMetrics;
+import dev.veil.job.anonymisation.Uids;
+import dev.veil.job.records.ConsentEvent;
+import dev.veil.job.records.DeadLetter;
+import dev.veil.job.records.LogEvent;
+import dev.veil.job.records.OutRecord;
+import dev.veil.job.serialisation.ConsentHistorySerializer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentDecision;

@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.anonymisation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,11 @@
-package dev.veil.job;
+package dev.veil.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.veil.job.anonymisation.AnonymisationTopology;
+import dev.veil.job.records.ConsentEvent;
+import dev.veil.job.records.LogEvent;
+import dev.veil.job.records.OutRecord;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentDecision;
 import dev.veil.consent.ConsentRules;

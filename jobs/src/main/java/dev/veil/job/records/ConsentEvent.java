@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.records;
 
 import dev.veil.consent.ConsentChange;
 

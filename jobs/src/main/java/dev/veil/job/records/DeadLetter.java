@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.records;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
