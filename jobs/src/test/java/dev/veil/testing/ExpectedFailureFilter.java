@@ -1,5 +1,6 @@
 package dev.veil.testing;
 
+import java.util.Arrays;
 import java.util.Set;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
@@ -25,7 +26,10 @@ import org.apache.logging.log4j.core.filter.AbstractFilter;
  *       shutting down" for every task of a TaskManager that a test stops;
  *   <li>a checkpoint that cannot complete because its tasks or its job are stopping: a bounded job's sources end
  *       while a checkpoint is under way, or a test cancels its job. Flink does not count these as failed
- *       checkpoints.
+ *       checkpoints;
+ *   <li>the same abort once more, as an error of the JobManager: a checkpoint aborted while it was being triggered
+ *       never reached the operator coordinators, and told of its abort, they throw "Trying to open gateway for
+ *       unseen checkpoint" where they have nothing to reopen.
  * </ul>
  *
  * <p>{@link #hiding} keeps one more kind of failure out for the duration of a test that provokes it.
@@ -78,6 +82,7 @@ public final class ExpectedFailureFilter extends AbstractFilter {
         }
         boolean expected = kind == null
                 ? inChain(thrown, FlinkExpectedException.class) || checkpointOfStoppingTasks(thrown)
+                        || abortOfUnseenCheckpoint(thrown)
                 : event.getLoggerName().startsWith(logger) && inChain(thrown, kind);
         return expected ? onMatch : onMismatch;
     }
@@ -91,6 +96,14 @@ public final class ExpectedFailureFilter extends AbstractFilter {
                 // A finished task has left its TaskManager by the time the checkpoint reaches it.
                 || e.getCheckpointFailureReason() == CheckpointFailureReason.TASK_CHECKPOINT_FAILURE
                         && String.valueOf(e.getMessage()).contains("checkpoint request for unknown task");
+    }
+
+    private static boolean abortOfUnseenCheckpoint(Throwable t) {
+        return t instanceof IllegalStateException
+                && String.valueOf(t.getMessage()).startsWith("Trying to open gateway for unseen checkpoint")
+                && Arrays.stream(t.getStackTrace()).anyMatch(
+                        f -> f.getClassName().endsWith(".OperatorCoordinatorHolder")
+                                && f.getMethodName().contains("notifyCheckpointAborted"));
     }
 
     /** Whether {@code t} or a cause is a {@code kind}, also when it came from another JVM as a SerializedThrowable. */
