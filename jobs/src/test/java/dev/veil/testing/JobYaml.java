@@ -39,6 +39,9 @@ public final class JobYaml {
                 .set("delivery", "transaction_timeout", "PT5M");
         y.set("flink", "execution.checkpointing.interval", "1s")
                 .set("flink", "execution.checkpointing.dir", checkpoints.toUri().toString())
+                // RocksDB's files in a short folder next to the checkpoints: under the MiniCluster's own temp folder
+                // an instance path is too long to name RocksDB's log file after, and Flink warns for each instance.
+                .set("flink", "state.backend.rocksdb.localdir", checkpoints.resolveSibling("rocksdb").toString())
                 .set("flink", "parallelism.default", "2");
         return y;
     }

@@ -1,5 +1,7 @@
 package dev.veil.testing;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,11 @@ public final class KafkaTestCluster implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Formats and starts a combined broker+controller; about 4 s. */
+    /**
+     * Formats and starts a combined broker+controller; about 4 s. Returns once the group coordinator answers, so
+     * that a job's first offset commit does not fail (and log a warning) while the broker is still creating the
+     * offsets topic.
+     */
     public static KafkaTestCluster start() throws Exception {
         KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                         .setCombined(true)
@@ -36,14 +42,47 @@ public final class KafkaTestCluster implements AutoCloseable {
                         .setNumControllerNodes(1)
                         .build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
+                // One partition: every consumer group has the coordinator that start() has waited for.
+                .setConfigProp("offsets.topic.num.partitions", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
                 .setConfigProp("group.initial.rebalance.delay.ms", "0")
                 .build();
-        kit.format();
+        formatQuietly(kit);
         kit.startup();
         kit.waitForReadyBrokers();
-        return new KafkaTestCluster(kit);
+        KafkaTestCluster cluster = new KafkaTestCluster(kit);
+        cluster.awaitGroupCoordinator();
+        return cluster;
+    }
+
+    /**
+     * Formats the storage. Kafka's formatter prints what it does ("Formatting metadata directory ...") to
+     * System.out, which here would be the build's output; it is shown only if formatting fails.
+     */
+    private static void formatQuietly(KafkaClusterTestKit kit) throws Exception {
+        PrintStream out = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            kit.format();
+        } catch (Exception | Error e) {
+            out.print(printed.toString(StandardCharsets.UTF_8));
+            throw e;
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    /**
+     * Waits until the group coordinator serves offsets: the first request for one creates the offsets topic and
+     * answers "coordinator not available" until its partition is loaded; the admin client retries until then.
+     */
+    private void awaitGroupCoordinator() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.listConsumerGroupOffsets("veil-test-warm-up").partitionsToOffsetAndMetadata()
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     public String bootstrapServers() {

@@ -75,6 +75,9 @@ class AggregationJobITCase extends VeilTestBase {
                 .withOverrides(kafka.bootstrapServers(), KeyReference.file(keyFile.toString()), Map.of(
                         "execution.checkpointing.interval", "1s",
                         "execution.checkpointing.dir", tmp.resolve(prefix + "-cp").toUri().toString(),
+                        // RocksDB's files in a short folder: under the MiniCluster's own temp folder an instance path
+                        // is too long to name RocksDB's log file after, and Flink warns for every instance.
+                        "state.backend.rocksdb.localdir", tmp.resolve("rocksdb").toString(),
                         "parallelism.default", "2"));
     }
 
