@@ -171,11 +171,11 @@ class JobConfigTest extends VeilTestBase {
     void load_knownFlinkKeysIncludingRocksDbAndReporters_areAccepted() {
         JobConfig c = JobConfig.load(YamlDocument.parse(FILE, BASE + "flink:\n"
                 + "  state.backend.rocksdb.timer-service.factory: ROCKSDB\n"
-                + "  state.checkpoints.dir: s3://bucket/cp\n"
+                + "  execution.checkpointing.num-retained: 3\n"
                 + "  metrics.reporter.prom.factory.class: org.example.PromFactory\n"
                 + "  taskmanager.memory.managed.size: 512m\n"));
 
-        assertThat(c.flink).hasSize(4).containsEntry("state.checkpoints.dir", "s3://bucket/cp");
+        assertThat(c.flink).hasSize(4).containsEntry("execution.checkpointing.num-retained", "3");
         assertThat(c.flinkLine).as("where the section's entries start").isEqualTo(22);
         assertThat(c.sourceFile).isEqualTo(FILE);
     }

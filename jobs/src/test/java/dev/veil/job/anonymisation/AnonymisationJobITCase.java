@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.config.JobConfig;
 import dev.veil.record.Json;
+import dev.veil.testing.ExpectedFailureFilter;
 import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
@@ -56,7 +57,9 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.FlinkExpectedException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -369,6 +372,16 @@ class AnonymisationJobITCase extends VeilTestBase {
      */
     @Test
     void operatorFailsOnceAfterACommittedCheckpoint_exactlyOnceOutputIsStillExact() throws Exception {
+        // After the restart the committer commits the restored checkpoint's transactions again; one that was already
+        // committed answers "producer fenced", which the connector logs as an error that "most likely signals data
+        // loss" (FLINK-8086 explains the case). Whether anything is lost or doubled is what this test checks.
+        try (AutoCloseable fenced = ExpectedFailureFilter.hiding(
+                "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
+            failOnceAfterACommittedCheckpoint();
+        }
+    }
+
+    private void failOnceAfterACommittedCheckpoint() throws Exception {
         Topics topics = Topics.fresh("recovery");
         List<Raw> grants = new ArrayList<>();
         Instant grantTime = Instant.now().minusSeconds(60);
@@ -484,10 +497,10 @@ class AnonymisationJobITCase extends VeilTestBase {
         }
 
         @Override
-        public OutRecord map(OutRecord r) {
+        public OutRecord map(OutRecord r) throws FlinkExpectedException {
             seen++;
             if (armedAt >= 0 && seen > armedAt + 10 && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("planned failure after a completed checkpoint (test)");
+                throw new FlinkExpectedException("planned failure after a completed checkpoint (test)");
             }
             return r;
         }

@@ -103,13 +103,13 @@ class LateConsentITCase extends VeilTestBase {
         try {
             awaitRunning(job);
             Instant t = Instant.now();
-            // On time: bob and carol granted a minute ago, carol revoked half a minute ago; a filler subject whose
-            // events keep the log watermark moving.
+            // On time (within the 20 s bound): bob and carol granted 10 s ago, carol revoked 5 s ago; a filler
+            // subject whose events keep the log watermark moving.
             kafka.produce(List.of(
-                    new Raw(CONSENT, "bob", AnonymisationJobITCase.consent("bob", t.minusSeconds(60).toString(), "grant", ALL)),
-                    new Raw(CONSENT, "carol", AnonymisationJobITCase.consent("carol", t.minusSeconds(60).toString(), "grant", ALL)),
-                    new Raw(CONSENT, "carol", AnonymisationJobITCase.consent("carol", t.minusSeconds(30).toString(), "revoke", ALL)),
-                    new Raw(CONSENT, "filler", AnonymisationJobITCase.consent("filler", t.minusSeconds(60).toString(), "grant", ALL))));
+                    new Raw(CONSENT, "bob", AnonymisationJobITCase.consent("bob", t.minusSeconds(10).toString(), "grant", ALL)),
+                    new Raw(CONSENT, "carol", AnonymisationJobITCase.consent("carol", t.minusSeconds(10).toString(), "grant", ALL)),
+                    new Raw(CONSENT, "carol", AnonymisationJobITCase.consent("carol", t.minusSeconds(5).toString(), "revoke", ALL)),
+                    new Raw(CONSENT, "filler", AnonymisationJobITCase.consent("filler", t.minusSeconds(10).toString(), "grant", ALL))));
             kafka.produce(List.of(
                     new Raw(SERVICE, "alice", service("alice", t.plusMillis(100), "alice-after-late-grant")),
                     new Raw(SERVICE, "bob", service("bob", t.minusMillis(500), "bob-before-late-revocation")),
