@@ -7,6 +7,10 @@ import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
 import dev.veil.config.VeilOptions;
 import dev.veil.config.YamlDocument;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.GlobalConfiguration;
+
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -15,17 +19,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
- * Configuration of the heat map and usage jobs ({@code config/aggregates.yaml}), validated: an error names the file,
- * the line, the key and the problem. Immutable.
+ * Configuration of the heat map and usage jobs ({@code config/aggregates.yaml}), validated: an
+ * error names the file, the line, the key and the problem. Immutable.
  */
 public final class AggregatesConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Usage tables Veil knows how to compute, and whether they count distinct subjects (C = 1) or events. */
+    /**
+     * Usage tables Veil knows how to compute, and whether they count distinct subjects (C = 1) or
+     * events.
+     */
     public static final Map<String, Boolean> USAGE_TABLES_DISTINCT = tables();
 
     private static Map<String, Boolean> tables() {
@@ -69,9 +74,16 @@ public final class AggregatesConfig implements Serializable {
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
     public final Map<String, String> flink;
-    /** The file this configuration was read from, as the user named it; for errors found after loading. */
+
+    /**
+     * The file this configuration was read from, as the user named it; for errors found after
+     * loading.
+     */
     public final String sourceFile;
-    /** The line of the {@code flink:} section in {@link #sourceFile}, or 0 when the file has none. */
+
+    /**
+     * The line of the {@code flink:} section in {@link #sourceFile}, or 0 when the file has none.
+     */
     public final int flinkLine;
 
     private AggregatesConfig(YamlDocument doc) {
@@ -89,12 +101,23 @@ public final class AggregatesConfig implements Serializable {
         ConfigNode w = root.node(AggregatesOptions.WINDOW);
         window = w.asDuration(Duration.ofMinutes(1), Duration.ofDays(1));
         if (Duration.ofDays(1).toMillis() % window.toMillis() != 0) {
-            throw w.error("must divide a day evenly so windows align with UTC days (PT15M, PT1H, PT6H, P1D ...), was "
-                    + w.asText());
+            throw w.error(
+                    "must divide a day evenly so windows align with UTC days (PT15M, PT1H, PT6H, P1D ...), was "
+                            + w.asText());
         }
-        allowedLateness = root.duration(AggregatesOptions.ALLOWED_LATENESS, Duration.ZERO, Duration.ofDays(1));
-        maxOutOfOrderness = root.duration(AggregatesOptions.MAX_OUT_OF_ORDERNESS, Duration.ZERO, Duration.ofHours(24));
-        sourceIdleness = root.duration(AggregatesOptions.SOURCE_IDLENESS, Duration.ofSeconds(1), Duration.ofHours(24));
+        allowedLateness =
+                root.duration(
+                        AggregatesOptions.ALLOWED_LATENESS, Duration.ZERO, Duration.ofDays(1));
+        maxOutOfOrderness =
+                root.duration(
+                        AggregatesOptions.MAX_OUT_OF_ORDERNESS,
+                        Duration.ZERO,
+                        Duration.ofHours(24));
+        sourceIdleness =
+                root.duration(
+                        AggregatesOptions.SOURCE_IDLENESS,
+                        Duration.ofSeconds(1),
+                        Duration.ofHours(24));
 
         root.child("privacy").allowOnly(options);
         k = root.whole(AggregatesOptions.K, 1, 1_000_000);
@@ -105,21 +128,31 @@ public final class AggregatesConfig implements Serializable {
         heatmapInputTopic = root.text(AggregatesOptions.HEATMAP_INPUT_TOPIC);
         heatmapOutputTopic = root.text(AggregatesOptions.HEATMAP_OUTPUT_TOPIC);
         heatmapResolution = root.integer(AggregatesOptions.HEATMAP_RESOLUTION, 0, 15);
-        heatmap = release(hm, "heatmap", root.node(AggregatesOptions.HEATMAP_EPSILON),
-                root.whole(AggregatesOptions.HEATMAP_MAX_CELLS_PER_SUBJECT, 1, 1000), 1);
+        heatmap =
+                release(
+                        hm,
+                        "heatmap",
+                        root.node(AggregatesOptions.HEATMAP_EPSILON),
+                        root.whole(AggregatesOptions.HEATMAP_MAX_CELLS_PER_SUBJECT, 1, 1000),
+                        1);
 
         root.child("usage").allowOnly(options);
         deviceTopic = root.text(AggregatesOptions.USAGE_DEVICE_TOPIC);
         serviceTopic = root.text(AggregatesOptions.USAGE_SERVICE_TOPIC);
         usageOutputTopic = root.text(AggregatesOptions.USAGE_OUTPUT_TOPIC);
-        usageMaxCategories = root.whole(AggregatesOptions.USAGE_MAX_CATEGORIES_PER_SUBJECT, 1, 1000);
+        usageMaxCategories =
+                root.whole(AggregatesOptions.USAGE_MAX_CATEGORIES_PER_SUBJECT, 1, 1000);
         usageMaxEvents = root.whole(AggregatesOptions.USAGE_MAX_EVENTS_PER_CATEGORY, 1, 1000);
         List<Long> buckets = new ArrayList<>();
         ConfigNode bucketsNode = root.node(AggregatesOptions.USAGE_DURATION_BUCKETS_MS);
         for (ConfigNode b : bucketsNode.items()) {
             long v = b.asLong(0, Long.MAX_VALUE / 2);
             if (!buckets.isEmpty() && v <= buckets.get(buckets.size() - 1)) {
-                throw b.error("bucket edges must increase, " + v + " follows " + buckets.get(buckets.size() - 1));
+                throw b.error(
+                        "bucket edges must increase, "
+                                + v
+                                + " follows "
+                                + buckets.get(buckets.size() - 1));
             }
             buckets.add(v);
         }
@@ -132,10 +165,21 @@ public final class AggregatesConfig implements Serializable {
         for (Map.Entry<String, ConfigNode> e : tablesNode.entries().entrySet()) {
             Boolean distinct = USAGE_TABLES_DISTINCT.get(e.getKey());
             if (distinct == null) {
-                throw e.getValue().error("unknown usage table '" + e.getKey() + "'; tables are " + USAGE_TABLES_DISTINCT.keySet());
+                throw e.getValue()
+                        .error(
+                                "unknown usage table '"
+                                        + e.getKey()
+                                        + "'; tables are "
+                                        + USAGE_TABLES_DISTINCT.keySet());
             }
-            tables.put(e.getKey(), release(e.getValue(), e.getKey(), e.getValue(), usageMaxCategories,
-                    distinct ? 1 : usageMaxEvents));
+            tables.put(
+                    e.getKey(),
+                    release(
+                            e.getValue(),
+                            e.getKey(),
+                            e.getValue(),
+                            usageMaxCategories,
+                            distinct ? 1 : usageMaxEvents));
         }
         usage = java.util.Collections.unmodifiableMap(tables);
 
@@ -151,8 +195,9 @@ public final class AggregatesConfig implements Serializable {
     }
 
     /**
-     * The effective configuration, one {@code key: value} line per setting, for the startup log. Holds no secret: the
-     * noise key appears as its reference, Kafka properties whose name looks secret as {@code ******}.
+     * The effective configuration, one {@code key: value} line per setting, for the startup log.
+     * Holds no secret: the noise key appears as its reference, Kafka properties whose name looks
+     * secret as {@code ******}.
      */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
@@ -160,8 +205,15 @@ public final class AggregatesConfig implements Serializable {
         lines.add("kafka.bootstrap_servers: " + bootstrapServers);
         lines.add("kafka.group_id: " + groupId);
         lines.add("kafka.starting_offsets: " + startingOffsets);
-        kafkaProperties.forEach((k, v) -> lines.add("kafka.properties." + k + ": "
-                + (GlobalConfiguration.isSensitive(k) ? GlobalConfiguration.HIDDEN_CONTENT : v)));
+        kafkaProperties.forEach(
+                (k, v) ->
+                        lines.add(
+                                "kafka.properties."
+                                        + k
+                                        + ": "
+                                        + (GlobalConfiguration.isSensitive(k)
+                                                ? GlobalConfiguration.HIDDEN_CONTENT
+                                                : v)));
         lines.add("time.window: " + window);
         lines.add("time.allowed_lateness: " + allowedLateness);
         lines.add("time.max_out_of_orderness: " + maxOutOfOrderness);
@@ -170,28 +222,62 @@ public final class AggregatesConfig implements Serializable {
         lines.add("privacy.delta: " + delta);
         lines.add("privacy.noise_key: " + noiseKey);
         for (ReleaseSpec r : allReleases()) {
-            lines.add("release " + r.name() + ": epsilon " + r.epsilon().toPlainString() + ", L " + r.maxContributions()
-                    + ", C " + r.maxPerCategory() + ", threshold " + r.threshold());
+            lines.add(
+                    "release "
+                            + r.name()
+                            + ": epsilon "
+                            + r.epsilon().toPlainString()
+                            + ", L "
+                            + r.maxContributions()
+                            + ", C "
+                            + r.maxPerCategory()
+                            + ", threshold "
+                            + r.threshold());
         }
-        lines.add("heatmap: " + heatmapInputTopic + " -> " + heatmapOutputTopic + ", resolution " + heatmapResolution);
+        lines.add(
+                "heatmap: "
+                        + heatmapInputTopic
+                        + " -> "
+                        + heatmapOutputTopic
+                        + ", resolution "
+                        + heatmapResolution);
         lines.add("usage: " + deviceTopic + ", " + serviceTopic + " -> " + usageOutputTopic);
         lines.add("budget_topic: " + budgetTopic);
-        lines.add("delivery: " + guarantee.name().toLowerCase(java.util.Locale.ROOT) + ", transactional_id_prefix "
-                + transactionalIdPrefix + ", transaction_timeout " + transactionTimeout);
+        lines.add(
+                "delivery: "
+                        + guarantee.name().toLowerCase(java.util.Locale.ROOT)
+                        + ", transactional_id_prefix "
+                        + transactionalIdPrefix
+                        + ", transaction_timeout "
+                        + transactionTimeout);
         return lines;
     }
 
-    private ReleaseSpec release(ConfigNode where, String name, ConfigNode epsilonNode, long maxContributions, long maxPerCategory) {
+    private ReleaseSpec release(
+            ConfigNode where,
+            String name,
+            ConfigNode epsilonNode,
+            long maxContributions,
+            long maxPerCategory) {
         double eps = epsilonNode.asDouble(0.001, 100);
         BigDecimal epsilon = new BigDecimal(epsilonNode.json().asText()).stripTrailingZeros();
         try {
             return new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw where.error("invalid privacy parameters for release '" + name + "' (epsilon " + eps + "): " + e.getMessage());
+            throw where.error(
+                    "invalid privacy parameters for release '"
+                            + name
+                            + "' (epsilon "
+                            + eps
+                            + "): "
+                            + e.getMessage());
         }
     }
 
-    /** Reads and validates the file. @throws dev.veil.config.ConfigException naming file, line, key and problem */
+    /**
+     * Reads and validates the file. @throws dev.veil.config.ConfigException naming file, line, key
+     * and problem
+     */
     public static AggregatesConfig load(Path file) {
         return new AggregatesConfig(YamlDocument.read(file));
     }
@@ -210,8 +296,9 @@ public final class AggregatesConfig implements Serializable {
     }
 
     /**
-     * Total ε one data subject can spend in one window across every release of both jobs (basic sequential
-     * composition: the releases are computed from overlapping data, so their epsilons add up).
+     * Total ε one data subject can spend in one window across every release of both jobs (basic
+     * sequential composition: the releases are computed from overlapping data, so their epsilons
+     * add up).
      */
     public BigDecimal totalEpsilon() {
         BigDecimal sum = BigDecimal.ZERO;
@@ -227,19 +314,25 @@ public final class AggregatesConfig implements Serializable {
     }
 
     /** A copy with other brokers, key reference and extra Flink options (demo, tests). */
-    public AggregatesConfig withOverrides(String servers, KeyReference key, Map<String, String> extraFlink) {
+    public AggregatesConfig withOverrides(
+            String servers, KeyReference key, Map<String, String> extraFlink) {
         return new AggregatesConfig(this, servers, key, extraFlink, maxOutOfOrderness);
     }
 
     /**
-     * A copy with another out-of-orderness bound. A replay or backfill of the anonymised topics at high speed needs a
-     * larger bound than live operation: the anonymisation job then emits many minutes of event time per watermark step.
+     * A copy with another out-of-orderness bound. A replay or backfill of the anonymised topics at
+     * high speed needs a larger bound than live operation: the anonymisation job then emits many
+     * minutes of event time per watermark step.
      */
     public AggregatesConfig withMaxOutOfOrderness(Duration bound) {
         return new AggregatesConfig(this, bootstrapServers, noiseKey, Map.of(), bound);
     }
 
-    private AggregatesConfig(AggregatesConfig o, String servers, KeyReference key, Map<String, String> extraFlink,
+    private AggregatesConfig(
+            AggregatesConfig o,
+            String servers,
+            KeyReference key,
+            Map<String, String> extraFlink,
             Duration outOfOrderness) {
         version = o.version;
         bootstrapServers = servers;

@@ -1,13 +1,15 @@
 package dev.veil.aggregate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.LocationGeneraliser;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.util.function.BiConsumer;
 
 /**
- * Reads the categories of each release from one anonymised record (the topics of {@code schemas/output/}). Plain
- * Java; thread-safe.
+ * Reads the categories of each release from one anonymised record (the topics of {@code
+ * schemas/output/}). Plain Java; thread-safe.
  */
 public final class CategoryExtractor {
     private final AggregatesConfig config;
@@ -21,7 +23,8 @@ public final class CategoryExtractor {
      *
      * @throws InvalidValueException if the cell is missing, invalid, or finer data is not available
      */
-    public void location(JsonNode record, BiConsumer<String, String> out) throws InvalidValueException {
+    public void location(JsonNode record, BiConsumer<String, String> out)
+            throws InvalidValueException {
         JsonNode cell = record.get("h3_cell");
         if (cell == null || !cell.isTextual()) {
             return;
@@ -29,15 +32,18 @@ public final class CategoryExtractor {
         out.accept("heatmap", LocationGeneraliser.parent(cell.asText(), config.heatmapResolution));
     }
 
-    /** Usage tables of a device record: app_version, os (family and major version), device_family. */
+    /**
+     * Usage tables of a device record: app_version, os (family and major version), device_family.
+     */
     public void device(JsonNode record, BiConsumer<String, String> out) {
         if (config.usage.containsKey("app_version") && record.hasNonNull("app_version")) {
             out.accept("app_version", record.get("app_version").asText());
         }
         if (config.usage.containsKey("os")) {
-            String family = record.hasNonNull("os_name")
-                    ? record.get("os_name").asText()
-                    : record.path("user_agent").path("os_family").asText(null);
+            String family =
+                    record.hasNonNull("os_name")
+                            ? record.get("os_name").asText()
+                            : record.path("user_agent").path("os_family").asText(null);
             if (family != null) {
                 String version = record.path("os_version").asText("");
                 int dot = version.indexOf('.');
@@ -59,7 +65,9 @@ public final class CategoryExtractor {
         if (action != null && config.usage.containsKey("action")) {
             out.accept("action", action);
         }
-        if ("fault".equals(action) && config.usage.containsKey("error_code") && record.hasNonNull("error_code")) {
+        if ("fault".equals(action)
+                && config.usage.containsKey("error_code")
+                && record.hasNonNull("error_code")) {
             out.accept("error_code", record.get("error_code").asText());
         }
         if (config.usage.containsKey("duration") && record.path("duration_ms").isNumber()) {
@@ -67,7 +75,10 @@ public final class CategoryExtractor {
         }
     }
 
-    /** Label of the configured bucket holding a duration, e.g. "1000-5000" (ms, upper bound exclusive) or "600000+". */
+    /**
+     * Label of the configured bucket holding a duration, e.g. "1000-5000" (ms, upper bound
+     * exclusive) or "600000+".
+     */
     String durationBucket(long ms) {
         long[] edges = config.durationBucketsMs;
         for (int i = edges.length - 1; i >= 0; i--) {

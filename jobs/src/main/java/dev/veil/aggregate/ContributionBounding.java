@@ -3,12 +3,13 @@ package dev.veil.aggregate;
 import java.util.List;
 
 /**
- * Contribution bounding (Wilson et al. 2020, "Differentially Private SQL with Bounded User Contribution", §3): one data
- * subject adds to at most L categories of a release per window, and at most C to each category (C = 1 for a distinct
- * count). Which L categories are kept is chosen without bias: every category the subject touched gets a keyed
- * pseudo-random rank (HMAC of subject, window, release and category under a secret key) and the L lowest ranks are
- * kept, which is a uniformly random L-subset of the subject's categories that does not depend on arrival order and is
- * the same after a restore. Memory per subject and release: O(L).
+ * Contribution bounding (Wilson et al. 2020, "Differentially Private SQL with Bounded User
+ * Contribution", §3): one data subject adds to at most L categories of a release per window, and at
+ * most C to each category (C = 1 for a distinct count). Which L categories are kept is chosen
+ * without bias: every category the subject touched gets a keyed pseudo-random rank (HMAC of
+ * subject, window, release and category under a secret key) and the L lowest ranks are kept, which
+ * is a uniformly random L-subset of the subject's categories that does not depend on arrival order
+ * and is the same after a restore. Memory per subject and release: O(L).
  */
 public final class ContributionBounding {
     private ContributionBounding() {}
@@ -24,7 +25,12 @@ public final class ContributionBounding {
      * @param maxPerCategory C, at least 1
      * @return true if the state changed
      */
-    public static boolean add(SubjectWindow window, String release, String category, long rank, long maxCategories,
+    public static boolean add(
+            SubjectWindow window,
+            String release,
+            String category,
+            long rank,
+            long maxCategories,
             long maxPerCategory) {
         List<SubjectWindow.Entry> entries = window.entries;
         int inRelease = 0;

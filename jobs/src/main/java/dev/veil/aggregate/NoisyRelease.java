@@ -2,15 +2,17 @@ package dev.veil.aggregate;
 
 import dev.veil.config.KeyReference;
 import dev.veil.dp.KeyedRandomBits;
+
 import java.nio.charset.StandardCharsets;
 import java.util.OptionalLong;
 
 /**
- * Decides and noises one count of one release: small-count suppression on the true number of distinct subjects, then
- * discrete Laplace noise, then the noisy threshold (DP partition selection). The noise is drawn from a keyed
- * cryptographic bit stream labelled by release, window and category, so one window and category always get the
- * same draw: a window that fires again after a failure and restore publishes the same value, never a second
- * independent draw that could be averaged. Not thread-safe.
+ * Decides and noises one count of one release: small-count suppression on the true number of
+ * distinct subjects, then discrete Laplace noise, then the noisy threshold (DP partition
+ * selection). The noise is drawn from a keyed cryptographic bit stream labelled by release, window
+ * and category, so one window and category always get the same draw: a window that fires again
+ * after a failure and restore publishes the same value, never a second independent draw that could
+ * be averaged. Not thread-safe.
  */
 public final class NoisyRelease implements ReleaseMechanism {
     private static final String LABEL = "veil-noise-v2|";
@@ -20,15 +22,19 @@ public final class NoisyRelease implements ReleaseMechanism {
 
     /**
      * @param noiseKey secret key, at least 32 bytes; who knows it can remove the noise
-     * @param windowMillis the window length: part of the draw's label, so that releases of the same place with another
-     *     window length (an hourly and a daily heat map, say) never share a draw whose difference would cancel out
+     * @param windowMillis the window length: part of the draw's label, so that releases of the same
+     *     place with another window length (an hourly and a daily heat map, say) never share a draw
+     *     whose difference would cancel out
      */
     public NoisyRelease(byte[] noiseKey, long windowMillis) {
         this.noiseKey = noiseKey.clone();
         this.windowMillis = windowMillis;
     }
 
-    /** The production mechanism: each task reads the noise key from {@code noiseKey}, in its own environment. */
+    /**
+     * The production mechanism: each task reads the noise key from {@code noiseKey}, in its own
+     * environment.
+     */
     public static ReleaseMechanism.Factory factory(KeyReference noiseKey) {
         return new KeyedFactory(noiseKey);
     }
@@ -43,7 +49,8 @@ public final class NoisyRelease implements ReleaseMechanism {
     }
 
     @Override
-    public OptionalLong release(ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
+    public OptionalLong release(
+            ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
         if (subjects < spec.k()) {
             return OptionalLong.empty();
         }
@@ -67,15 +74,30 @@ public final class NoisyRelease implements ReleaseMechanism {
     }
 
     /**
-     * The keyed bit stream of one (release, parameters, window, category). The parameters (window length, ε, L, C, k)
-     * are in the label so that a changed release never reuses, at another scale, the bits of an earlier one. The
-     * category is last and every other field is a number or a fixed release name, so the label is injective.
+     * The keyed bit stream of one (release, parameters, window, category). The parameters (window
+     * length, ε, L, C, k) are in the label so that a changed release never reuses, at another
+     * scale, the bits of an earlier one. The category is last and every other field is a number or
+     * a fixed release name, so the label is injective.
      */
     KeyedRandomBits bits(ReleaseSpec spec, long windowStart, String category) {
-        byte[] label = (LABEL + spec.name() + '|' + windowMillis + '|' + spec.epsilon().toPlainString() + '|'
-                        + spec.maxContributions() + '|' + spec.maxPerCategory() + '|' + spec.k() + '|' + windowStart
-                        + '|' + category)
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] label =
+                (LABEL
+                                + spec.name()
+                                + '|'
+                                + windowMillis
+                                + '|'
+                                + spec.epsilon().toPlainString()
+                                + '|'
+                                + spec.maxContributions()
+                                + '|'
+                                + spec.maxPerCategory()
+                                + '|'
+                                + spec.k()
+                                + '|'
+                                + windowStart
+                                + '|'
+                                + category)
+                        .getBytes(StandardCharsets.UTF_8);
         return new KeyedRandomBits(noiseKey, label);
     }
 }

@@ -2,13 +2,15 @@ package dev.veil.aggregate;
 
 import dev.veil.dp.DiscreteLaplace;
 import dev.veil.dp.PartitionSelection;
+
 import java.io.Serializable;
 import java.math.BigDecimal;
 
 /**
- * The privacy parameters of one release (the heat map, or one usage table): epsilon, delta, k, the contribution bounds
- * L and C, the discrete Laplace noise of scale L·C/ε that follows from them, and the noisy threshold τ that makes the
- * choice of published categories (ε, δ)-differentially private. Immutable.
+ * The privacy parameters of one release (the heat map, or one usage table): epsilon, delta, k, the
+ * contribution bounds L and C, the discrete Laplace noise of scale L·C/ε that follows from them,
+ * and the noisy threshold τ that makes the choice of published categories (ε, δ)-differentially
+ * private. Immutable.
  */
 public final class ReleaseSpec implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -31,20 +33,29 @@ public final class ReleaseSpec implements Serializable {
      * @param maxPerCategory C: 1 for distinct counts, the per-subject cap for event counts
      * @throws IllegalArgumentException quoting a bad value
      */
-    public ReleaseSpec(String name, BigDecimal epsilon, double delta, long k, long maxContributions, long maxPerCategory) {
+    public ReleaseSpec(
+            String name,
+            BigDecimal epsilon,
+            double delta,
+            long k,
+            long maxContributions,
+            long maxPerCategory) {
         this.name = name;
         this.epsilon = epsilon;
         this.delta = delta;
         this.k = k;
         this.maxContributions = maxContributions;
         this.maxPerCategory = maxPerCategory;
-        this.threshold = PartitionSelection.threshold(k, maxContributions, maxPerCategory, laplace(), delta);
+        this.threshold =
+                PartitionSelection.threshold(k, maxContributions, maxPerCategory, laplace(), delta);
     }
 
     /** The noise distribution: discrete Laplace with scale L·C/ε. */
     public DiscreteLaplace laplace() {
         if (laplace == null) {
-            laplace = DiscreteLaplace.forSensitivityAndEpsilon(Math.multiplyExact(maxContributions, maxPerCategory), epsilon);
+            laplace =
+                    DiscreteLaplace.forSensitivityAndEpsilon(
+                            Math.multiplyExact(maxContributions, maxPerCategory), epsilon);
         }
         return laplace;
     }

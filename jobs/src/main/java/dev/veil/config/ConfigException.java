@@ -1,13 +1,16 @@
 package dev.veil.config;
 
 /**
- * A configuration file is wrong. The message names the file, the place (line, column and the dotted path of the key)
- * and what is wrong, for example:
+ * A configuration file is wrong. The message names the file, the place (line, column and the dotted
+ * path of the key) and what is wrong, for example:
  *
- * <pre>config/rules.yaml:14:9 (outputs.device.fields.ip.ipv4_prefix): must be between 0 and 32, was 40</pre>
+ * <pre>
+ * config/rules.yaml:14:9 (outputs.device.fields.ip.ipv4_prefix): must be between 0 and 32, was 40
+ * </pre>
  *
- * <p>Thrown at startup, before the job graph is built, so a bad config never reaches a cluster. Messages quote
- * configuration values, which are never secrets: keys are only referenced by environment variable or file name.
+ * <p>Thrown at startup, before the job graph is built, so a bad config never reaches a cluster.
+ * Messages quote configuration values, which are never secrets: keys are only referenced by
+ * environment variable or file name.
  */
 public final class ConfigException extends RuntimeException {
     private final String file;

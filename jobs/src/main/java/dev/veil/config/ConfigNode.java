@@ -1,6 +1,9 @@
 package dev.veil.config;
 
+import org.apache.flink.configuration.ConfigOption;
+
 import com.fasterxml.jackson.databind.JsonNode;
+
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -12,11 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.flink.configuration.ConfigOption;
 
 /**
- * One value of a {@link YamlDocument}, with typed, validating accessors. Every failure is a {@link ConfigException}
- * that names the file, the line and column, the dotted path and what is wrong. Not thread-safe; used at startup only.
+ * One value of a {@link YamlDocument}, with typed, validating accessors. Every failure is a {@link
+ * ConfigException} that names the file, the line and column, the dotted path and what is wrong. Not
+ * thread-safe; used at startup only.
  */
 public final class ConfigNode {
     private final YamlDocument doc;
@@ -59,7 +62,9 @@ public final class ConfigNode {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    /** Fails if this mapping has a key outside {@code allowed}; catches typos such as "ipv4_prefx". */
+    /**
+     * Fails if this mapping has a key outside {@code allowed}; catches typos such as "ipv4_prefx".
+     */
     public ConfigNode allowOnly(String... allowed) {
         requireMapping();
         Set<String> ok = new TreeSet<>(Arrays.asList(allowed));
@@ -122,7 +127,12 @@ public final class ConfigNode {
     public Map<String, ConfigNode> entries() {
         requireMapping();
         Map<String, ConfigNode> out = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> out.put(e.getKey(), new ConfigNode(doc, childPath(e.getKey()), e.getValue())));
+        node.fields()
+                .forEachRemaining(
+                        e ->
+                                out.put(
+                                        e.getKey(),
+                                        new ConfigNode(doc, childPath(e.getKey()), e.getValue())));
         return out;
     }
 
@@ -179,7 +189,8 @@ public final class ConfigNode {
         }
         double v = node.asDouble();
         if (!Double.isFinite(v) || v < min || v > max) {
-            throw error("must be a number between " + min + " and " + max + ", was " + node.asText());
+            throw error(
+                    "must be a number between " + min + " and " + max + ", was " + node.asText());
         }
         return v;
     }
@@ -229,7 +240,8 @@ public final class ConfigNode {
         return out;
     }
 
-    // ---- typed options: the option's key is the dotted path of its value from the document root -------------------
+    // ---- typed options: the option's key is the dotted path of its value from the document root
+    // -------------------
 
     /** The option's key relative to this node; fails if the option does not lie under it. */
     private String relativeKey(ConfigOption<?> option) {
@@ -301,7 +313,10 @@ public final class ConfigNode {
         return n == null ? orDefault(option) : n.asDouble(min, max);
     }
 
-    /** {@code option} as one of its enum's constants, written in lower case ({@code exactly_once}), or its default. */
+    /**
+     * {@code option} as one of its enum's constants, written in lower case ({@code exactly_once}),
+     * or its default.
+     */
     public <E extends Enum<E>> E enumValue(ConfigOption<E> option, Class<E> type) {
         ConfigNode n = optNode(option);
         if (n == null) {
@@ -321,8 +336,8 @@ public final class ConfigNode {
     }
 
     /**
-     * Fails if this mapping has a key that none of {@code options} lies under (a typo such as "max_out_of_ordernes"),
-     * listing the keys that are expected here.
+     * Fails if this mapping has a key that none of {@code options} lies under (a typo such as
+     * "max_out_of_ordernes"), listing the keys that are expected here.
      */
     public ConfigNode allowOnly(List<ConfigOption<?>> options) {
         Set<String> allowed = new TreeSet<>();

@@ -1,5 +1,11 @@
 package dev.veil.config;
 
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.FallbackKey;
+
+import org.apache.commons.text.similarity.LevenshteinDistance;
+
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -7,52 +13,52 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.apache.commons.text.similarity.LevenshteinDistance;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.FallbackKey;
 
 /**
- * The Flink options a job's {@code flink:} section may set: every {@link ConfigOption} declared by Flink's option
- * classes that concern a job (core, pipeline, execution, checkpointing, state backends and RocksDB, recovery,
- * restarts, metrics, memory), by key, fallback key and deprecated key, plus the per-reporter families
- * ({@code metrics.reporter.<name>.*}). Validating against Flink's own declarations catches a typo such as
- * {@code execution.checkpointing.intervall} (which Flink itself would silently ignore) and a value Flink cannot parse,
- * at startup and with the file and line.
+ * The Flink options a job's {@code flink:} section may set: every {@link ConfigOption} declared by
+ * Flink's option classes that concern a job (core, pipeline, execution, checkpointing, state
+ * backends and RocksDB, recovery, restarts, metrics, memory), by key, fallback key and deprecated
+ * key, plus the per-reporter families ({@code metrics.reporter.<name>.*}). Validating against
+ * Flink's own declarations catches a typo such as {@code execution.checkpointing.intervall} (which
+ * Flink itself would silently ignore) and a value Flink cannot parse, at startup and with the file
+ * and line.
  */
 public final class FlinkOptionCatalog {
     private FlinkOptionCatalog() {}
 
-    // Loaded by name: the RocksDB classes sit in another Flink jar, and a missing jar only narrows the catalog.
-    private static final List<String> HOLDERS = List.of(
-            "org.apache.flink.configuration.CoreOptions",
-            "org.apache.flink.configuration.PipelineOptions",
-            "org.apache.flink.configuration.ExecutionOptions",
-            "org.apache.flink.configuration.BatchExecutionOptions",
-            "org.apache.flink.configuration.CheckpointingOptions",
-            "org.apache.flink.configuration.StateBackendOptions",
-            "org.apache.flink.configuration.StateRecoveryOptions",
-            "org.apache.flink.configuration.StateChangelogOptions",
-            "org.apache.flink.configuration.StateLatencyTrackOptions",
-            "org.apache.flink.configuration.StateSizeTrackOptions",
-            "org.apache.flink.configuration.RestartStrategyOptions",
-            "org.apache.flink.configuration.CleanupOptions",
-            "org.apache.flink.configuration.MetricOptions",
-            "org.apache.flink.configuration.TraceOptions",
-            "org.apache.flink.configuration.EventOptions",
-            "org.apache.flink.configuration.TaskManagerOptions",
-            "org.apache.flink.configuration.JobManagerOptions",
-            "org.apache.flink.configuration.DeploymentOptions",
-            "org.apache.flink.configuration.ClusterOptions",
-            "org.apache.flink.configuration.RestOptions",
-            "org.apache.flink.configuration.WebOptions",
-            "org.apache.flink.configuration.NettyShuffleEnvironmentOptions",
-            "org.apache.flink.configuration.SlowTaskDetectorOptions",
-            "org.apache.flink.state.rocksdb.RocksDBOptions",
-            "org.apache.flink.state.rocksdb.RocksDBConfigurableOptions");
+    // Loaded by name: the RocksDB classes sit in another Flink jar, and a missing jar only narrows
+    // the catalog.
+    private static final List<String> HOLDERS =
+            List.of(
+                    "org.apache.flink.configuration.CoreOptions",
+                    "org.apache.flink.configuration.PipelineOptions",
+                    "org.apache.flink.configuration.ExecutionOptions",
+                    "org.apache.flink.configuration.BatchExecutionOptions",
+                    "org.apache.flink.configuration.CheckpointingOptions",
+                    "org.apache.flink.configuration.StateBackendOptions",
+                    "org.apache.flink.configuration.StateRecoveryOptions",
+                    "org.apache.flink.configuration.StateChangelogOptions",
+                    "org.apache.flink.configuration.StateLatencyTrackOptions",
+                    "org.apache.flink.configuration.StateSizeTrackOptions",
+                    "org.apache.flink.configuration.RestartStrategyOptions",
+                    "org.apache.flink.configuration.CleanupOptions",
+                    "org.apache.flink.configuration.MetricOptions",
+                    "org.apache.flink.configuration.TraceOptions",
+                    "org.apache.flink.configuration.EventOptions",
+                    "org.apache.flink.configuration.TaskManagerOptions",
+                    "org.apache.flink.configuration.JobManagerOptions",
+                    "org.apache.flink.configuration.DeploymentOptions",
+                    "org.apache.flink.configuration.ClusterOptions",
+                    "org.apache.flink.configuration.RestOptions",
+                    "org.apache.flink.configuration.WebOptions",
+                    "org.apache.flink.configuration.NettyShuffleEnvironmentOptions",
+                    "org.apache.flink.configuration.SlowTaskDetectorOptions",
+                    "org.apache.flink.state.rocksdb.RocksDBOptions",
+                    "org.apache.flink.state.rocksdb.RocksDBConfigurableOptions");
 
     // Families whose keys embed a name of the user's choosing.
-    private static final List<String> FAMILIES = List.of("metrics.reporter.", "traces.reporter.", "events.reporter.");
+    private static final List<String> FAMILIES =
+            List.of("metrics.reporter.", "traces.reporter.", "events.reporter.");
 
     private static final Map<String, ConfigOption<?>> BY_KEY = load();
 
@@ -82,7 +88,8 @@ public final class FlinkOptionCatalog {
 
     /** Whether Flink knows {@code key}. */
     static boolean known(String key) {
-        return BY_KEY.containsKey(key) || FAMILIES.stream().anyMatch(f -> key.startsWith(f) && key.length() > f.length());
+        return BY_KEY.containsKey(key)
+                || FAMILIES.stream().anyMatch(f -> key.startsWith(f) && key.length() > f.length());
     }
 
     /** The known key closest to {@code key} (at most 3 edits away), for a "did you mean" hint. */
@@ -91,16 +98,19 @@ public final class FlinkOptionCatalog {
         return BY_KEY.keySet().stream()
                 .map(k -> Map.entry(k, distance.apply(key, k)))
                 .filter(e -> e.getValue() >= 0)
-                .min(Comparator.comparing(Map.Entry<String, Integer>::getValue).thenComparing(Map.Entry::getKey))
+                .min(
+                        Comparator.comparing(Map.Entry<String, Integer>::getValue)
+                                .thenComparing(Map.Entry::getKey))
                 .map(Map.Entry::getKey);
     }
 
     /**
-     * Reads a {@code flink:} section: every key must be a Flink option and every value must parse as that option's
-     * type.
+     * Reads a {@code flink:} section: every key must be a Flink option and every value must parse
+     * as that option's type.
      *
      * @return the settings as written (text values), in file order
-     * @throws ConfigException naming the file, the line and the key, with the closest known key for a typo
+     * @throws ConfigException naming the file, the line and the key, with the closest known key for
+     *     a typo
      */
     public static Map<String, String> read(ConfigNode section) {
         Map<String, String> settings = section.asStringMap();
@@ -110,17 +120,25 @@ public final class FlinkOptionCatalog {
             ConfigNode node = nodes.get(e.getKey());
             String key = e.getKey();
             if (!known(key)) {
-                throw node.error("unknown Flink option '" + key + "'"
-                        + closest(key).map(k -> "; did you mean '" + k + "'?").orElse("")
-                        + " (Flink ignores keys it does not know; Veil refuses them)");
+                throw node.error(
+                        "unknown Flink option '"
+                                + key
+                                + "'"
+                                + closest(key).map(k -> "; did you mean '" + k + "'?").orElse("")
+                                + " (Flink ignores keys it does not know; Veil refuses them)");
             }
             Optional<ConfigOption<?>> option = option(key);
             if (option.isPresent()) {
                 try {
                     Configuration.fromMap(Map.of(key, e.getValue())).get(option.get());
                 } catch (RuntimeException bad) {
-                    throw node.error("'" + e.getValue() + "' is not a valid value for Flink option '" + key + "'"
-                            + typeHint(option.get()));
+                    throw node.error(
+                            "'"
+                                    + e.getValue()
+                                    + "' is not a valid value for Flink option '"
+                                    + key
+                                    + "'"
+                                    + typeHint(option.get()));
                 }
             }
             out.put(key, e.getValue());

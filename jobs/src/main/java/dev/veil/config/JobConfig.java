@@ -1,5 +1,7 @@
 package dev.veil.config;
 
+import org.apache.flink.configuration.GlobalConfiguration;
+
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,18 +10,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.flink.configuration.GlobalConfiguration;
 
 /**
- * The anonymisation job's configuration ({@code config/veil.yaml}; documented there and in the README), validated.
- * Data engineers own this file; the privacy team owns {@code config/rules.yaml}. Immutable.
+ * The anonymisation job's configuration ({@code config/veil.yaml}; documented there and in the
+ * README), validated. Data engineers own this file; the privacy team owns {@code
+ * config/rules.yaml}. Immutable.
  */
 public final class JobConfig implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** How output records are delivered. */
     public enum Guarantee {
-        /** Kafka transactions committed on checkpoints; consumers read with isolation.level=read_committed. */
+        /**
+         * Kafka transactions committed on checkpoints; consumers read with
+         * isolation.level=read_committed.
+         */
         EXACTLY_ONCE,
         /** Flushed on checkpoints; duplicates possible after a restore. */
         AT_LEAST_ONCE
@@ -36,21 +41,30 @@ public final class JobConfig implements Serializable {
     public final Duration sourceIdleness;
     public final Duration maxFutureSkew;
     public final int maxPendingEventsPerSubject;
+
     /**
-     * How much later than its effective time a consent change may arrive and still govern every event after it: while
-     * the consent topic is caught up, its watermark is the wall clock less this, and an event is decided once that
-     * watermark has passed it. A change later than this is applied late and counted.
+     * How much later than its effective time a consent change may arrive and still govern every
+     * event after it: while the consent topic is caught up, its watermark is the wall clock less
+     * this, and an event is decided once that watermark has passed it. A change later than this is
+     * applied late and counted.
      */
     public final Duration maxDeliveryDelay;
+
     public final KeyReference pseudonymisationKey;
     public final Guarantee guarantee;
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
     public final Map<String, String> flink;
 
-    /** The file this configuration was read from, as the user named it; for errors found after loading. */
+    /**
+     * The file this configuration was read from, as the user named it; for errors found after
+     * loading.
+     */
     public final String sourceFile;
-    /** The line of the {@code flink:} section in {@link #sourceFile}, or 0 when the file has none. */
+
+    /**
+     * The line of the {@code flink:} section in {@link #sourceFile}, or 0 when the file has none.
+     */
     public final int flinkLine;
 
     private JobConfig(YamlDocument doc) {
@@ -63,21 +77,29 @@ public final class JobConfig implements Serializable {
         kafkaProperties = kafka.properties();
 
         root.child("topics").allowOnly(VeilOptions.all());
-        inputTopics = Map.of(
-                "device", root.text(VeilOptions.DEVICE_TOPIC),
-                "location", root.text(VeilOptions.LOCATION_TOPIC),
-                "service", root.text(VeilOptions.SERVICE_TOPIC));
+        inputTopics =
+                Map.of(
+                        "device", root.text(VeilOptions.DEVICE_TOPIC),
+                        "location", root.text(VeilOptions.LOCATION_TOPIC),
+                        "service", root.text(VeilOptions.SERVICE_TOPIC));
         consentTopic = root.text(VeilOptions.CONSENT_TOPIC);
         deadLetterTopic = root.text(VeilOptions.DEAD_LETTER_TOPIC);
 
         root.child("time").allowOnly(VeilOptions.all());
-        maxOutOfOrderness = root.duration(VeilOptions.MAX_OUT_OF_ORDERNESS, Duration.ZERO, Duration.ofHours(24));
-        sourceIdleness = root.duration(VeilOptions.SOURCE_IDLENESS, Duration.ofSeconds(1), Duration.ofHours(24));
-        maxFutureSkew = root.duration(VeilOptions.MAX_FUTURE_SKEW, Duration.ZERO, Duration.ofDays(3650));
+        maxOutOfOrderness =
+                root.duration(
+                        VeilOptions.MAX_OUT_OF_ORDERNESS, Duration.ZERO, Duration.ofHours(24));
+        sourceIdleness =
+                root.duration(
+                        VeilOptions.SOURCE_IDLENESS, Duration.ofSeconds(1), Duration.ofHours(24));
+        maxFutureSkew =
+                root.duration(VeilOptions.MAX_FUTURE_SKEW, Duration.ZERO, Duration.ofDays(3650));
 
         root.child("consent").allowOnly(VeilOptions.all());
-        maxPendingEventsPerSubject = root.integer(VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT, 1, 10_000_000);
-        maxDeliveryDelay = root.duration(VeilOptions.MAX_DELIVERY_DELAY, Duration.ZERO, Duration.ofDays(7));
+        maxPendingEventsPerSubject =
+                root.integer(VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT, 1, 10_000_000);
+        maxDeliveryDelay =
+                root.duration(VeilOptions.MAX_DELIVERY_DELAY, Duration.ZERO, Duration.ofDays(7));
 
         pseudonymisationKey = KeyReference.fromConfig(root.node(VeilOptions.PSEUDONYMISATION_KEY));
 
@@ -93,17 +115,26 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * The effective configuration, one {@code key: value} line per option in {@link VeilOptions} order, for the
-     * startup log. Holds no secret: keys appear as their reference ({@code env:VEIL_PSEUDONYM_KEY}), and Kafka
-     * properties whose name looks secret (Flink's {@code GlobalConfiguration.isSensitive}) as {@code ******}.
+     * The effective configuration, one {@code key: value} line per option in {@link VeilOptions}
+     * order, for the startup log. Holds no secret: keys appear as their reference ({@code
+     * env:VEIL_PSEUDONYM_KEY}), and Kafka properties whose name looks secret (Flink's {@code
+     * GlobalConfiguration.isSensitive}) as {@code ******}.
      */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
         lines.add(VeilOptions.BOOTSTRAP_SERVERS.key() + ": " + bootstrapServers);
         lines.add(VeilOptions.GROUP_ID.key() + ": " + groupId);
         lines.add(VeilOptions.STARTING_OFFSETS.key() + ": " + startingOffsets);
-        kafkaProperties.forEach((k, v) -> lines.add(VeilOptions.KAFKA_PROPERTIES.key() + "." + k + ": "
-                + (GlobalConfiguration.isSensitive(k) ? GlobalConfiguration.HIDDEN_CONTENT : v)));
+        kafkaProperties.forEach(
+                (k, v) ->
+                        lines.add(
+                                VeilOptions.KAFKA_PROPERTIES.key()
+                                        + "."
+                                        + k
+                                        + ": "
+                                        + (GlobalConfiguration.isSensitive(k)
+                                                ? GlobalConfiguration.HIDDEN_CONTENT
+                                                : v)));
         lines.add(VeilOptions.DEVICE_TOPIC.key() + ": " + inputTopics.get("device"));
         lines.add(VeilOptions.LOCATION_TOPIC.key() + ": " + inputTopics.get("location"));
         lines.add(VeilOptions.SERVICE_TOPIC.key() + ": " + inputTopics.get("service"));
@@ -113,7 +144,10 @@ public final class JobConfig implements Serializable {
         lines.add(VeilOptions.SOURCE_IDLENESS.key() + ": " + sourceIdleness);
         lines.add(VeilOptions.MAX_FUTURE_SKEW.key() + ": " + maxFutureSkew);
         lines.add(VeilOptions.MAX_DELIVERY_DELAY.key() + ": " + maxDeliveryDelay);
-        lines.add(VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT.key() + ": " + maxPendingEventsPerSubject);
+        lines.add(
+                VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT.key()
+                        + ": "
+                        + maxPendingEventsPerSubject);
         lines.add(VeilOptions.PSEUDONYMISATION_KEY.key() + ": " + pseudonymisationKey);
         lines.add(VeilOptions.GUARANTEE.key() + ": " + guarantee.name().toLowerCase(Locale.ROOT));
         lines.add(VeilOptions.TRANSACTIONAL_ID_PREFIX.key() + ": " + transactionalIdPrefix);
@@ -121,12 +155,18 @@ public final class JobConfig implements Serializable {
         return lines;
     }
 
-    /** Reads and validates a job config file. @throws ConfigException naming file, line, key and problem */
+    /**
+     * Reads and validates a job config file. @throws ConfigException naming file, line, key and
+     * problem
+     */
     public static JobConfig load(Path file) {
         return new JobConfig(YamlDocument.read(file));
     }
 
-    /** Validates a parsed job config document. @throws ConfigException naming file, line, key and problem */
+    /**
+     * Validates a parsed job config document. @throws ConfigException naming file, line, key and
+     * problem
+     */
     public static JobConfig load(YamlDocument doc) {
         return new JobConfig(doc);
     }
@@ -137,13 +177,16 @@ public final class JobConfig implements Serializable {
     }
 
     /**
-     * A copy for a local run (the demo, benchmarks): other brokers, another key reference, extra Flink options.
+     * A copy for a local run (the demo, benchmarks): other brokers, another key reference, extra
+     * Flink options.
      */
-    public JobConfig withOverrides(String servers, KeyReference key, Map<String, String> extraFlink) {
+    public JobConfig withOverrides(
+            String servers, KeyReference key, Map<String, String> extraFlink) {
         return new JobConfig(this, servers, key, extraFlink);
     }
 
-    private JobConfig(JobConfig o, String servers, KeyReference key, Map<String, String> extraFlink) {
+    private JobConfig(
+            JobConfig o, String servers, KeyReference key, Map<String, String> extraFlink) {
         bootstrapServers = servers;
         groupId = o.groupId;
         startingOffsets = o.startingOffsets;

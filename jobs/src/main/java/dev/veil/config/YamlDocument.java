@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -18,9 +19,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A YAML configuration file read into a Jackson tree that remembers where every value stood, so that errors can
- * name the line and column. Duplicate keys are an error (YAML 1.2 forbids them, and a silently overridden
- * privacy rule is a defect).
+ * A YAML configuration file read into a Jackson tree that remembers where every value stood, so
+ * that errors can name the line and column. Duplicate keys are an error (YAML 1.2 forbids them, and
+ * a silently overridden privacy rule is a defect).
  */
 public final class YamlDocument {
     private static final YAMLFactory YAML = new YAMLFactory();
@@ -30,7 +31,8 @@ public final class YamlDocument {
     private final JsonNode root;
     private final Map<String, int[]> locations;
 
-    private YamlDocument(String fileName, String text, JsonNode root, Map<String, int[]> locations) {
+    private YamlDocument(
+            String fileName, String text, JsonNode root, Map<String, int[]> locations) {
         this.fileName = fileName;
         this.text = text;
         this.root = root;
@@ -41,7 +43,8 @@ public final class YamlDocument {
      * Reads a YAML file.
      *
      * @param file the file; its name as given is used in error messages
-     * @throws ConfigException if the file cannot be read or is not valid YAML with a mapping at the top
+     * @throws ConfigException if the file cannot be read or is not valid YAML with a mapping at the
+     *     top
      */
     public static YamlDocument read(Path file) {
         String name = file.toString();
@@ -49,7 +52,8 @@ public final class YamlDocument {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ConfigException(name, "", 0, 0, "cannot read file: " + e.getClass().getSimpleName());
+            throw new ConfigException(
+                    name, "", 0, 0, "cannot read file: " + e.getClass().getSimpleName());
         }
         return parse(name, text);
     }
@@ -59,7 +63,8 @@ public final class YamlDocument {
      *
      * @param fileName name used in error messages
      * @param text the YAML
-     * @throws ConfigException on a syntax error, a duplicate key, or a top level that is not a mapping
+     * @throws ConfigException on a syntax error, a duplicate key, or a top level that is not a
+     *     mapping
      */
     public static YamlDocument parse(String fileName, String text) {
         Map<String, int[]> locations = new HashMap<>();
@@ -67,17 +72,20 @@ public final class YamlDocument {
                 JsonParser parser = YAML.createParser(reader)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
-                throw new ConfigException(fileName, "", 1, 1, "expected a mapping (key: value lines) at the top");
+                throw new ConfigException(
+                        fileName, "", 1, 1, "expected a mapping (key: value lines) at the top");
             }
             JsonNode root = readValue(fileName, parser, "", locations);
             return new YamlDocument(fileName, text, root, locations);
         } catch (IOException e) {
-            JsonLocation loc = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                    ? jpe.getLocation()
-                    : null;
-            String what = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                    ? jpe.getOriginalMessage()
-                    : e.getClass().getSimpleName();
+            JsonLocation loc =
+                    e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                            ? jpe.getLocation()
+                            : null;
+            String what =
+                    e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                            ? jpe.getOriginalMessage()
+                            : e.getClass().getSimpleName();
             throw new ConfigException(
                     fileName,
                     "",
@@ -95,37 +103,44 @@ public final class YamlDocument {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private static JsonNode readValue(String file, JsonParser p, String path, Map<String, int[]> locations)
+    private static JsonNode readValue(
+            String file, JsonParser p, String path, Map<String, int[]> locations)
             throws IOException {
         JsonLocation loc = p.currentTokenLocation();
         locations.put(path, new int[] {loc.getLineNr(), loc.getColumnNr()});
         JsonToken t = p.currentToken();
         JsonNodeFactory f = JsonNodeFactory.instance;
         switch (t) {
-            case START_OBJECT: {
-                ObjectNode obj = f.objectNode();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    String childPath = path.isEmpty() ? name : path + "." + name;
-                    JsonLocation keyLoc = p.currentTokenLocation();
-                    if (obj.has(name)) {
-                        throw new ConfigException(
-                                file, childPath, keyLoc.getLineNr(), keyLoc.getColumnNr(), "duplicate key '" + name + "'");
+            case START_OBJECT:
+                {
+                    ObjectNode obj = f.objectNode();
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        String childPath = path.isEmpty() ? name : path + "." + name;
+                        JsonLocation keyLoc = p.currentTokenLocation();
+                        if (obj.has(name)) {
+                            throw new ConfigException(
+                                    file,
+                                    childPath,
+                                    keyLoc.getLineNr(),
+                                    keyLoc.getColumnNr(),
+                                    "duplicate key '" + name + "'");
+                        }
+                        p.nextToken();
+                        obj.set(name, readValue(file, p, childPath, locations));
                     }
-                    p.nextToken();
-                    obj.set(name, readValue(file, p, childPath, locations));
+                    return obj;
                 }
-                return obj;
-            }
-            case START_ARRAY: {
-                ArrayNode arr = f.arrayNode();
-                int i = 0;
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    arr.add(readValue(file, p, path + "[" + i + "]", locations));
-                    i++;
+            case START_ARRAY:
+                {
+                    ArrayNode arr = f.arrayNode();
+                    int i = 0;
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        arr.add(readValue(file, p, path + "[" + i + "]", locations));
+                        i++;
+                    }
+                    return arr;
                 }
-                return arr;
-            }
             case VALUE_STRING:
                 return f.textNode(p.getText());
             case VALUE_NUMBER_INT:
@@ -139,7 +154,12 @@ public final class YamlDocument {
             case VALUE_NULL:
                 return f.nullNode();
             default:
-                throw new ConfigException(file, path, loc.getLineNr(), loc.getColumnNr(), "unexpected YAML token " + t);
+                throw new ConfigException(
+                        file,
+                        path,
+                        loc.getLineNr(),
+                        loc.getColumnNr(),
+                        "unexpected YAML token " + t);
         }
     }
 
@@ -148,7 +168,9 @@ public final class YamlDocument {
         return fileName;
     }
 
-    /** The text as read; a job ships it inside its graph so that every task reads the same rules. */
+    /**
+     * The text as read; a job ships it inside its graph so that every task reads the same rules.
+     */
     public String text() {
         return text;
     }

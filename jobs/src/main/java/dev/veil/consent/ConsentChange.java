@@ -3,8 +3,9 @@ package dev.veil.consent;
 import java.util.Objects;
 
 /**
- * One change of a data subject's consent, as held in Flink keyed state until the watermark passes its effective
- * time. A Flink POJO (public fields, no-argument constructor): it is serialised without Kryo.
+ * One change of a data subject's consent, as held in Flink keyed state until the watermark passes
+ * its effective time. A Flink POJO (public fields, no-argument constructor): it is serialised
+ * without Kryo.
  */
 public final class ConsentChange {
     /** What a change does. */
@@ -19,8 +20,8 @@ public final class ConsentChange {
         ERASE(4);
 
         /**
-         * The action's number in checkpointed consent histories and the order of changes at the same instant:
-         * fixed forever, whatever the order of the constants.
+         * The action's number in checkpointed consent histories and the order of changes at the
+         * same instant: fixed forever, whatever the order of the constants.
          */
         public final int code;
 
@@ -28,7 +29,10 @@ public final class ConsentChange {
             this.code = code;
         }
 
-        /** @throws IllegalArgumentException for a number no action has (a corrupt or foreign snapshot) */
+        /**
+         * @throws IllegalArgumentException for a number no action has (a corrupt or foreign
+         *     snapshot)
+         */
         public static Action ofCode(int code) {
             for (Action a : values()) {
                 if (a.code == code) {
@@ -41,18 +45,27 @@ public final class ConsentChange {
 
     /** What this change does. */
     public Action action;
+
     /** Purpose mask ({@link Purpose#mask()}) for GRANT and REVOKE. */
     public int purposes;
+
     /** GRANT only: given or confirmed by a parent or guardian. */
     public boolean guardianConsent;
+
     /** AGE_STATUS only: the subject is a minor. */
     public boolean minor;
+
     /** Effective time, epoch milliseconds UTC; inclusive. */
     public long effectiveTime;
 
     public ConsentChange() {}
 
-    public ConsentChange(Action action, int purposes, boolean guardianConsent, boolean minor, long effectiveTime) {
+    public ConsentChange(
+            Action action,
+            int purposes,
+            boolean guardianConsent,
+            boolean minor,
+            long effectiveTime) {
         this.action = action;
         this.purposes = purposes;
         this.guardianConsent = guardianConsent;
@@ -96,7 +109,16 @@ public final class ConsentChange {
 
     @Override
     public String toString() {
-        return "ConsentChange{action=" + action + ", purposes=" + Purpose.fromMask(purposes) + ", guardian="
-                + guardianConsent + ", minor=" + minor + ", at=" + effectiveTime + "}";
+        return "ConsentChange{action="
+                + action
+                + ", purposes="
+                + Purpose.fromMask(purposes)
+                + ", guardian="
+                + guardianConsent
+                + ", minor="
+                + minor
+                + ", at="
+                + effectiveTime
+                + "}";
     }
 }

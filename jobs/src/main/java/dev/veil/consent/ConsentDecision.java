@@ -1,10 +1,16 @@
 package dev.veil.consent;
 
-/** Whether an event may reach an output, and if not, why. The reason names are metric and summary labels. */
+/**
+ * Whether an event may reach an output, and if not, why. The reason names are metric and summary
+ * labels.
+ */
 public enum ConsentDecision {
     /** All required purposes granted by an adult subject. */
     ALLOW("allowed"),
-    /** All required purposes granted with guardian consent for a minor; the output's minors policy applies. */
+    /**
+     * All required purposes granted with guardian consent for a minor; the output's minors policy
+     * applies.
+     */
     ALLOW_MINOR("allowed_minor"),
     /** No consent record at all, or erased and not granted again: fail closed. */
     NO_CONSENT("no_consent"),

@@ -3,14 +3,14 @@ package dev.veil.consent;
 import java.util.Arrays;
 
 /**
- * A data subject's consent over event time, as the consent gate keeps it in one keyed-state value: the consent in
- * force after every change up to {@link #foldedUpTo()} (the <em>base</em>), and the changes after that, in
- * {@link ConsentRules#SAME_TIME_ORDER}. The base is enough for every event newer than the log watermark; the changes
- * after it are what lets an event be decided by the consent at its own time whenever it arrives, so long as it is not
- * late.
+ * A data subject's consent over event time, as the consent gate keeps it in one keyed-state value:
+ * the consent in force after every change up to {@link #foldedUpTo()} (the <em>base</em>), and the
+ * changes after that, in {@link ConsentRules#SAME_TIME_ORDER}. The base is enough for every event
+ * newer than the log watermark; the changes after it are what lets an event be decided by the
+ * consent at its own time whenever it arrives, so long as it is not late.
  *
- * <p>Mutable, not thread-safe: one instance per subject per access, as read from state. Plain Java (no Flink), so the
- * semantics are tested on their own.
+ * <p>Mutable, not thread-safe: one instance per subject per access, as read from state. Plain Java
+ * (no Flink), so the semantics are tested on their own.
  */
 public final class ConsentHistory {
     private static final ConsentChange[] NONE = new ConsentChange[0];
@@ -20,13 +20,15 @@ public final class ConsentHistory {
         /** At its place in time: every event after it sees it, every event before it does not. */
         IN_ORDER,
         /**
-         * Behind changes already folded into the base, and restrictive (revocation, erasure, becoming a minor): applied
-         * on top of the base, so it restricts more events than its own time says (fail closed).
+         * Behind changes already folded into the base, and restrictive (revocation, erasure,
+         * becoming a minor): applied on top of the base, so it restricts more events than its own
+         * time says (fail closed).
          */
         APPLIED_LATE,
         /**
-         * Behind changes already folded into the base, and permissive (a grant, coming of age): ignored. Applying it on
-         * top of the base could undo a later revocation; consent that cannot be placed in time does not count.
+         * Behind changes already folded into the base, and permissive (a grant, coming of age):
+         * ignored. Applying it on top of the base could undo a later revocation; consent that
+         * cannot be placed in time does not count.
          */
         IGNORED_LATE
     }
@@ -42,9 +44,12 @@ public final class ConsentHistory {
     }
 
     /**
-     * @param base consent after every change at or before {@code foldedUpTo}; null for none (never granted, erased)
-     * @param foldedUpTo effective time (epoch ms) of the last change folded into the base; Long.MIN_VALUE for none
-     * @param changes changes after {@code foldedUpTo}, sorted by {@link ConsentRules#SAME_TIME_ORDER}; not copied
+     * @param base consent after every change at or before {@code foldedUpTo}; null for none (never
+     *     granted, erased)
+     * @param foldedUpTo effective time (epoch ms) of the last change folded into the base;
+     *     Long.MIN_VALUE for none
+     * @param changes changes after {@code foldedUpTo}, sorted by {@link
+     *     ConsentRules#SAME_TIME_ORDER}; not copied
      */
     public ConsentHistory(ConsentState base, long foldedUpTo, ConsentChange[] changes) {
         this.base = base;
@@ -66,8 +71,9 @@ public final class ConsentHistory {
     }
 
     /**
-     * When the operator that keeps this history has asked to be called back to fold it (its own clock, epoch ms), or
-     * Long.MIN_VALUE for never; kept here so that it replaces its call-back instead of adding one more.
+     * When the operator that keeps this history has asked to be called back to fold it (its own
+     * clock, epoch ms), or Long.MIN_VALUE for never; kept here so that it replaces its call-back
+     * instead of adding one more.
      */
     public long foldAt() {
         return foldAt;
@@ -77,15 +83,19 @@ public final class ConsentHistory {
         foldAt = at;
     }
 
-    /** True when nothing is known of the subject: no consent and no change to come. The state entry can go. */
+    /**
+     * True when nothing is known of the subject: no consent and no change to come. The state entry
+     * can go.
+     */
     public boolean isEmpty() {
         return base == null && changes.length == 0;
     }
 
     /**
-     * The consent in force at event time {@code t} (epoch ms): the base with every unfolded change at or before
-     * {@code t} applied (effective times are inclusive). Null means no consent. Correct for any {@code t} after
-     * {@link #foldedUpTo()}; the consent gate never asks about earlier times (those events are late).
+     * The consent in force at event time {@code t} (epoch ms): the base with every unfolded change
+     * at or before {@code t} applied (effective times are inclusive). Null means no consent.
+     * Correct for any {@code t} after {@link #foldedUpTo()}; the consent gate never asks about
+     * earlier times (those events are late).
      */
     public ConsentState at(long t) {
         ConsentState s = base;
@@ -118,8 +128,8 @@ public final class ConsentHistory {
     }
 
     /**
-     * Folds every change at or before {@code bound} (epoch ms) into the base. The caller guarantees that no event at
-     * or before {@code bound} will be decided any more.
+     * Folds every change at or before {@code bound} (epoch ms) into the base. The caller guarantees
+     * that no event at or before {@code bound} will be decided any more.
      *
      * @return true when anything was folded
      */
@@ -151,6 +161,12 @@ public final class ConsentHistory {
 
     @Override
     public String toString() {
-        return "ConsentHistory{base=" + base + ", foldedUpTo=" + foldedUpTo + ", changes=" + Arrays.toString(changes) + "}";
+        return "ConsentHistory{base="
+                + base
+                + ", foldedUpTo="
+                + foldedUpTo
+                + ", changes="
+                + Arrays.toString(changes)
+                + "}";
     }
 }

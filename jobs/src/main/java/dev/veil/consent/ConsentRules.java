@@ -3,33 +3,37 @@ package dev.veil.consent;
 import java.util.Comparator;
 
 /**
- * The consent semantics of Veil, as pure functions (no Flink): how a change moves a subject's state and whether
- * the state allows an event. The Flink operator applies changes in event-time order at the watermark, so the result
- * does not depend on arrival order or parallelism.
+ * The consent semantics of Veil, as pure functions (no Flink): how a change moves a subject's state
+ * and whether the state allows an event. The Flink operator applies changes in event-time order at
+ * the watermark, so the result does not depend on arrival order or parallelism.
  *
  * <ul>
- *   <li>No state means no consent (fail closed; GDPR Art. 7(1): the controller must be able to demonstrate
- *       consent).
- *   <li>A revocation applies from its effective time on (Art. 7(3): withdrawal does not affect earlier processing).
- *   <li>Erasure (Art. 17) removes the state: later events count as without consent until a new grant.
- *   <li>For a minor (Art. 8), only purposes granted with guardian consent count; on coming of age, grants the minor
- *       gave without a guardian do not become valid (a new grant is needed). Age status unknown counts as adult:
- *       the consent platform states minority; after an erasure it must state it again.
+ *   <li>No state means no consent (fail closed; GDPR Art. 7(1): the controller must be able to
+ *       demonstrate consent).
+ *   <li>A revocation applies from its effective time on (Art. 7(3): withdrawal does not affect
+ *       earlier processing).
+ *   <li>Erasure (Art. 17) removes the state: later events count as without consent until a new
+ *       grant.
+ *   <li>For a minor (Art. 8), only purposes granted with guardian consent count; on coming of age,
+ *       grants the minor gave without a guardian do not become valid (a new grant is needed). Age
+ *       status unknown counts as adult: the consent platform states minority; after an erasure it
+ *       must state it again.
  * </ul>
  */
 public final class ConsentRules {
     private ConsentRules() {}
 
     /**
-     * Total order of changes with the same effective time, so that ties resolve the same way whatever their arrival
-     * order: grants first, then age status, revocations, and erasure last (the most restrictive change wins).
+     * Total order of changes with the same effective time, so that ties resolve the same way
+     * whatever their arrival order: grants first, then age status, revocations, and erasure last
+     * (the most restrictive change wins).
      */
-    public static final Comparator<ConsentChange> SAME_TIME_ORDER = Comparator.comparingLong(
-                    (ConsentChange c) -> c.effectiveTime)
-            .thenComparingInt(c -> c.action.code)
-            .thenComparingInt(c -> c.purposes)
-            .thenComparing(c -> c.guardianConsent)
-            .thenComparing(c -> c.minor);
+    public static final Comparator<ConsentChange> SAME_TIME_ORDER =
+            Comparator.comparingLong((ConsentChange c) -> c.effectiveTime)
+                    .thenComparingInt(c -> c.action.code)
+                    .thenComparingInt(c -> c.purposes)
+                    .thenComparing(c -> c.guardianConsent)
+                    .thenComparing(c -> c.minor);
 
     /**
      * Applies one change.
@@ -42,7 +46,10 @@ public final class ConsentRules {
         if (change.action == ConsentChange.Action.ERASE) {
             return null;
         }
-        ConsentState s = state == null ? new ConsentState() : new ConsentState(state.granted, state.guardianGranted, state.minor);
+        ConsentState s =
+                state == null
+                        ? new ConsentState()
+                        : new ConsentState(state.granted, state.guardianGranted, state.minor);
         switch (change.action) {
             case GRANT -> {
                 s.granted |= change.purposes;
@@ -56,8 +63,10 @@ public final class ConsentRules {
             }
             case AGE_STATUS -> {
                 if (s.minor && !change.minor) {
-                    // Coming of age does not make grants valid that were given without a guardian while a minor:
-                    // they were never valid consent (GDPR Art. 8). Only guardian-backed grants carry over.
+                    // Coming of age does not make grants valid that were given without a guardian
+                    // while a minor:
+                    // they were never valid consent (GDPR Art. 8). Only guardian-backed grants
+                    // carry over.
                     s.granted = s.guardianGranted;
                 }
                 s.minor = change.minor;
@@ -82,7 +91,9 @@ public final class ConsentRules {
             return ConsentDecision.NO_CONSENT;
         }
         if (!state.minor) {
-            return (state.granted & required) == required ? ConsentDecision.ALLOW : ConsentDecision.PURPOSE_NOT_GRANTED;
+            return (state.granted & required) == required
+                    ? ConsentDecision.ALLOW
+                    : ConsentDecision.PURPOSE_NOT_GRANTED;
         }
         if ((state.guardianGranted & required) != required) {
             return (state.granted & required) == required

@@ -1,13 +1,13 @@
 package dev.veil.consent;
 
-/**
- * A data subject's consent as of some event time. A Flink POJO, 9 bytes of payload in RocksDB.
- */
+/** A data subject's consent as of some event time. A Flink POJO, 9 bytes of payload in RocksDB. */
 public final class ConsentState {
     /** Purposes granted (by the subject or a guardian), as a {@link Purpose} mask. */
     public int granted;
+
     /** Purposes granted with guardian consent; only these count while {@link #minor} is true. */
     public int guardianGranted;
+
     /** The subject is a minor. */
     public boolean minor;
 
@@ -34,7 +34,12 @@ public final class ConsentState {
 
     @Override
     public String toString() {
-        return "ConsentState{granted=" + Purpose.fromMask(granted) + ", guardianGranted="
-                + Purpose.fromMask(guardianGranted) + ", minor=" + minor + "}";
+        return "ConsentState{granted="
+                + Purpose.fromMask(granted)
+                + ", guardianGranted="
+                + Purpose.fromMask(guardianGranted)
+                + ", minor="
+                + minor
+                + "}";
     }
 }

@@ -5,11 +5,12 @@ import java.util.EnumSet;
 import java.util.Locale;
 
 /**
- * A purpose of processing (GDPR Art. 6(1)(a): consent is given "for one or more specific purposes").
+ * A purpose of processing (GDPR Art. 6(1)(a): consent is given "for one or more specific
+ * purposes").
  *
- * <p>Consent state stores granted purposes as a bit mask. Each purpose owns a fixed bit that never changes, so
- * savepoints stay readable when purposes are added; a new purpose takes the next free bit and a removed purpose
- * keeps its bit reserved.
+ * <p>Consent state stores granted purposes as a bit mask. Each purpose owns a fixed bit that never
+ * changes, so savepoints stay readable when purposes are added; a new purpose takes the next free
+ * bit and a removed purpose keeps its bit reserved.
  */
 public enum Purpose {
     ANALYTICS("analytics", 0),
@@ -49,7 +50,8 @@ public enum Purpose {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown purpose '" + name + "'; known purposes are " + wireNames());
+        throw new IllegalArgumentException(
+                "unknown purpose '" + name + "'; known purposes are " + wireNames());
     }
 
     /** The known wire names, in bit order. */

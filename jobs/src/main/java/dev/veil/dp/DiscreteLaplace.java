@@ -4,42 +4,50 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * The discrete Laplace distribution (two-sided geometric distribution) on the integers, with an exact sampler.
+ * The discrete Laplace distribution (two-sided geometric distribution) on the integers, with an
+ * exact sampler.
  *
- * <p><b>Distribution.</b> For a scale {@code σ > 0} and {@code a = exp(-1/σ)}, a draw {@code X} takes the integer
- * value {@code x} with probability {@code P(X = x) = (1 - a) / (1 + a) · a^|x|}. It is symmetric around 0 with mean
- * 0, variance {@code 2a / (1 - a)^2} and tail {@code P(X >= m) = a^m / (1 + a)} for {@code m >= 1}. Adding it to an
- * integer query of L1 sensitivity {@code Δ} with {@code σ = Δ / ε} gives {@code ε}-differential privacy, since
- * {@code P(X = x) / P(X = x + Δ) <= a^{-Δ} = exp(ε)} (Ghosh, Roughgarden, Sundararajan 2009, "Universally
- * Utility-Maximizing Privacy Mechanisms", STOC; Canonne, Kamath, Steinke 2020, section 2).
+ * <p><b>Distribution.</b> For a scale {@code σ > 0} and {@code a = exp(-1/σ)}, a draw {@code X}
+ * takes the integer value {@code x} with probability {@code P(X = x) = (1 - a) / (1 + a) · a^|x|}.
+ * It is symmetric around 0 with mean 0, variance {@code 2a / (1 - a)^2} and tail {@code P(X >= m) =
+ * a^m / (1 + a)} for {@code m >= 1}. Adding it to an integer query of L1 sensitivity {@code Δ} with
+ * {@code σ = Δ / ε} gives {@code ε}-differential privacy, since {@code P(X = x) / P(X = x + Δ) <=
+ * a^{-Δ} = exp(ε)} (Ghosh, Roughgarden, Sundararajan 2009, "Universally Utility-Maximizing Privacy
+ * Mechanisms", STOC; Canonne, Kamath, Steinke 2020, section 2).
  *
- * <p><b>Scale.</b> The scale is a positive rational {@code σ = t / s} given as two longs, numerator {@code t} and
- * denominator {@code s}, both at least 1; they are kept in lowest terms (so {@code new DiscreteLaplace(4, 2)} reports
- * numerator 2 and denominator 1). {@link #forSensitivityAndEpsilon(long, BigDecimal)} builds {@code σ = Δ / ε}
- * exactly from a decimal {@code ε}.
+ * <p><b>Scale.</b> The scale is a positive rational {@code σ = t / s} given as two longs, numerator
+ * {@code t} and denominator {@code s}, both at least 1; they are kept in lowest terms (so {@code
+ * new DiscreteLaplace(4, 2)} reports numerator 2 and denominator 1). {@link
+ * #forSensitivityAndEpsilon(long, BigDecimal)} builds {@code σ = Δ / ε} exactly from a decimal
+ * {@code ε}.
  *
- * <p><b>Sampling.</b> {@link #sample(RandomBits)} implements exactly Algorithm 2 of Canonne, Kamath, Steinke (2020),
- * "The Discrete Gaussian for Differential Privacy", NeurIPS 2020, arXiv:2004.00010, which samples {@code Lap_Z(t/s)}
- * for integers {@code s, t >= 1}; it uses their Algorithm 1 for {@code Bernoulli(exp(-γ))} with rational
- * {@code γ}, and {@code Bernoulli(n/d)} as "a uniform integer in {@code [0, d)} is below {@code n}", with uniform
- * integers from {@link RandomBits#uniform(long)} (rejection sampling, exact). Only integer arithmetic is used: no
- * floating point is involved anywhere in sampling, so the output distribution is exactly the one above (given ideal
- * random bits) and the Mironov (2012, "On Significance of the Least Significant Bits for Differential Privacy", ACM
- * CCS) floating-point attack does not apply. Products that could overflow a long are computed with
- * {@link Math#multiplyExact(long, long)} and fall back to {@link BigInteger}. The expected number of random draws
- * per sample is bounded by a constant independent of the scale, so large scales (e.g. {@code 10^4} and far beyond)
- * cost the same as small ones. The running time, but not the output, depends on the random bits; samplers of this
+ * <p><b>Sampling.</b> {@link #sample(RandomBits)} implements exactly Algorithm 2 of Canonne,
+ * Kamath, Steinke (2020), "The Discrete Gaussian for Differential Privacy", NeurIPS 2020,
+ * arXiv:2004.00010, which samples {@code Lap_Z(t/s)} for integers {@code s, t >= 1}; it uses their
+ * Algorithm 1 for {@code Bernoulli(exp(-γ))} with rational {@code γ}, and {@code Bernoulli(n/d)} as
+ * "a uniform integer in {@code [0, d)} is below {@code n}", with uniform integers from {@link
+ * RandomBits#uniform(long)} (rejection sampling, exact). Only integer arithmetic is used: no
+ * floating point is involved anywhere in sampling, so the output distribution is exactly the one
+ * above (given ideal random bits) and the Mironov (2012, "On Significance of the Least Significant
+ * Bits for Differential Privacy", ACM CCS) floating-point attack does not apply. Products that
+ * could overflow a long are computed with {@link Math#multiplyExact(long, long)} and fall back to
+ * {@link BigInteger}. The expected number of random draws per sample is bounded by a constant
+ * independent of the scale, so large scales (e.g. {@code 10^4} and far beyond) cost the same as
+ * small ones. The running time, but not the output, depends on the random bits; samplers of this
  * kind are not constant-time (paper, section 5.3).
  *
- * <p>{@link #a()}, {@link #variance()}, {@link #scale()} and {@link #tailProbabilityAtLeast(long)} use doubles; they
- * are for reporting, threshold calibration and tests, never for sampling.
+ * <p>{@link #a()}, {@link #variance()}, {@link #scale()} and {@link #tailProbabilityAtLeast(long)}
+ * use doubles; they are for reporting, threshold calibration and tests, never for sampling.
  *
- * <p><b>Thread-safety:</b> immutable and thread-safe. The {@link RandomBits} passed to {@link #sample(RandomBits)}
- * belongs to the caller, and its own thread-safety rules apply.
+ * <p><b>Thread-safety:</b> immutable and thread-safe. The {@link RandomBits} passed to {@link
+ * #sample(RandomBits)} belongs to the caller, and its own thread-safety rules apply.
  */
 public final class DiscreteLaplace {
 
-    /** The largest number of decimal places accepted for epsilon by {@link #forSensitivityAndEpsilon}. */
+    /**
+     * The largest number of decimal places accepted for epsilon by {@link
+     * #forSensitivityAndEpsilon}.
+     */
     public static final int MAX_EPSILON_DECIMAL_PLACES = 9;
 
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
@@ -48,7 +56,8 @@ public final class DiscreteLaplace {
     private final long denominator;
 
     /**
-     * Creates the discrete Laplace distribution with scale {@code scaleNumerator / scaleDenominator}.
+     * Creates the discrete Laplace distribution with scale {@code scaleNumerator /
+     * scaleDenominator}.
      *
      * @param scaleNumerator {@code t} in the paper's {@code Lap_Z(t/s)}; must be at least 1
      * @param scaleDenominator {@code s} in the paper's {@code Lap_Z(t/s)}; must be at least 1
@@ -56,10 +65,12 @@ public final class DiscreteLaplace {
      */
     public DiscreteLaplace(long scaleNumerator, long scaleDenominator) {
         if (scaleNumerator < 1) {
-            throw new IllegalArgumentException("scaleNumerator must be at least 1, but was " + scaleNumerator);
+            throw new IllegalArgumentException(
+                    "scaleNumerator must be at least 1, but was " + scaleNumerator);
         }
         if (scaleDenominator < 1) {
-            throw new IllegalArgumentException("scaleDenominator must be at least 1, but was " + scaleDenominator);
+            throw new IllegalArgumentException(
+                    "scaleDenominator must be at least 1, but was " + scaleDenominator);
         }
         long g = gcd(scaleNumerator, scaleDenominator);
         this.numerator = scaleNumerator / g;
@@ -67,35 +78,42 @@ public final class DiscreteLaplace {
     }
 
     /**
-     * Creates the distribution that makes a count or sum with L1 sensitivity {@code sensitivity} {@code ε}-DP:
-     * scale {@code sensitivity / epsilon}, computed exactly. Epsilon is read as the rational
-     * {@code unscaledValue / 10^scale} of its {@link BigDecimal} form after trailing zeros are stripped (so
-     * {@code 0.5} is {@code 5/10} and {@code sensitivity / 0.5 = 10·sensitivity/5}); the fraction is then reduced.
-     * Example: {@code forSensitivityAndEpsilon(3, new BigDecimal("0.5"))} has scale 6.
+     * Creates the distribution that makes a count or sum with L1 sensitivity {@code sensitivity}
+     * {@code ε}-DP: scale {@code sensitivity / epsilon}, computed exactly. Epsilon is read as the
+     * rational {@code unscaledValue / 10^scale} of its {@link BigDecimal} form after trailing zeros
+     * are stripped (so {@code 0.5} is {@code 5/10} and {@code sensitivity / 0.5 =
+     * 10·sensitivity/5}); the fraction is then reduced. Example: {@code forSensitivityAndEpsilon(3,
+     * new BigDecimal("0.5"))} has scale 6.
      *
-     * @param sensitivity the L1 sensitivity {@code Δ} of the query (an integer, e.g. contributions per subject);
-     *     must be at least 1
+     * @param sensitivity the L1 sensitivity {@code Δ} of the query (an integer, e.g. contributions
+     *     per subject); must be at least 1
      * @param epsilon the privacy parameter {@code ε}, a decimal; must be positive with at most
      *     {@value #MAX_EPSILON_DECIMAL_PLACES} decimal places after trailing zeros are removed
      * @return the distribution with scale {@code sensitivity / epsilon}
-     * @throws IllegalArgumentException if {@code sensitivity < 1}, {@code epsilon} is null, zero, negative or has more
-     *     than {@value #MAX_EPSILON_DECIMAL_PLACES} decimal places, or the reduced scale's numerator or denominator
-     *     does not fit in a long (the message quotes the values)
+     * @throws IllegalArgumentException if {@code sensitivity < 1}, {@code epsilon} is null, zero,
+     *     negative or has more than {@value #MAX_EPSILON_DECIMAL_PLACES} decimal places, or the
+     *     reduced scale's numerator or denominator does not fit in a long (the message quotes the
+     *     values)
      */
     public static DiscreteLaplace forSensitivityAndEpsilon(long sensitivity, BigDecimal epsilon) {
         if (sensitivity < 1) {
-            throw new IllegalArgumentException("sensitivity must be at least 1, but was " + sensitivity);
+            throw new IllegalArgumentException(
+                    "sensitivity must be at least 1, but was " + sensitivity);
         }
         if (epsilon == null) {
             throw new IllegalArgumentException("epsilon must not be null");
         }
         if (epsilon.signum() <= 0) {
-            throw new IllegalArgumentException("epsilon must be positive, but was " + epsilon.toPlainString());
+            throw new IllegalArgumentException(
+                    "epsilon must be positive, but was " + epsilon.toPlainString());
         }
         BigDecimal eps = epsilon.stripTrailingZeros();
         if (eps.scale() > MAX_EPSILON_DECIMAL_PLACES) {
-            throw new IllegalArgumentException("epsilon must have at most " + MAX_EPSILON_DECIMAL_PLACES
-                    + " decimal places, but was " + epsilon.toPlainString());
+            throw new IllegalArgumentException(
+                    "epsilon must have at most "
+                            + MAX_EPSILON_DECIMAL_PLACES
+                            + " decimal places, but was "
+                            + epsilon.toPlainString());
         }
         if (eps.scale() < 0) {
             eps = eps.setScale(0);
@@ -107,15 +125,23 @@ public final class DiscreteLaplace {
         num = num.divide(g);
         den = den.divide(g);
         if (num.compareTo(LONG_MAX) > 0 || den.compareTo(LONG_MAX) > 0) {
-            throw new IllegalArgumentException("scale sensitivity/epsilon = " + sensitivity + "/"
-                    + epsilon.toPlainString() + " = " + num + "/" + den + " does not fit in longs");
+            throw new IllegalArgumentException(
+                    "scale sensitivity/epsilon = "
+                            + sensitivity
+                            + "/"
+                            + epsilon.toPlainString()
+                            + " = "
+                            + num
+                            + "/"
+                            + den
+                            + " does not fit in longs");
         }
         return new DiscreteLaplace(num.longValue(), den.longValue());
     }
 
     /**
-     * Draws one sample: Algorithm 2 of Canonne, Kamath, Steinke (2020), with {@code t = scaleNumerator()} and
-     * {@code s = scaleDenominator()}:
+     * Draws one sample: Algorithm 2 of Canonne, Kamath, Steinke (2020), with {@code t =
+     * scaleNumerator()} and {@code s = scaleDenominator()}:
      *
      * <pre>
      * loop:
@@ -128,13 +154,13 @@ public final class DiscreteLaplace {
      *   return (1 - 2B)·Y
      * </pre>
      *
-     * @param bits the random source; must not be null; for released noise it should satisfy
-     *     {@link RandomBits#isCryptographicallySecure(RandomBits)}
+     * @param bits the random source; must not be null; for released noise it should satisfy {@link
+     *     RandomBits#isCryptographicallySecure(RandomBits)}
      * @return an integer distributed as described in the class documentation
      * @throws NullPointerException if {@code bits} is null
-     * @throws ArithmeticException if the drawn value's magnitude exceeds {@link Long#MAX_VALUE}; this has probability
-     *     below {@code 2·a^(2^63) = 2·exp(-2^63/σ)}, which is below {@code 10^-300} for every scale up to
-     *     {@code 10^16}
+     * @throws ArithmeticException if the drawn value's magnitude exceeds {@link Long#MAX_VALUE};
+     *     this has probability below {@code 2·a^(2^63) = 2·exp(-2^63/σ)}, which is below {@code
+     *     10^-300} for every scale up to {@code 10^16}
      */
     public long sample(RandomBits bits) {
         final long t = numerator;
@@ -162,18 +188,23 @@ public final class DiscreteLaplace {
         try {
             return Math.addExact(u, Math.multiplyExact(t, v)) / s;
         } catch (ArithmeticException overflow) {
-            BigInteger x = BigInteger.valueOf(t).multiply(BigInteger.valueOf(v)).add(BigInteger.valueOf(u));
+            BigInteger x =
+                    BigInteger.valueOf(t)
+                            .multiply(BigInteger.valueOf(v))
+                            .add(BigInteger.valueOf(u));
             BigInteger y = x.divide(BigInteger.valueOf(s));
             if (y.compareTo(LONG_MAX) > 0) {
-                throw new ArithmeticException("discrete Laplace sample " + y + " exceeds the long range");
+                throw new ArithmeticException(
+                        "discrete Laplace sample " + y + " exceeds the long range");
             }
             return y.longValue();
         }
     }
 
     /**
-     * Samples {@code Bernoulli(exp(-γ))} for a rational {@code γ = gammaNumerator / gammaDenominator >= 0}:
-     * Algorithm 1 of Canonne, Kamath, Steinke (2020), exactly, with integer arithmetic only.
+     * Samples {@code Bernoulli(exp(-γ))} for a rational {@code γ = gammaNumerator /
+     * gammaDenominator >= 0}: Algorithm 1 of Canonne, Kamath, Steinke (2020), exactly, with integer
+     * arithmetic only.
      *
      * <pre>
      * if γ ≤ 1:  K ← 1; while Bernoulli(γ/K) = 1: K ← K + 1;  return K is odd
@@ -185,14 +216,17 @@ public final class DiscreteLaplace {
      * @param gammaDenominator denominator of {@code γ}; must be at least 1
      * @param bits the random source; must not be null
      * @return true with probability exactly {@code exp(-γ)}
-     * @throws IllegalArgumentException if {@code gammaNumerator < 0} or {@code gammaDenominator < 1}
+     * @throws IllegalArgumentException if {@code gammaNumerator < 0} or {@code gammaDenominator <
+     *     1}
      */
     static boolean bernoulliExpMinus(long gammaNumerator, long gammaDenominator, RandomBits bits) {
         if (gammaNumerator < 0) {
-            throw new IllegalArgumentException("gammaNumerator must be at least 0, but was " + gammaNumerator);
+            throw new IllegalArgumentException(
+                    "gammaNumerator must be at least 0, but was " + gammaNumerator);
         }
         if (gammaDenominator < 1) {
-            throw new IllegalArgumentException("gammaDenominator must be at least 1, but was " + gammaDenominator);
+            throw new IllegalArgumentException(
+                    "gammaDenominator must be at least 1, but was " + gammaDenominator);
         }
         if (gammaNumerator <= gammaDenominator) {
             return bernoulliExpMinusAtMostOne(gammaNumerator, gammaDenominator, bits);
@@ -203,7 +237,8 @@ public final class DiscreteLaplace {
                 return false;
             }
         }
-        return bernoulliExpMinusAtMostOne(gammaNumerator - whole * gammaDenominator, gammaDenominator, bits);
+        return bernoulliExpMinusAtMostOne(
+                gammaNumerator - whole * gammaDenominator, gammaDenominator, bits);
     }
 
     /** Algorithm 1, first branch: {@code γ = n/d ∈ [0, 1]}. */
@@ -231,7 +266,8 @@ public final class DiscreteLaplace {
     }
 
     /**
-     * Samples {@code Bernoulli(n/m)} exactly: true iff a uniform integer in {@code [0, m)} is below {@code n}.
+     * Samples {@code Bernoulli(n/m)} exactly: true iff a uniform integer in {@code [0, m)} is below
+     * {@code n}.
      *
      * @param n numerator; {@code 0 <= n <= m}
      * @param m denominator; at least 1
@@ -248,14 +284,18 @@ public final class DiscreteLaplace {
         return bits.uniform(m) < n;
     }
 
-    /** A uniform integer in {@code [0, bound)} for a bound beyond the long range, by rejection sampling on bits. */
+    /**
+     * A uniform integer in {@code [0, bound)} for a bound beyond the long range, by rejection
+     * sampling on bits.
+     */
     private static BigInteger uniform(BigInteger bound, RandomBits bits) {
         int bitLength = bound.subtract(BigInteger.ONE).bitLength();
         int longs = (bitLength + 63) / 64;
         while (true) {
             BigInteger candidate = BigInteger.ZERO;
             for (int i = 0; i < longs; i++) {
-                candidate = candidate.shiftLeft(64).or(new BigInteger(1, longBytes(bits.nextLong())));
+                candidate =
+                        candidate.shiftLeft(64).or(new BigInteger(1, longBytes(bits.nextLong())));
             }
             candidate = candidate.and(BigInteger.ONE.shiftLeft(bitLength).subtract(BigInteger.ONE));
             if (candidate.compareTo(bound) < 0) {
@@ -310,7 +350,8 @@ public final class DiscreteLaplace {
     }
 
     /**
-     * The ratio {@code a = exp(-1/σ) = exp(-s/t)} of successive probabilities (for reporting and tests only).
+     * The ratio {@code a = exp(-1/σ) = exp(-s/t)} of successive probabilities (for reporting and
+     * tests only).
      *
      * @return a double in {@code [0, 1)}
      */
@@ -319,8 +360,8 @@ public final class DiscreteLaplace {
     }
 
     /**
-     * The variance {@code 2a / (1 - a)^2} (for reporting and tests only). {@code 1 - a} is computed as
-     * {@code -expm1(-s/t)} to keep precision at large scales.
+     * The variance {@code 2a / (1 - a)^2} (for reporting and tests only). {@code 1 - a} is computed
+     * as {@code -expm1(-s/t)} to keep precision at large scales.
      *
      * @return the variance in squared output units, non-negative
      */
@@ -331,8 +372,8 @@ public final class DiscreteLaplace {
     }
 
     /**
-     * The tail probability {@code P(X >= m) = a^m / (1 + a)} for {@code m >= 1}; by symmetry it is also
-     * {@code P(X <= -m)}. Double precision, for calibration and tests only.
+     * The tail probability {@code P(X >= m) = a^m / (1 + a)} for {@code m >= 1}; by symmetry it is
+     * also {@code P(X <= -m)}. Double precision, for calibration and tests only.
      *
      * @param m the threshold; must be at least 1
      * @return a probability in {@code [0, 1/2)}
@@ -353,7 +394,9 @@ public final class DiscreteLaplace {
      */
     @Override
     public boolean equals(Object other) {
-        return other instanceof DiscreteLaplace d && d.numerator == numerator && d.denominator == denominator;
+        return other instanceof DiscreteLaplace d
+                && d.numerator == numerator
+                && d.denominator == denominator;
     }
 
     /**

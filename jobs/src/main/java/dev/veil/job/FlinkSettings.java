@@ -1,10 +1,7 @@
 package dev.veil.job;
 
 import dev.veil.config.ConfigException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigConstants;
 import org.apache.flink.configuration.ConfigOption;
@@ -17,12 +14,19 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
+
 import org.slf4j.Logger;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
- * The Flink configuration of a Veil job, in three layers: Veil's defaults, then the cluster's {@code config.yaml},
- * then the job config's {@code flink:} section. A default applies only where the cluster does not set the option, so
- * a platform team's cluster settings hold unless the job's own file names the key.
+ * The Flink configuration of a Veil job, in three layers: Veil's defaults, then the cluster's
+ * {@code config.yaml}, then the job config's {@code flink:} section. A default applies only where
+ * the cluster does not set the option, so a platform team's cluster settings hold unless the job's
+ * own file names the key.
  */
 public final class FlinkSettings {
     private FlinkSettings() {}
@@ -36,28 +40,38 @@ public final class FlinkSettings {
     }
 
     /**
-     * Veil's defaults: RocksDB with heap timers and bloom filters, exactly-once checkpoints every 10 s, exponential-
-     * delay restarts, no auto-generated uids (a missing uid fails the submission), no Kryo fallback, object reuse.
-     * There is deliberately no default checkpoint directory: see {@link #forJob}.
+     * Veil's defaults: RocksDB with heap timers and bloom filters, exactly-once checkpoints every
+     * 10 s, exponential- delay restarts, no auto-generated uids (a missing uid fails the
+     * submission), no Kryo fallback, object reuse. There is deliberately no default checkpoint
+     * directory: see {@link #forJob}.
      */
-    static final List<Default<?>> DEFAULTS = List.of(
-            new Default<>(StateBackendOptions.STATE_BACKEND, "rocksdb"),
-            new Default<>(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10)),
-            new Default<>(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE),
-            new Default<>(PipelineOptions.AUTO_GENERATE_UIDS, false),
-            new Default<>(PipelineOptions.GENERIC_TYPES, false),
-            new Default<>(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay"),
-            // Timers on the heap (checkpointed with the keyed state): RocksDB timers cost several JNI calls per event.
-            new Default<>(RocksDBOptions.TIMER_SERVICE_FACTORY, PriorityQueueStateType.HEAP),
-            // Most state reads of the consent gate miss (no other event at the same millisecond): bloom filters
-            // answer those without reading SST files.
-            new Default<>(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true),
-            // Records are never mutated after they are emitted, so chained operators may pass them without a copy.
-            new Default<>(PipelineOptions.OBJECT_REUSE, true));
+    static final List<Default<?>> DEFAULTS =
+            List.of(
+                    new Default<>(StateBackendOptions.STATE_BACKEND, "rocksdb"),
+                    new Default<>(
+                            CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10)),
+                    new Default<>(
+                            CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                            CheckpointingMode.EXACTLY_ONCE),
+                    new Default<>(PipelineOptions.AUTO_GENERATE_UIDS, false),
+                    new Default<>(PipelineOptions.GENERIC_TYPES, false),
+                    new Default<>(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay"),
+                    // Timers on the heap (checkpointed with the keyed state): RocksDB timers cost
+                    // several JNI calls per event.
+                    new Default<>(
+                            RocksDBOptions.TIMER_SERVICE_FACTORY, PriorityQueueStateType.HEAP),
+                    // Most state reads of the consent gate miss (no other event at the same
+                    // millisecond): bloom filters
+                    // answer those without reading SST files.
+                    new Default<>(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true),
+                    // Records are never mutated after they are emitted, so chained operators may
+                    // pass them without a copy.
+                    new Default<>(PipelineOptions.OBJECT_REUSE, true));
 
     /**
-     * The cluster's configuration as {@code flink run} sees it: {@code config.yaml} in {@code FLINK_CONF_DIR}, which
-     * Flink's scripts set; empty when the job runs embedded (tests, the demo).
+     * The cluster's configuration as {@code flink run} sees it: {@code config.yaml} in {@code
+     * FLINK_CONF_DIR}, which Flink's scripts set; empty when the job runs embedded (tests, the
+     * demo).
      */
     public static Configuration cluster() {
         String dir = System.getenv(ConfigConstants.ENV_FLINK_CONF_DIR);
@@ -65,22 +79,31 @@ public final class FlinkSettings {
     }
 
     /**
-     * The options a job sets: each of Veil's defaults the cluster does not set, then the job's {@code flink:} section.
+     * The options a job sets: each of Veil's defaults the cluster does not set, then the job's
+     * {@code flink:} section.
      *
-     * @param jobFlink the job config's {@code flink:} section, already checked against Flink's option classes
+     * @param jobFlink the job config's {@code flink:} section, already checked against Flink's
+     *     option classes
      * @param cluster the cluster's configuration ({@link #cluster()})
      * @param file the job config file, for the error
      * @param flinkLine the line of its {@code flink:} section, 0 if it has none
-     * @throws ConfigException when neither the job config nor the cluster names a checkpoint directory: exactly-once
-     *     output and restarts need durable checkpoints, and a default such as /tmp would lose them with the machine
+     * @throws ConfigException when neither the job config nor the cluster names a checkpoint
+     *     directory: exactly-once output and restarts need durable checkpoints, and a default such
+     *     as /tmp would lose them with the machine
      */
-    public static Configuration forJob(Map<String, String> jobFlink, Configuration cluster, String file, int flinkLine) {
+    public static Configuration forJob(
+            Map<String, String> jobFlink, Configuration cluster, String file, int flinkLine) {
         Configuration job = Configuration.fromMap(jobFlink);
         if (!job.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)
                 && !cluster.contains(CheckpointingOptions.CHECKPOINTS_DIRECTORY)) {
-            throw new ConfigException(file, "flink", flinkLine, 0, CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
-                    + " is set neither here nor in the cluster's config.yaml: name a durable directory that the"
-                    + " JobManager and every TaskManager can reach (s3://..., hdfs://..., or a shared file:// path)");
+            throw new ConfigException(
+                    file,
+                    "flink",
+                    flinkLine,
+                    0,
+                    CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
+                            + " is set neither here nor in the cluster's config.yaml: name a durable directory that the"
+                            + " JobManager and every TaskManager can reach (s3://..., hdfs://..., or a shared file:// path)");
         }
         Configuration out = new Configuration();
         for (Default<?> d : DEFAULTS) {
@@ -91,19 +114,28 @@ public final class FlinkSettings {
     }
 
     /**
-     * Logs, once at startup, the Veil options ({@code veil}, already free of secrets) and every Flink option the job
-     * sets, values of secret-looking keys hidden.
+     * Logs, once at startup, the Veil options ({@code veil}, already free of secrets) and every
+     * Flink option the job sets, values of secret-looking keys hidden.
      */
-    public static void logEffective(Logger log, String jobName, List<String> veil, Configuration flink) {
+    public static void logEffective(
+            Logger log, String jobName, List<String> veil, Configuration flink) {
         log.info(effective(jobName, veil, flink));
     }
 
     static String effective(String jobName, List<String> veil, Configuration flink) {
-        StringBuilder sb = new StringBuilder("Effective configuration of ").append(jobName).append(':');
+        StringBuilder sb =
+                new StringBuilder("Effective configuration of ").append(jobName).append(':');
         veil.forEach(line -> sb.append("\n  ").append(line));
         Map<String, String> set = new TreeMap<>(flink.toMap());
-        set.forEach((k, v) -> sb.append("\n  flink.").append(k).append(": ")
-                .append(GlobalConfiguration.isSensitive(k) ? GlobalConfiguration.HIDDEN_CONTENT : v));
+        set.forEach(
+                (k, v) ->
+                        sb.append("\n  flink.")
+                                .append(k)
+                                .append(": ")
+                                .append(
+                                        GlobalConfiguration.isSensitive(k)
+                                                ? GlobalConfiguration.HIDDEN_CONTENT
+                                                : v));
         sb.append("\n  (other Flink options: the cluster's config.yaml, else Flink's defaults)");
         return sb.toString();
     }

@@ -3,11 +3,12 @@ package dev.veil.job;
 import dev.veil.config.YamlDocument;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
+
 import java.io.Serializable;
 
 /**
- * The rules file as validated by the client at submission, shipped in the job graph so that every task applies the
- * same rules whatever files the TaskManagers see. Holds no secret.
+ * The rules file as validated by the client at submission, shipped in the job graph so that every
+ * task applies the same rules whatever files the TaskManagers see. Holds no secret.
  */
 public final class RulesText implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -20,7 +21,9 @@ public final class RulesText implements Serializable {
         this.text = text;
     }
 
-    /** Reads and validates a file. @throws dev.veil.config.ConfigException if the rules are wrong */
+    /**
+     * Reads and validates a file. @throws dev.veil.config.ConfigException if the rules are wrong
+     */
     public static RulesText read(java.nio.file.Path file) {
         YamlDocument doc = YamlDocument.read(file);
         RuleSetLoader.load(doc);

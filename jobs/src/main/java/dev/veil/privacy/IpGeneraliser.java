@@ -6,31 +6,35 @@ import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
 
 /**
- * Generalises an IP address literal to its network prefix in CIDR notation (RFC 4632 for IPv4, RFC 4291 section
- * 2.3 for IPv6), for example {@code "203.0.113.77"} to {@code "203.0.113.0/24"}.
+ * Generalises an IP address literal to its network prefix in CIDR notation (RFC 4632 for IPv4, RFC
+ * 4291 section 2.3 for IPv6), for example {@code "203.0.113.77"} to {@code "203.0.113.0/24"}.
  *
  * <p>Accepted input, after {@link String#strip()}:
+ *
  * <ul>
  *   <li>an IPv4 address in dotted-decimal quad form, each octet 0 to 255 without leading zeros
- *       ({@code "203.0.113.7"}), optionally followed by {@code ":port"};</li>
- *   <li>an IPv6 address in any RFC 4291 section 2.2 text form (including the mixed form with a trailing dotted
- *       quad), optionally with a zone id ({@code "fe80::1%eth0"}, or the RFC 6874 URI form {@code "fe80::1%25eth0"})
- *       that is discarded, optionally in brackets ({@code "[2001:db8::1]"}), and with a port only in brackets
- *       ({@code "[2001:db8::1]:443"}), as in RFC 3986 section 3.2.2. A bare IPv6 literal never loses its last group
- *       as a "port";</li>
- *   <li>a port is 1 to 5 decimal digits, at most 65535, and is discarded.</li>
+ *       ({@code "203.0.113.7"}), optionally followed by {@code ":port"};
+ *   <li>an IPv6 address in any RFC 4291 section 2.2 text form (including the mixed form with a
+ *       trailing dotted quad), optionally with a zone id ({@code "fe80::1%eth0"}, or the RFC 6874
+ *       URI form {@code "fe80::1%25eth0"}) that is discarded, optionally in brackets ({@code
+ *       "[2001:db8::1]"}), and with a port only in brackets ({@code "[2001:db8::1]:443"}), as in
+ *       RFC 3986 section 3.2.2. A bare IPv6 literal never loses its last group as a "port";
+ *   <li>a port is 1 to 5 decimal digits, at most 65535, and is discarded.
  * </ul>
- * IPv4-mapped IPv6 addresses ({@code ::ffff:0:0/96}, RFC 4291 section 2.5.5.2), in every spelling, are treated as
- * the embedded IPv4 address: the IPv4 prefix length applies and the result is in IPv4 notation, so that one client
- * seen through a dual-stack socket and a plain IPv4 socket gives one value.
+ *
+ * IPv4-mapped IPv6 addresses ({@code ::ffff:0:0/96}, RFC 4291 section 2.5.5.2), in every spelling,
+ * are treated as the embedded IPv4 address: the IPv4 prefix length applies and the result is in
+ * IPv4 notation, so that one client seen through a dual-stack socket and a plain IPv4 socket gives
+ * one value.
  *
  * <p>Rejected: host names (no DNS lookup is ever made), {@code inet_aton} forms ({@code "127.1"},
- * {@code "0x7f.0.0.1"}, {@code "2130706433"}, octal), leading-zero octets, binary, IPv6 base 85, prefixes or masks
- * ({@code "1.2.3.0/24"}), ranges, wildcards ({@code "*"}, {@code "1.2.*.4"}), the empty string, and anything else
- * that is not exactly one address.
+ * {@code "0x7f.0.0.1"}, {@code "2130706433"}, octal), leading-zero octets, binary, IPv6 base 85,
+ * prefixes or masks ({@code "1.2.3.0/24"}), ranges, wildcards ({@code "*"}, {@code "1.2.*.4"}), the
+ * empty string, and anything else that is not exactly one address.
  *
- * <p>Output is canonical: IPv4 dotted decimal, IPv6 RFC 5952 (lower case, longest zero run compressed), for example
- * {@code "2001:db8:85a3::/48"}; prefix length 32 or 128 gives the single address with {@code /32} or {@code /128}.
+ * <p>Output is canonical: IPv4 dotted decimal, IPv6 RFC 5952 (lower case, longest zero run
+ * compressed), for example {@code "2001:db8:85a3::/48"}; prefix length 32 or 128 gives the single
+ * address with {@code /32} or {@code /128}.
  *
  * <p>Parsing uses the IPAddress library ({@code inet.ipaddr}). Immutable and thread-safe.
  */
@@ -47,16 +51,20 @@ public final class IpGeneraliser {
     /**
      * Creates a generaliser.
      *
-     * @param ipv4PrefixLength prefix length in bits kept of IPv4 addresses, 0 to 32 (24 keeps a /24 network)
-     * @param ipv6PrefixLength prefix length in bits kept of IPv6 addresses, 0 to 128 (48 keeps a site prefix)
+     * @param ipv4PrefixLength prefix length in bits kept of IPv4 addresses, 0 to 32 (24 keeps a /24
+     *     network)
+     * @param ipv6PrefixLength prefix length in bits kept of IPv6 addresses, 0 to 128 (48 keeps a
+     *     site prefix)
      * @throws IllegalArgumentException if a length is out of range; the message quotes it
      */
     public IpGeneraliser(int ipv4PrefixLength, int ipv6PrefixLength) {
         if (ipv4PrefixLength < 0 || ipv4PrefixLength > 32) {
-            throw new IllegalArgumentException("ipv4PrefixLength must be between 0 and 32, was " + ipv4PrefixLength);
+            throw new IllegalArgumentException(
+                    "ipv4PrefixLength must be between 0 and 32, was " + ipv4PrefixLength);
         }
         if (ipv6PrefixLength < 0 || ipv6PrefixLength > 128) {
-            throw new IllegalArgumentException("ipv6PrefixLength must be between 0 and 128, was " + ipv6PrefixLength);
+            throw new IllegalArgumentException(
+                    "ipv6PrefixLength must be between 0 and 128, was " + ipv6PrefixLength);
         }
         this.ipv4PrefixLength = ipv4PrefixLength;
         this.ipv6PrefixLength = ipv6PrefixLength;
@@ -65,10 +73,11 @@ public final class IpGeneraliser {
     /**
      * Returns the network prefix of an address literal in canonical CIDR notation.
      *
-     * @param literal an IPv4 or IPv6 address literal as described in the class comment; may be null (rejected)
+     * @param literal an IPv4 or IPv6 address literal as described in the class comment; may be null
+     *     (rejected)
      * @return for example {@code "203.0.113.0/24"} or {@code "2001:db8:85a3::/48"}
-     * @throws InvalidValueException reason {@code "invalid_ip"} if the input is not exactly one address literal;
-     *                               the message never contains the input
+     * @throws InvalidValueException reason {@code "invalid_ip"} if the input is not exactly one
+     *     address literal; the message never contains the input
      */
     public String generalise(String literal) throws InvalidValueException {
         if (literal == null) {
@@ -89,9 +98,10 @@ public final class IpGeneraliser {
     }
 
     /**
-     * The common case without the library: a plain dotted quad, optionally with ":port", as the class comment
-     * defines them. Null for anything else (the library then decides, rejections included). The result is the
-     * library's canonical prefix block: the network address, "/", the prefix length.
+     * The common case without the library: a plain dotted quad, optionally with ":port", as the
+     * class comment defines them. Null for anything else (the library then decides, rejections
+     * included). The result is the library's canonical prefix block: the network address, "/", the
+     * prefix length.
      */
     private String generaliseDottedQuad(String s) {
         int end = s.length();
@@ -113,7 +123,11 @@ public final class IpGeneraliser {
                 i++;
             }
             int len = i - start;
-            if (len == 0 || len > 3 || v > 255 || (len > 1 && s.charAt(start) == '0') || ++octets > 4) {
+            if (len == 0
+                    || len > 3
+                    || v > 255
+                    || (len > 1 && s.charAt(start) == '0')
+                    || ++octets > 4) {
                 return null;
             }
             address = (address << 8) | v;
@@ -128,8 +142,15 @@ public final class IpGeneraliser {
             return null;
         }
         int network = ipv4PrefixLength == 0 ? 0 : address & (-1 << (32 - ipv4PrefixLength));
-        return ((network >>> 24) & 0xFF) + "." + ((network >>> 16) & 0xFF) + "." + ((network >>> 8) & 0xFF) + "."
-                + (network & 0xFF) + "/" + ipv4PrefixLength;
+        return ((network >>> 24) & 0xFF)
+                + "."
+                + ((network >>> 16) & 0xFF)
+                + "."
+                + ((network >>> 8) & 0xFF)
+                + "."
+                + (network & 0xFF)
+                + "/"
+                + ipv4PrefixLength;
     }
 
     private static IPAddress parse(String s) throws InvalidValueException {
@@ -142,7 +163,8 @@ public final class IpGeneraliser {
             }
             String rest = s.substring(close + 1);
             if (!rest.isEmpty() && !(rest.charAt(0) == ':' && isPort(rest.substring(1)))) {
-                throw new InvalidValueException(REASON, "IP literal has text after the bracket that is not a port");
+                throw new InvalidValueException(
+                        REASON, "IP literal has text after the bracket that is not a port");
             }
             host = stripZone(s.substring(1, close));
             mustBeIpv6 = true;
@@ -164,7 +186,8 @@ public final class IpGeneraliser {
             throw new InvalidValueException(REASON, "not a single IPv4 or IPv6 address literal");
         }
         if (mustBeIpv6 && !address.isIPv6()) {
-            throw new InvalidValueException(REASON, "brackets are only allowed around IPv6 literals");
+            throw new InvalidValueException(
+                    REASON, "brackets are only allowed around IPv6 literals");
         }
         return address;
     }
@@ -194,16 +217,17 @@ public final class IpGeneraliser {
     }
 
     private static IPAddressStringParameters strictParameters() {
-        IPAddressStringParameters.Builder builder = new IPAddressStringParameters.Builder()
-                .allowEmpty(false)
-                .allowAll(false)
-                .allowSingleSegment(false)
-                .allowPrefix(false)
-                .allowMask(false)
-                .allowPrefixOnly(false)
-                .allowWildcardedSeparator(false)
-                .setRangeOptions(RangeParameters.NO_RANGE)
-                .allow_inet_aton(false);
+        IPAddressStringParameters.Builder builder =
+                new IPAddressStringParameters.Builder()
+                        .allowEmpty(false)
+                        .allowAll(false)
+                        .allowSingleSegment(false)
+                        .allowPrefix(false)
+                        .allowMask(false)
+                        .allowPrefixOnly(false)
+                        .allowWildcardedSeparator(false)
+                        .setRangeOptions(RangeParameters.NO_RANGE)
+                        .allow_inet_aton(false);
         builder.getIPv4AddressParametersBuilder()
                 .allowLeadingZeros(false)
                 .allowUnlimitedLeadingZeros(false)

@@ -4,13 +4,14 @@ import java.time.Instant;
 
 /**
  * ISO-8601 instants in UTC ({@code 2026-11-28T09:15:30.123Z}) to epoch milliseconds and back, as
- * {@link Instant#parse} and {@link Instant#toString} do, without their cost in the common case: every raw record
- * has an event time, and a time rule parses and formats one more. The form {@code yyyy-MM-ddTHH:mm:ss[.fraction]Z}
- * with a four-digit year (1970 to 9999) and a fraction of 1 to 9 digits is computed here (calendar arithmetic after
- * Hinnant, "chrono-Compatible Low-Level Date Algorithms", days_from_civil and civil_from_days); any other text goes to
- * {@link Instant#parse}, so what is accepted, rejected and returned is exactly what {@code java.time} does.
- * Sub-millisecond digits are dropped (truncation towards the past, as {@link Instant#toEpochMilli} does for these
- * years).
+ * {@link Instant#parse} and {@link Instant#toString} do, without their cost in the common case:
+ * every raw record has an event time, and a time rule parses and formats one more. The form {@code
+ * yyyy-MM-ddTHH:mm:ss[.fraction]Z} with a four-digit year (1970 to 9999) and a fraction of 1 to 9
+ * digits is computed here (calendar arithmetic after Hinnant, "chrono-Compatible Low-Level Date
+ * Algorithms", days_from_civil and civil_from_days); any other text goes to {@link Instant#parse},
+ * so what is accepted, rejected and returned is exactly what {@code java.time} does.
+ * Sub-millisecond digits are dropped (truncation towards the past, as {@link Instant#toEpochMilli}
+ * does for these years).
  *
  * <p>Stateless and thread-safe.
  */
@@ -25,8 +26,14 @@ public final class IsoInstant {
      */
     public static long parseMillis(String s) {
         int n = s.length();
-        if (n >= 20 && n <= 30 && s.charAt(4) == '-' && s.charAt(7) == '-' && s.charAt(10) == 'T' && s.charAt(13) == ':'
-                && s.charAt(16) == ':' && s.charAt(n - 1) == 'Z') {
+        if (n >= 20
+                && n <= 30
+                && s.charAt(4) == '-'
+                && s.charAt(7) == '-'
+                && s.charAt(10) == 'T'
+                && s.charAt(13) == ':'
+                && s.charAt(16) == ':'
+                && s.charAt(n - 1) == 'Z') {
             int year = digits(s, 0, 4);
             int month = digits(s, 5, 2);
             int day = digits(s, 8, 2);
@@ -34,8 +41,18 @@ public final class IsoInstant {
             int minute = digits(s, 14, 2);
             int second = digits(s, 17, 2);
             int millis = 0;
-            boolean shape = year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
-                    && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59;
+            boolean shape =
+                    year >= 1970
+                            && month >= 1
+                            && month <= 12
+                            && day >= 1
+                            && day <= daysInMonth(year, month)
+                            && hour >= 0
+                            && hour <= 23
+                            && minute >= 0
+                            && minute <= 59
+                            && second >= 0
+                            && second <= 59;
             if (shape && n > 20) {
                 // A fraction: '.', then 1 to 9 digits.
                 shape = s.charAt(19) == '.' && n - 21 >= 1 && n - 21 <= 9;

@@ -1,22 +1,24 @@
 package dev.veil.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.ValidationMessage;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;
+import dev.veil.privacy.IsoInstant;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.RuleSet;
 import dev.veil.schema.InputSchemas;
-import dev.veil.privacy.IsoInstant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.ValidationMessage;
+
 import java.time.format.DateTimeParseException;
 import java.util.Set;
 
 /**
- * Turns one consent record (JSON bytes, {@code schemas/input/consent.schema.json}) into a {@link ConsentChange} for
- * the subject key, or a dead letter. The subject key is the same HMAC pseudonym as {@link LogRecordProcessor}'s, so
- * consent state never holds a raw user id. Not thread-safe.
+ * Turns one consent record (JSON bytes, {@code schemas/input/consent.schema.json}) into a {@link
+ * ConsentChange} for the subject key, or a dead letter. The subject key is the same HMAC pseudonym
+ * as {@link LogRecordProcessor}'s, so consent state never holds a raw user id. Not thread-safe.
  */
 public final class ConsentRecordProcessor {
     /** Receives the result of one record. */
@@ -39,17 +41,19 @@ public final class ConsentRecordProcessor {
     /**
      * Processes one record; exactly one call on {@code out} follows.
      *
-     * @param latestEffectiveTime epoch milliseconds; a later effective time is an invalid value (it would move the
-     *     watermark past every other record and wait in state forever)
+     * @param latestEffectiveTime epoch milliseconds; a later effective time is an invalid value (it
+     *     would move the watermark past every other record and wait in state forever)
      */
     public void process(byte[] value, long latestEffectiveTime, Emitter out) {
         JsonNode record = LogRecordProcessor.parse(value, out::deadLetter);
         if (record == null) {
             return;
         }
-        Set<ValidationMessage> violations = InputSchemas.get().validator(InputSchemas.CONSENT).validate(record);
+        Set<ValidationMessage> violations =
+                InputSchemas.get().validator(InputSchemas.CONSENT).validate(record);
         if (!violations.isEmpty()) {
-            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
+            out.deadLetter(
+                    ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
             return;
         }
         long at;
@@ -60,13 +64,18 @@ public final class ConsentRecordProcessor {
             return;
         }
         if (at > latestEffectiveTime) {
-            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$.effective_time: too far in the future");
+            out.deadLetter(
+                    ProcessingFailure.INVALID_VALUE, "$.effective_time: too far in the future");
             return;
         }
         String subjectKey;
         try {
-            subjectKey = pseudonymiser.pseudonymiseCompact(
-                    IdNormaliser.normalise(record.get("user_id").asText(), rules.subjectIdKind(), rules.phoneRegion()));
+            subjectKey =
+                    pseudonymiser.pseudonymiseCompact(
+                            IdNormaliser.normalise(
+                                    record.get("user_id").asText(),
+                                    rules.subjectIdKind(),
+                                    rules.phoneRegion()));
         } catch (InvalidValueException e) {
             out.deadLetter(ProcessingFailure.INVALID_VALUE, "$.user_id: " + e.reason());
             return;
@@ -78,7 +87,9 @@ public final class ConsentRecordProcessor {
         ConsentChange change;
         switch (record.get("action").asText()) {
             case "grant":
-                change = ConsentChange.grant(at, purposes, record.path("guardian_consent").asBoolean(false));
+                change =
+                        ConsentChange.grant(
+                                at, purposes, record.path("guardian_consent").asBoolean(false));
                 break;
             case "revoke":
                 change = ConsentChange.revoke(at, purposes);

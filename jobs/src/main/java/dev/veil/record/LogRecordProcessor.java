@@ -1,19 +1,21 @@
 package dev.veil.record;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.ValidationMessage;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;
+import dev.veil.privacy.IsoInstant;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleContext;
 import dev.veil.rules.RuleSet;
 import dev.veil.schema.InputSchemas;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+
 import java.io.IOException;
-import dev.veil.privacy.IsoInstant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
@@ -21,14 +23,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns one raw log record (JSON bytes of the device, location or service stream) into one anonymised record per
- * output of that stream, or into a dead letter. Steps: strict JSON parse, schema validation, event time, subject key
- * (HMAC of the normalised user id), then each output's field rules. Plain Java; the Flink source adapter calls it.
- * Not thread-safe (holds the task's pseudonymiser).
+ * Turns one raw log record (JSON bytes of the device, location or service stream) into one
+ * anonymised record per output of that stream, or into a dead letter. Steps: strict JSON parse,
+ * schema validation, event time, subject key (HMAC of the normalised user id), then each output's
+ * field rules. Plain Java; the Flink source adapter calls it. Not thread-safe (holds the task's
+ * pseudonymiser).
  */
 public final class LogRecordProcessor {
     /** Field of every log record that names the data subject. */
     public static final String SUBJECT_FIELD = "user_id";
+
     /** Field of every log record with the event time. */
     public static final String EVENT_TIME_FIELD = "event_time";
 
@@ -38,12 +42,18 @@ public final class LogRecordProcessor {
          * One anonymised record for one output.
          *
          * @param output the output
-         * @param subjectKey HMAC-SHA256 pseudonym of the subject (43 base64url chars), the key of consent state
+         * @param subjectKey HMAC-SHA256 pseudonym of the subject (43 base64url chars), the key of
+         *     consent state
          * @param eventTime epoch milliseconds UTC
          * @param anonymised the output record as JSON bytes (UTF-8)
          * @param outputKey the value of the output's key field, or null
          */
-        void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey);
+        void anonymised(
+                OutputRules output,
+                String subjectKey,
+                long eventTime,
+                byte[] anonymised,
+                String outputKey);
 
         /** A dead letter: reason code and a detail that holds no value from the record. */
         void deadLetter(String reason, String detail);
@@ -57,9 +67,9 @@ public final class LogRecordProcessor {
     private final InvalidFields invalidFields = new InvalidFields();
 
     /**
-     * Collects the fields left out of one record's outputs for its one dead letter, e.g. "left out of output
-     * 'device': ip_prefix (generalise_ip: invalid_ip)"; reused for every record, so nothing is allocated unless a
-     * value is invalid.
+     * Collects the fields left out of one record's outputs for its one dead letter, e.g. "left out
+     * of output 'device': ip_prefix (generalise_ip: invalid_ip)"; reused for every record, so
+     * nothing is allocated unless a value is invalid.
      */
     private static final class InvalidFields implements OutputRules.InvalidFieldListener {
         OutputRules output;
@@ -82,7 +92,12 @@ public final class LogRecordProcessor {
                 text.append("left out of output '").append(output.name()).append("': ");
                 named = output;
             }
-            text.append(rule.target()).append(" (").append(rule.kind()).append(": ").append(error.reason()).append(')');
+            text.append(rule.target())
+                    .append(" (")
+                    .append(rule.kind())
+                    .append(": ")
+                    .append(error.reason())
+                    .append(')');
         }
     }
 
@@ -105,10 +120,10 @@ public final class LogRecordProcessor {
      *
      * @param stream "device", "location" or "service"
      * @param value the Kafka record value; null (a tombstone) is malformed
-     * @param latestEventTime epoch milliseconds; a record with a later event time is an invalid value (a clock far
-     *     in the future would move the watermark past every other record)
-     * @param out receives anonymised records and dead letters; every call produces at least one of them unless the
-     *     stream has no output
+     * @param latestEventTime epoch milliseconds; a record with a later event time is an invalid
+     *     value (a clock far in the future would move the watermark past every other record)
+     * @param out receives anonymised records and dead letters; every call produces at least one of
+     *     them unless the stream has no output
      */
     public void process(String stream, byte[] value, long latestEventTime, Emitter out) {
         JsonNode record = parse(value, out);
@@ -117,26 +132,35 @@ public final class LogRecordProcessor {
         }
         Set<ValidationMessage> violations = schemas.get(stream).validate(record);
         if (!violations.isEmpty()) {
-            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
+            out.deadLetter(
+                    ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
             return;
         }
         long eventTime;
         try {
             eventTime = IsoInstant.parseMillis(record.get(EVENT_TIME_FIELD).asText());
         } catch (DateTimeParseException | ArithmeticException e) {
-            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$." + EVENT_TIME_FIELD + ": format");
+            out.deadLetter(
+                    ProcessingFailure.SCHEMA_VIOLATION, "$." + EVENT_TIME_FIELD + ": format");
             return;
         }
         if (eventTime > latestEventTime) {
-            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$." + EVENT_TIME_FIELD + ": too far in the future");
+            out.deadLetter(
+                    ProcessingFailure.INVALID_VALUE,
+                    "$." + EVENT_TIME_FIELD + ": too far in the future");
             return;
         }
         String subjectKey;
         try {
-            subjectKey = pseudonymiser.pseudonymiseCompact(
-                    IdNormaliser.normalise(record.get(SUBJECT_FIELD).asText(), rules.subjectIdKind(), rules.phoneRegion()));
+            subjectKey =
+                    pseudonymiser.pseudonymiseCompact(
+                            IdNormaliser.normalise(
+                                    record.get(SUBJECT_FIELD).asText(),
+                                    rules.subjectIdKind(),
+                                    rules.phoneRegion()));
         } catch (InvalidValueException e) {
-            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());
+            out.deadLetter(
+                    ProcessingFailure.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());
             return;
         }
         invalidFields.reset();
@@ -152,7 +176,8 @@ public final class LogRecordProcessor {
                         Json.MAPPER.writeValueAsBytes(anonymised),
                         key == null || key.isNull() ? null : key.asText());
             } catch (JsonProcessingException e) {
-                throw new IllegalStateException("cannot write an anonymised record of output " + output.name(), e);
+                throw new IllegalStateException(
+                        "cannot write an anonymised record of output " + output.name(), e);
             }
         }
         if (invalidFields.text != null) {

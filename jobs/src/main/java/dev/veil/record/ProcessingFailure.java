@@ -3,24 +3,30 @@ package dev.veil.record;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.networknt.schema.ValidationMessage;
+
 import java.util.Collection;
 import java.util.regex.Pattern;
 
 /**
- * Reasons for dead letters, with details that are safe to publish: they name JSON paths, schema keywords, rule names
- * and positions, never a value from the record (a parser's own message would quote the payload, so it is never used).
+ * Reasons for dead letters, with details that are safe to publish: they name JSON paths, schema
+ * keywords, rule names and positions, never a value from the record (a parser's own message would
+ * quote the payload, so it is never used).
  */
 public final class ProcessingFailure {
     /** Not JSON, truncated JSON, duplicate keys, trailing garbage. */
     public static final String MALFORMED_JSON = "malformed_json";
+
     /** Valid JSON that breaks the topic's schema. */
     public static final String SCHEMA_VIOLATION = "schema_violation";
+
     /** A field's value is invalid for its rule; the record was published without that field. */
     public static final String INVALID_VALUE = "invalid_value";
+
     /** The subject's consent buffer was full; the event was not published. */
     public static final String CONSENT_BUFFER_FULL = "consent_buffer_full";
 
-    private static final Pattern SAFE_PATH = Pattern.compile("\\$(\\.[a-z_][a-z0-9_]{0,63}|\\[\\d{1,6}])*");
+    private static final Pattern SAFE_PATH =
+            Pattern.compile("\\$(\\.[a-z_][a-z0-9_]{0,63}|\\[\\d{1,6}])*");
     private static final int MAX_MESSAGES = 3;
 
     private ProcessingFailure() {}
@@ -46,12 +52,15 @@ public final class ProcessingFailure {
             if (n > 0) {
                 sb.append("; ");
             }
-            String path = m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
+            String path =
+                    m.getInstanceLocation() == null ? "$" : m.getInstanceLocation().toString();
             if (!SAFE_PATH.matcher(path).matches()) {
                 path = "$";
             }
             sb.append(path).append(": ").append(m.getType());
-            if ("required".equals(m.getType()) && m.getProperty() != null && SAFE_PATH.matcher("$." + m.getProperty()).matches()) {
+            if ("required".equals(m.getType())
+                    && m.getProperty() != null
+                    && SAFE_PATH.matcher("$." + m.getProperty()).matches()) {
                 sb.append(" '").append(m.getProperty()).append('\'');
             }
             n++;

@@ -1,12 +1,13 @@
 package dev.veil.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.privacy.InvalidValueException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
- * One output field of one output: where it comes from and how it is transformed. Rules are built and validated by
- * {@link RuleSetLoader}; instances are immutable and thread-safe (per-task secrets come in through
- * {@link RuleContext}).
+ * One output field of one output: where it comes from and how it is transformed. Rules are built
+ * and validated by {@link RuleSetLoader}; instances are immutable and thread-safe (per-task secrets
+ * come in through {@link RuleContext}).
  */
 public abstract class FieldRule {
     private final String target;
@@ -36,8 +37,9 @@ public abstract class FieldRule {
      * @param record the raw input record (a JSON object that passed its schema)
      * @param ctx the task's context
      * @return the output value, or null to leave the field out (the source field is absent or null)
-     * @throws InvalidValueException if a source value is present but invalid for this rule; the field is then left
-     *     out and reported. The message names the field and rule, never the value.
+     * @throws InvalidValueException if a source value is present but invalid for this rule; the
+     *     field is then left out and reported. The message names the field and rule, never the
+     *     value.
      */
     public abstract JsonNode apply(JsonNode record, RuleContext ctx) throws InvalidValueException;
 }

@@ -1,23 +1,28 @@
 package dev.veil.rules;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.IpGeneraliser;
+import dev.veil.privacy.IsoInstant;
 import dev.veil.privacy.LocationGeneraliser;
 import dev.veil.privacy.Masker;
 import dev.veil.privacy.NumberBucketer;
 import dev.veil.privacy.TimeTruncator;
 import dev.veil.privacy.UrlReducer;
 import dev.veil.privacy.UserAgentReducer;
-import dev.veil.privacy.IsoInstant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-/** The field rule kinds. Each is a thin adapter from a JSON value to a generaliser of {@code dev.veil.privacy}. */
+/**
+ * The field rule kinds. Each is a thin adapter from a JSON value to a generaliser of {@code
+ * dev.veil.privacy}.
+ */
 final class FieldRules {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -91,7 +96,8 @@ final class FieldRules {
                 return null;
             }
             if (!v.isNumber()) {
-                throw new InvalidValueException("invalid_number", "field '" + source + "' is not a number");
+                throw new InvalidValueException(
+                        "invalid_number", "field '" + source + "' is not a number");
             }
             return applyNumber(v.asDouble());
         }
@@ -112,7 +118,9 @@ final class FieldRules {
 
         @Override
         JsonNode applyText(String value, RuleContext ctx) throws InvalidValueException {
-            return F.textNode(ctx.pseudonymiser().pseudonymise(IdNormaliser.normalise(value, idKind, region)));
+            return F.textNode(
+                    ctx.pseudonymiser()
+                            .pseudonymise(IdNormaliser.normalise(value, idKind, region)));
         }
     }
 
@@ -146,7 +154,8 @@ final class FieldRules {
             try {
                 millis = IsoInstant.parseMillis(value);
             } catch (DateTimeParseException | ArithmeticException e) {
-                throw new InvalidValueException("invalid_time", "field '" + source + "' is not an RFC 3339 time");
+                throw new InvalidValueException(
+                        "invalid_time", "field '" + source + "' is not an RFC 3339 time");
             }
             return F.textNode(IsoInstant.format(truncator.truncate(millis)));
         }
@@ -216,8 +225,10 @@ final class FieldRules {
         @Override
         JsonNode applyNumber(double value) throws InvalidValueException {
             if (Math.abs(value) > MAX_EXACT) {
-                // Beyond 2^53 a double no longer holds every integer: the bound would not be a true bucket edge.
-                throw new InvalidValueException("invalid_number", "field '" + source + "' is too large to bucket");
+                // Beyond 2^53 a double no longer holds every integer: the bound would not be a true
+                // bucket edge.
+                throw new InvalidValueException(
+                        "invalid_number", "field '" + source + "' is too large to bucket");
             }
             double lower = bucketer.lowerBound(value);
             return integral ? F.numberNode((long) lower) : F.numberNode(lower);
@@ -253,7 +264,8 @@ final class FieldRules {
             }
             if (!hasLat || !hasLon || !lat.isNumber() || !lon.isNumber()) {
                 throw new InvalidValueException(
-                        "invalid_coordinates", "fields '" + latField + "' and '" + lonField + "' must both be numbers");
+                        "invalid_coordinates",
+                        "fields '" + latField + "' and '" + lonField + "' must both be numbers");
             }
             return F.textNode(generaliser.cell(lat.asDouble(), lon.asDouble()));
         }

@@ -1,16 +1,18 @@
 package dev.veil.rules;
 
+import dev.veil.privacy.InvalidValueException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.veil.privacy.InvalidValueException;
+
 import java.util.List;
 import java.util.Set;
 
 /**
- * The rules of one output: which input stream feeds it, which topic it goes to, the purposes a subject must have
- * granted, how minors are treated, and one {@link FieldRule} per output field. Only fields named by a rule reach
- * the output. Immutable and thread-safe.
+ * The rules of one output: which input stream feeds it, which topic it goes to, the purposes a
+ * subject must have granted, how minors are treated, and one {@link FieldRule} per output field.
+ * Only fields named by a rule reach the output. Immutable and thread-safe.
  */
 public final class OutputRules {
     /** The output field that carries the rules version on every record. */
@@ -89,7 +91,9 @@ public final class OutputRules {
 
     /** Receives the fields whose values were invalid; called at most once per rule. */
     public interface InvalidFieldListener {
-        /** @param rule the rule that failed @param error what failed (never the value) */
+        /**
+         * @param rule the rule that failed @param error what failed (never the value)
+         */
         void invalid(FieldRule rule, InvalidValueException error);
     }
 
@@ -99,8 +103,8 @@ public final class OutputRules {
      * @param record the raw record, already schema-valid
      * @param ctx the task's rule context
      * @param listener told of every field left out because its value was invalid
-     * @return a new object with one field per rule whose source was present and valid, plus
-     *     {@value #RULES_VERSION_FIELD}
+     * @return a new object with one field per rule whose source was present and valid, plus {@value
+     *     #RULES_VERSION_FIELD}
      */
     public ObjectNode apply(JsonNode record, RuleContext ctx, InvalidFieldListener listener) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();

@@ -1,14 +1,15 @@
 package dev.veil.rules;
 
 import dev.veil.privacy.IdKind;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The field rules of one deployment, as the privacy team wrote them in {@code config/rules.yaml}, validated. Built by
- * {@link RuleSetLoader}. Immutable and thread-safe.
+ * The field rules of one deployment, as the privacy team wrote them in {@code config/rules.yaml},
+ * validated. Built by {@link RuleSetLoader}. Immutable and thread-safe.
  */
 public final class RuleSet {
     private final String version;
@@ -16,7 +17,11 @@ public final class RuleSet {
     private final String phoneRegion;
     private final Map<String, OutputRules> outputs;
 
-    RuleSet(String version, IdKind subjectIdKind, String phoneRegion, Map<String, OutputRules> outputs) {
+    RuleSet(
+            String version,
+            IdKind subjectIdKind,
+            String phoneRegion,
+            Map<String, OutputRules> outputs) {
         this.version = version;
         this.subjectIdKind = subjectIdKind;
         this.phoneRegion = phoneRegion;

@@ -7,6 +7,7 @@ import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
 import dev.veil.schema.InputSchemas;
 import dev.veil.schema.InputSchemas.FieldType;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,47 +21,60 @@ import java.util.regex.Pattern;
 
 /**
  * Reads and validates the field rules file ({@code config/rules.yaml}; its format is documented in
- * {@code docs/rules.md}). Everything is checked before the job starts: unknown keys, rule parameters, that every
- * field a rule reads exists in the input schema with a fitting type, that no direct identifier is kept as it is, that
- * every output requires at least one purpose. Each error is a {@link ConfigException} naming the file, the line and
- * the key.
+ * {@code docs/rules.md}). Everything is checked before the job starts: unknown keys, rule
+ * parameters, that every field a rule reads exists in the input schema with a fitting type, that no
+ * direct identifier is kept as it is, that every output requires at least one purpose. Each error
+ * is a {@link ConfigException} naming the file, the line and the key.
  */
 public final class RuleSetLoader {
     /** Longest IPv4 prefix a rule may keep: a /24 is a network of 256 addresses. */
     static final int MAX_IPV4_PREFIX = 24;
-    /** Longest IPv6 prefix a rule may keep: a /64 is one subnet (one household or device at most). */
+
+    /**
+     * Longest IPv6 prefix a rule may keep: a /64 is one subnet (one household or device at most).
+     */
     static final int MAX_IPV6_PREFIX = 64;
-    /** Finest H3 resolution for identifying coordinates: resolution 10 cells are about 0.015 km2. */
+
+    /**
+     * Finest H3 resolution for identifying coordinates: resolution 10 cells are about 0.015 km2.
+     */
     static final int MAX_IDENTIFIER_H3_RESOLUTION = 10;
+
     /** Most characters a mask may keep of an identifier (as card and phone masks do). */
     static final int MAX_IDENTIFIER_KEEP_LAST = 4;
 
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
-    private static final Set<String> RULE_KINDS = Set.of(
-            "keep",
-            "pseudonymise",
-            "generalise_ip",
-            "generalise_location",
-            "truncate_time",
-            "bucket",
-            "mask",
-            "reduce_url",
-            "reduce_user_agent");
-    private static final Map<String, IdKind> ID_KINDS = Map.of(
-            "case_sensitive", IdKind.CASE_SENSITIVE,
-            "case_insensitive", IdKind.CASE_INSENSITIVE,
-            "phone", IdKind.PHONE);
+    private static final Set<String> RULE_KINDS =
+            Set.of(
+                    "keep",
+                    "pseudonymise",
+                    "generalise_ip",
+                    "generalise_location",
+                    "truncate_time",
+                    "bucket",
+                    "mask",
+                    "reduce_url",
+                    "reduce_user_agent");
+    private static final Map<String, IdKind> ID_KINDS =
+            Map.of(
+                    "case_sensitive", IdKind.CASE_SENSITIVE,
+                    "case_insensitive", IdKind.CASE_INSENSITIVE,
+                    "phone", IdKind.PHONE);
 
     private RuleSetLoader() {}
 
-    /** Loads and validates a rules file. @throws ConfigException naming file, line, key and problem */
+    /**
+     * Loads and validates a rules file. @throws ConfigException naming file, line, key and problem
+     */
     public static RuleSet load(java.nio.file.Path file) {
         return load(YamlDocument.read(file));
     }
 
-    /** Validates a parsed rules document. @throws ConfigException naming file, line, key and problem */
+    /**
+     * Validates a parsed rules document. @throws ConfigException naming file, line, key and problem
+     */
     public static RuleSet load(YamlDocument doc) {
         ConfigNode root = doc.root().allowOnly("version", "subject_id", "phone_region", "outputs");
         String version = root.child("version").asText();
@@ -70,7 +84,10 @@ public final class RuleSetLoader {
             ConfigNode r = root.child("phone_region");
             phoneRegion = r.asText();
             if (!REGION.matcher(phoneRegion).matches()) {
-                throw r.error("must be an ISO 3166-1 alpha-2 region such as IE, was '" + phoneRegion + "'");
+                throw r.error(
+                        "must be an ISO 3166-1 alpha-2 region such as IE, was '"
+                                + phoneRegion
+                                + "'");
             }
         }
         Map<String, OutputRules> outputs = new LinkedHashMap<>();
@@ -83,14 +100,22 @@ public final class RuleSetLoader {
             OutputRules o = output(e.getKey(), e.getValue(), version, phoneRegion);
             String other = topicOwner.putIfAbsent(o.topic(), o.name());
             if (other != null) {
-                throw e.getValue().child("topic").error("topic '" + o.topic() + "' is already used by output '" + other + "'");
+                throw e.getValue()
+                        .child("topic")
+                        .error(
+                                "topic '"
+                                        + o.topic()
+                                        + "' is already used by output '"
+                                        + other
+                                        + "'");
             }
             outputs.put(o.name(), o);
         }
         return new RuleSet(version, subjectKind, phoneRegion, outputs);
     }
 
-    private static OutputRules output(String name, ConfigNode n, String version, String phoneRegion) {
+    private static OutputRules output(
+            String name, ConfigNode n, String version, String phoneRegion) {
         if (!FIELD_NAME.matcher(name).matches()) {
             throw n.error("output name '" + name + "' must be lower case letters, digits and _");
         }
@@ -104,11 +129,13 @@ public final class RuleSetLoader {
         ConfigNode purposesNode = n.child("purposes");
         List<ConfigNode> purposeItems = purposesNode.items();
         if (purposeItems.isEmpty()) {
-            throw purposesNode.error("an output must require at least one purpose (no purpose would mean no consent check)");
+            throw purposesNode.error(
+                    "an output must require at least one purpose (no purpose would mean no consent check)");
         }
         int required = 0;
         for (ConfigNode p : purposeItems) {
-            required |= Purpose.fromWireName(p.asEnum(new LinkedHashSet<>(Purpose.wireNames()))).mask();
+            required |=
+                    Purpose.fromWireName(p.asEnum(new LinkedHashSet<>(Purpose.wireNames()))).mask();
         }
 
         Map<String, FieldType> inputFields = InputSchemas.get().fields(stream);
@@ -117,7 +144,14 @@ public final class RuleSetLoader {
         List<FieldRule> rules = new ArrayList<>();
         Set<String> targets = new LinkedHashSet<>();
         for (Map.Entry<String, ConfigNode> f : fieldsNode.entries().entrySet()) {
-            FieldRule rule = fieldRule(f.getKey(), f.getValue(), stream, inputFields, identifiers, phoneRegion);
+            FieldRule rule =
+                    fieldRule(
+                            f.getKey(),
+                            f.getValue(),
+                            stream,
+                            inputFields,
+                            identifiers,
+                            phoneRegion);
             if (rule != null) {
                 rules.add(rule);
                 targets.add(rule.target());
@@ -132,7 +166,11 @@ public final class RuleSetLoader {
             ConfigNode k = n.child("key_field");
             keyField = k.asText();
             if (!targets.contains(keyField)) {
-                throw k.error("'" + keyField + "' is not an output field of this output; output fields are " + targets);
+                throw k.error(
+                        "'"
+                                + keyField
+                                + "' is not an output field of this output; output fields are "
+                                + targets);
             }
         }
         boolean publishMinors = true;
@@ -146,17 +184,25 @@ public final class RuleSetLoader {
                 for (ConfigNode d : m.child("drop").items()) {
                     String field = d.asText();
                     if (!targets.contains(field)) {
-                        throw d.error("'" + field + "' is not an output field of this output; output fields are " + targets);
+                        throw d.error(
+                                "'"
+                                        + field
+                                        + "' is not an output field of this output; output fields are "
+                                        + targets);
                     }
                     if (field.equals(keyField)) {
-                        throw d.error("'" + field + "' is the key_field of this output: a minor's record would still carry"
-                                + " it as its Kafka key");
+                        throw d.error(
+                                "'"
+                                        + field
+                                        + "' is the key_field of this output: a minor's record would still carry"
+                                        + " it as its Kafka key");
                     }
                     minorDrop.add(field);
                 }
             }
         }
-        return new OutputRules(name, stream, topic, required, keyField, publishMinors, minorDrop, rules, version);
+        return new OutputRules(
+                name, stream, topic, required, keyField, publishMinors, minorDrop, rules, version);
     }
 
     /** Returns null for an explicit drop. */
@@ -171,7 +217,10 @@ public final class RuleSetLoader {
             throw n.error("field name '" + target + "' must be lower case letters, digits and _");
         }
         if (OutputRules.RULES_VERSION_FIELD.equals(target)) {
-            throw n.error("'" + OutputRules.RULES_VERSION_FIELD + "' is added by Veil to every record; pick another name");
+            throw n.error(
+                    "'"
+                            + OutputRules.RULES_VERSION_FIELD
+                            + "' is added by Veil to every record; pick another name");
         }
         if (n.json().isTextual()) {
             String word = n.asEnum(Set.of("keep", "drop"));
@@ -183,7 +232,8 @@ public final class RuleSetLoader {
             return new FieldRules.Keep(target, target);
         }
         if (!n.json().isObject()) {
-            throw n.error("expected 'keep', 'drop' or a mapping with one rule such as {pseudonymise: {id: case_sensitive}}");
+            throw n.error(
+                    "expected 'keep', 'drop' or a mapping with one rule such as {pseudonymise: {id: case_sensitive}}");
         }
         String kind = null;
         for (String key : n.entries().keySet()) {
@@ -191,11 +241,17 @@ public final class RuleSetLoader {
                 continue;
             }
             if (!RULE_KINDS.contains(key)) {
-                throw n.child(key).error("unknown rule '" + key + "'; rules are " + new java.util.TreeSet<>(RULE_KINDS)
-                        + " (or the words keep and drop)");
+                throw n.child(key)
+                        .error(
+                                "unknown rule '"
+                                        + key
+                                        + "'; rules are "
+                                        + new java.util.TreeSet<>(RULE_KINDS)
+                                        + " (or the words keep and drop)");
             }
             if (kind != null) {
-                throw n.child(key).error("one rule per field: found both '" + kind + "' and '" + key + "'");
+                throw n.child(key)
+                        .error("one rule per field: found both '" + kind + "' and '" + key + "'");
             }
             kind = key;
         }
@@ -204,7 +260,8 @@ public final class RuleSetLoader {
         }
         ConfigNode params = n.child(kind);
         if (!params.json().isObject()) {
-            throw params.error("expected the rule's parameters as a mapping, for example {} when it has none");
+            throw params.error(
+                    "expected the rule's parameters as a mapping, for example {} when it has none");
         }
         if (kind.equals("generalise_location")) {
             ConfigNode from = n.child("from");
@@ -218,9 +275,14 @@ public final class RuleSetLoader {
             params.allowOnly("resolution");
             ConfigNode resNode = params.child("resolution");
             int res = resNode.asInt(0, 15);
-            if (res > MAX_IDENTIFIER_H3_RESOLUTION && (identifiers.contains(src.get(0)) || identifiers.contains(src.get(1)))) {
-                throw resNode.error("resolution " + res + " is too fine for precise coordinates (cells under about 0.015 km2"
-                        + " single people out); at most " + MAX_IDENTIFIER_H3_RESOLUTION);
+            if (res > MAX_IDENTIFIER_H3_RESOLUTION
+                    && (identifiers.contains(src.get(0)) || identifiers.contains(src.get(1)))) {
+                throw resNode.error(
+                        "resolution "
+                                + res
+                                + " is too fine for precise coordinates (cells under about 0.015 km2"
+                                + " single people out); at most "
+                                + MAX_IDENTIFIER_H3_RESOLUTION);
             }
             return new FieldRules.GeneraliseLocation(target, src.get(0), src.get(1), res);
         }
@@ -232,70 +294,96 @@ public final class RuleSetLoader {
                 requireInput(where, stream, inputFields, source);
                 refuseKeepOfIdentifier(where, stream, identifiers, source);
                 return new FieldRules.Keep(target, source);
-            case "pseudonymise": {
-                requireType(where, stream, inputFields, source, kind, false);
-                params.allowOnly("id", "region");
-                IdKind idKind = ID_KINDS.get(params.child("id").asEnum(ID_KINDS.keySet()));
-                String region = phoneRegion;
-                if (params.has("region")) {
-                    ConfigNode r = params.child("region");
-                    region = r.asText();
-                    if (!REGION.matcher(region).matches()) {
-                        throw r.error("must be an ISO 3166-1 alpha-2 region such as IE, was '" + region + "'");
+            case "pseudonymise":
+                {
+                    requireType(where, stream, inputFields, source, kind, false);
+                    params.allowOnly("id", "region");
+                    IdKind idKind = ID_KINDS.get(params.child("id").asEnum(ID_KINDS.keySet()));
+                    String region = phoneRegion;
+                    if (params.has("region")) {
+                        ConfigNode r = params.child("region");
+                        region = r.asText();
+                        if (!REGION.matcher(region).matches()) {
+                            throw r.error(
+                                    "must be an ISO 3166-1 alpha-2 region such as IE, was '"
+                                            + region
+                                            + "'");
+                        }
                     }
+                    return new FieldRules.Pseudonymise(target, source, idKind, region);
                 }
-                return new FieldRules.Pseudonymise(target, source, idKind, region);
-            }
-            case "generalise_ip": {
-                requireType(where, stream, inputFields, source, kind, false);
-                params.allowOnly("ipv4_prefix", "ipv6_prefix");
-                // An IP is always an identifier: a prefix longer than these keeps (nearly) a whole address.
-                ConfigNode v4 = params.child("ipv4_prefix");
-                ConfigNode v6 = params.child("ipv6_prefix");
-                int v4Len = v4.asInt(0, MAX_IPV4_PREFIX);
-                int v6Len = v6.asInt(0, MAX_IPV6_PREFIX);
-                return new FieldRules.GeneraliseIp(target, source, v4Len, v6Len);
-            }
-            case "truncate_time": {
-                requireInput(where, stream, inputFields, source);
-                if (inputFields.get(source) != FieldType.DATE_TIME) {
-                    throw where.error("truncate_time needs a date-time field; '" + source + "' is "
-                            + inputFields.get(source).name().toLowerCase(Locale.ROOT));
+            case "generalise_ip":
+                {
+                    requireType(where, stream, inputFields, source, kind, false);
+                    params.allowOnly("ipv4_prefix", "ipv6_prefix");
+                    // An IP is always an identifier: a prefix longer than these keeps (nearly) a
+                    // whole address.
+                    ConfigNode v4 = params.child("ipv4_prefix");
+                    ConfigNode v6 = params.child("ipv6_prefix");
+                    int v4Len = v4.asInt(0, MAX_IPV4_PREFIX);
+                    int v6Len = v6.asInt(0, MAX_IPV6_PREFIX);
+                    return new FieldRules.GeneraliseIp(target, source, v4Len, v6Len);
                 }
-                params.allowOnly("granularity");
-                ConfigNode g = params.child("granularity");
-                Duration d = g.asDuration(Duration.ofMillis(1), Duration.ofDays(1));
-                if (Duration.ofDays(1).toMillis() % d.toMillis() != 0) {
-                    throw g.error("must divide a day evenly (for example PT1M, PT15M, PT1H, P1D), was " + g.asText());
-                }
-                return new FieldRules.TruncateTime(target, source, d);
-            }
-            case "bucket": {
-                requireType(where, stream, inputFields, source, kind, true);
-                if (identifiers.contains(source)) {
-                    throw where.error("'" + source + "' of the " + stream + " stream is an identifier (x-veil-identifier);"
-                            + " a bucket can be as fine as the value itself: drop it or use a rule made for it");
-                }
-                params.allowOnly("width", "origin");
-                double width = params.child("width").asDouble(Double.MIN_VALUE, 1e15);
-                double origin = params.has("origin") ? params.child("origin").asDouble(-1e15, 1e15) : 0;
-                return new FieldRules.Bucket(target, source, width, origin);
-            }
-            case "mask": {
-                requireType(where, stream, inputFields, source, kind, false);
-                params.allowOnly("keep_last", "char");
-                int keep = params.child("keep_last").asInt(0, identifiers.contains(source) ? MAX_IDENTIFIER_KEEP_LAST : 64);
-                char c = '*';
-                if (params.has("char")) {
-                    ConfigNode cn = params.child("char");
-                    String s = cn.asText();
-                    if (s.length() != 1) {
-                        throw cn.error("must be one character, was '" + s + "'");
+            case "truncate_time":
+                {
+                    requireInput(where, stream, inputFields, source);
+                    if (inputFields.get(source) != FieldType.DATE_TIME) {
+                        throw where.error(
+                                "truncate_time needs a date-time field; '"
+                                        + source
+                                        + "' is "
+                                        + inputFields.get(source).name().toLowerCase(Locale.ROOT));
                     }
-                    c = s.charAt(0);
+                    params.allowOnly("granularity");
+                    ConfigNode g = params.child("granularity");
+                    Duration d = g.asDuration(Duration.ofMillis(1), Duration.ofDays(1));
+                    if (Duration.ofDays(1).toMillis() % d.toMillis() != 0) {
+                        throw g.error(
+                                "must divide a day evenly (for example PT1M, PT15M, PT1H, P1D), was "
+                                        + g.asText());
+                    }
+                    return new FieldRules.TruncateTime(target, source, d);
                 }
-                return new FieldRules.Mask(target, source, keep, c);
-            }
+            case "bucket":
+                {
+                    requireType(where, stream, inputFields, source, kind, true);
+                    if (identifiers.contains(source)) {
+                        throw where.error(
+                                "'"
+                                        + source
+                                        + "' of the "
+                                        + stream
+                                        + " stream is an identifier (x-veil-identifier);"
+                                        + " a bucket can be as fine as the value itself: drop it or use a rule made for it");
+                    }
+                    params.allowOnly("width", "origin");
+                    double width = params.child("width").asDouble(Double.MIN_VALUE, 1e15);
+                    double origin =
+                            params.has("origin") ? params.child("origin").asDouble(-1e15, 1e15) : 0;
+                    return new FieldRules.Bucket(target, source, width, origin);
+                }
+            case "mask":
+                {
+                    requireType(where, stream, inputFields, source, kind, false);
+                    params.allowOnly("keep_last", "char");
+                    int keep =
+                            params.child("keep_last")
+                                    .asInt(
+                                            0,
+                                            identifiers.contains(source)
+                                                    ? MAX_IDENTIFIER_KEEP_LAST
+                                                    : 64);
+                    char c = '*';
+                    if (params.has("char")) {
+                        ConfigNode cn = params.child("char");
+                        String s = cn.asText();
+                        if (s.length() != 1) {
+                            throw cn.error("must be one character, was '" + s + "'");
+                        }
+                        c = s.charAt(0);
+                    }
+                    return new FieldRules.Mask(target, source, keep, c);
+                }
             case "reduce_url":
                 requireType(where, stream, inputFields, source, kind, false);
                 params.allowOnly();
@@ -309,27 +397,50 @@ public final class RuleSetLoader {
         }
     }
 
-    private static void requireInput(ConfigNode where, String stream, Map<String, FieldType> inputFields, String source) {
+    private static void requireInput(
+            ConfigNode where, String stream, Map<String, FieldType> inputFields, String source) {
         if (!inputFields.containsKey(source)) {
-            throw where.error("the " + stream + " stream has no field '" + source + "'; its fields are " + inputFields.keySet());
+            throw where.error(
+                    "the "
+                            + stream
+                            + " stream has no field '"
+                            + source
+                            + "'; its fields are "
+                            + inputFields.keySet());
         }
     }
 
     private static void requireType(
-            ConfigNode where, String stream, Map<String, FieldType> inputFields, String source, String kind, boolean numeric) {
+            ConfigNode where,
+            String stream,
+            Map<String, FieldType> inputFields,
+            String source,
+            String kind,
+            boolean numeric) {
         requireInput(where, stream, inputFields, source);
         FieldType t = inputFields.get(source);
         if (numeric ? !t.numeric() : !t.textual()) {
-            throw where.error(kind + " needs a " + (numeric ? "number" : "text") + " field; '" + source + "' is "
-                    + t.name().toLowerCase(Locale.ROOT));
+            throw where.error(
+                    kind
+                            + " needs a "
+                            + (numeric ? "number" : "text")
+                            + " field; '"
+                            + source
+                            + "' is "
+                            + t.name().toLowerCase(Locale.ROOT));
         }
     }
 
-    private static void refuseKeepOfIdentifier(ConfigNode where, String stream, Set<String> identifiers, String source) {
+    private static void refuseKeepOfIdentifier(
+            ConfigNode where, String stream, Set<String> identifiers, String source) {
         if (identifiers.contains(source)) {
-            throw where.error("'" + source + "' of the " + stream
-                    + " stream is an identifier (x-veil-identifier in its schema) and cannot be kept as it is;"
-                    + " pseudonymise, generalise, mask or drop it");
+            throw where.error(
+                    "'"
+                            + source
+                            + "' of the "
+                            + stream
+                            + " stream is an identifier (x-veil-identifier in its schema) and cannot be kept as it is;"
+                            + " pseudonymise, generalise, mask or drop it");
         }
     }
 }

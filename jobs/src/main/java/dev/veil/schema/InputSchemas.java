@@ -6,6 +6,7 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,20 +16,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON Schemas of the input topics ({@code schemas/input/<stream>.schema.json}, packaged on the classpath under
- * {@code /schemas/input/}), compiled once. Field types are read from the schemas so that the rules loader can check
- * that a rule fits the field it names. Thread-safe after construction.
+ * The JSON Schemas of the input topics ({@code schemas/input/<stream>.schema.json}, packaged on the
+ * classpath under {@code /schemas/input/}), compiled once. Field types are read from the schemas so
+ * that the rules loader can check that a rule fits the field it names. Thread-safe after
+ * construction.
  */
 public final class InputSchemas {
     /** The log streams Veil anonymises, in a fixed order. */
     public static final List<String> LOG_STREAMS = List.of("device", "location", "service");
+
     /** The consent stream. */
     public static final String CONSENT = "consent";
 
     /**
-     * Schema annotation marking a field whose raw value identifies a person or leads back to one (direct identifiers,
-     * precise coordinates, free text). The rules loader refuses to keep such a field unchanged, and the leak tests
-     * scan every output for these values.
+     * Schema annotation marking a field whose raw value identifies a person or leads back to one
+     * (direct identifiers, precise coordinates, free text). The rules loader refuses to keep such a
+     * field unchanged, and the leak tests scan every output for these values.
      */
     public static final String IDENTIFIER_KEYWORD = "x-veil-identifier";
 
@@ -61,31 +64,41 @@ public final class InputSchemas {
 
     private InputSchemas() {
         ObjectMapper mapper = new ObjectMapper();
-        // The 2020-12 meta-schema plus Veil's own annotation, so the validator knows it instead of warning.
-        com.networknt.schema.JsonMetaSchema meta = com.networknt.schema.JsonMetaSchema.builder(
-                        com.networknt.schema.JsonMetaSchema.getV202012())
-                .keyword(new com.networknt.schema.NonValidationKeyword(IDENTIFIER_KEYWORD))
-                .build();
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder()
-                .formatAssertionsEnabled(true)
-                .pathType(com.networknt.schema.PathType.JSON_PATH)
-                .build();
+        // The 2020-12 meta-schema plus Veil's own annotation, so the validator knows it instead of
+        // warning.
+        com.networknt.schema.JsonMetaSchema meta =
+                com.networknt.schema.JsonMetaSchema.builder(
+                                com.networknt.schema.JsonMetaSchema.getV202012())
+                        .keyword(new com.networknt.schema.NonValidationKeyword(IDENTIFIER_KEYWORD))
+                        .build();
+        JsonSchemaFactory factory =
+                JsonSchemaFactory.getInstance(
+                        SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
+        SchemaValidatorsConfig config =
+                SchemaValidatorsConfig.builder()
+                        .formatAssertionsEnabled(true)
+                        .pathType(com.networknt.schema.PathType.JSON_PATH)
+                        .build();
         for (String stream : allStreams()) {
             String resource = "/schemas/input/" + stream + ".schema.json";
             try (InputStream in = InputSchemas.class.getResourceAsStream(resource)) {
                 if (in == null) {
-                    throw new IllegalStateException("schema " + resource + " is missing from the classpath");
+                    throw new IllegalStateException(
+                            "schema " + resource + " is missing from the classpath");
                 }
                 JsonNode schemaNode = mapper.readTree(in);
                 validators.put(stream, factory.getSchema(schemaNode, config));
                 fieldTypes.put(stream, Collections.unmodifiableMap(readFieldTypes(schemaNode)));
                 java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-                schemaNode.path("properties").fields().forEachRemaining(e -> {
-                    if (e.getValue().path(IDENTIFIER_KEYWORD).asBoolean(false)) {
-                        ids.add(e.getKey());
-                    }
-                });
+                schemaNode
+                        .path("properties")
+                        .fields()
+                        .forEachRemaining(
+                                e -> {
+                                    if (e.getValue().path(IDENTIFIER_KEYWORD).asBoolean(false)) {
+                                        ids.add(e.getKey());
+                                    }
+                                });
                 identifiers.put(stream, Collections.unmodifiableSet(ids));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read schema " + resource, e);
@@ -114,27 +127,31 @@ public final class InputSchemas {
 
     private static Map<String, FieldType> readFieldTypes(JsonNode schema) {
         Map<String, FieldType> out = new LinkedHashMap<>();
-        schema.path("properties").fields().forEachRemaining(e -> {
-            JsonNode p = e.getValue();
-            String type = p.path("type").asText("");
-            FieldType t;
-            if ("string".equals(type) && "date-time".equals(p.path("format").asText(""))) {
-                t = FieldType.DATE_TIME;
-            } else if ("string".equals(type) || p.has("enum") || p.has("const")) {
-                t = FieldType.STRING;
-            } else if ("number".equals(type)) {
-                t = FieldType.NUMBER;
-            } else if ("integer".equals(type)) {
-                t = FieldType.INTEGER;
-            } else if ("boolean".equals(type)) {
-                t = FieldType.BOOLEAN;
-            } else if ("array".equals(type)) {
-                t = FieldType.ARRAY;
-            } else {
-                t = FieldType.OBJECT;
-            }
-            out.put(e.getKey(), t);
-        });
+        schema.path("properties")
+                .fields()
+                .forEachRemaining(
+                        e -> {
+                            JsonNode p = e.getValue();
+                            String type = p.path("type").asText("");
+                            FieldType t;
+                            if ("string".equals(type)
+                                    && "date-time".equals(p.path("format").asText(""))) {
+                                t = FieldType.DATE_TIME;
+                            } else if ("string".equals(type) || p.has("enum") || p.has("const")) {
+                                t = FieldType.STRING;
+                            } else if ("number".equals(type)) {
+                                t = FieldType.NUMBER;
+                            } else if ("integer".equals(type)) {
+                                t = FieldType.INTEGER;
+                            } else if ("boolean".equals(type)) {
+                                t = FieldType.BOOLEAN;
+                            } else if ("array".equals(type)) {
+                                t = FieldType.ARRAY;
+                            } else {
+                                t = FieldType.OBJECT;
+                            }
+                            out.put(e.getKey(), t);
+                        });
         return out;
     }
 
@@ -142,7 +159,8 @@ public final class InputSchemas {
     public JsonSchema validator(String stream) {
         JsonSchema s = validators.get(stream);
         if (s == null) {
-            throw new IllegalArgumentException("unknown stream '" + stream + "'; known streams are " + validators.keySet());
+            throw new IllegalArgumentException(
+                    "unknown stream '" + stream + "'; known streams are " + validators.keySet());
         }
         return s;
     }
@@ -157,7 +175,8 @@ public final class InputSchemas {
     public Map<String, FieldType> fields(String stream) {
         Map<String, FieldType> f = fieldTypes.get(stream);
         if (f == null) {
-            throw new IllegalArgumentException("unknown stream '" + stream + "'; known streams are " + fieldTypes.keySet());
+            throw new IllegalArgumentException(
+                    "unknown stream '" + stream + "'; known streams are " + fieldTypes.keySet());
         }
         return f;
     }

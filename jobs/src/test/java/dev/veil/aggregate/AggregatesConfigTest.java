@@ -1,14 +1,13 @@
 package dev.veil.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 import dev.veil.config.ConfigException;
 import dev.veil.config.JobConfig;
 import dev.veil.config.YamlDocument;
 import dev.veil.dp.DiscreteLaplace;
 import dev.veil.dp.PartitionSelection;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
-/** The shipped aggregates configuration, and errors that name file, line and key for broken ones. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The shipped aggregates configuration, and errors that name file, line and key for broken ones.
+ */
 class AggregatesConfigTest {
     static final Path SHIPPED = Path.of("../config/aggregates.yaml");
     private static final String FILE = "bad-agg.yaml";
@@ -31,7 +35,10 @@ class AggregatesConfigTest {
         }
     }
 
-    /** The shipped text with one exact fragment replaced; fails if the fragment is not there exactly once. */
+    /**
+     * The shipped text with one exact fragment replaced; fails if the fragment is not there exactly
+     * once.
+     */
     static String edited(String from, String to) {
         String text = shippedText();
         int at = text.indexOf(from);
@@ -47,10 +54,15 @@ class AggregatesConfigTest {
         return (int) text.substring(0, at).chars().filter(c -> c == '\n').count() + 1;
     }
 
-    /** Loads the edited text, expecting a ConfigException at the line of {@code lineMarker} for key {@code path}. */
+    /**
+     * Loads the edited text, expecting a ConfigException at the line of {@code lineMarker} for key
+     * {@code path}.
+     */
     private static ConfigException rejected(String text, String lineMarker, String path) {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> AggregatesConfig.load(YamlDocument.parse(FILE, text)));
+        ConfigException e =
+                catchThrowableOfType(
+                        ConfigException.class,
+                        () -> AggregatesConfig.load(YamlDocument.parse(FILE, text)));
         assertThat(e).as("rejected").isNotNull();
         int line = lineOf(text, lineMarker);
         assertThat(e.file()).isEqualTo(FILE);
@@ -61,7 +73,12 @@ class AggregatesConfigTest {
     }
 
     private static long threshold(long l, long c, String epsilon) {
-        return PartitionSelection.threshold(10, l, c, DiscreteLaplace.forSensitivityAndEpsilon(l * c, new BigDecimal(epsilon)), 1e-6);
+        return PartitionSelection.threshold(
+                10,
+                l,
+                c,
+                DiscreteLaplace.forSensitivityAndEpsilon(l * c, new BigDecimal(epsilon)),
+                1e-6);
     }
 
     @Test
@@ -76,9 +93,19 @@ class AggregatesConfigTest {
         assertThat(c.heatmapResolution).isEqualTo(7);
         assertThat(c.durationBucketsMs).containsExactly(0, 1000, 5000, 30000, 120000, 600000);
         assertThat(c.guarantee).isEqualTo(JobConfig.Guarantee.EXACTLY_ONCE);
-        assertThat(c.allReleases()).extracting(ReleaseSpec::name)
-                .containsExactly("heatmap", "app_version", "os", "device_family", "action", "error_code", "duration");
-        assertThat(c.usage.keySet()).containsExactly("app_version", "os", "device_family", "action", "error_code", "duration");
+        assertThat(c.allReleases())
+                .extracting(ReleaseSpec::name)
+                .containsExactly(
+                        "heatmap",
+                        "app_version",
+                        "os",
+                        "device_family",
+                        "action",
+                        "error_code",
+                        "duration");
+        assertThat(c.usage.keySet())
+                .containsExactly(
+                        "app_version", "os", "device_family", "action", "error_code", "duration");
         assertThat(c.totalEpsilon()).isEqualByComparingTo("4.0");
         assertThat(c.totalDelta()).isCloseTo(7e-6, org.assertj.core.data.Offset.offset(1e-18));
     }
@@ -110,7 +137,9 @@ class AggregatesConfigTest {
         for (ReleaseSpec r : c.allReleases()) {
             assertThat(r.k()).isEqualTo(10);
             assertThat(r.delta()).isEqualTo(1e-6);
-            assertThat(r.threshold()).as("threshold above k*C").isGreaterThan(r.k() * r.maxPerCategory());
+            assertThat(r.threshold())
+                    .as("threshold above k*C")
+                    .isGreaterThan(r.k() * r.maxPerCategory());
         }
     }
 
@@ -118,8 +147,12 @@ class AggregatesConfigTest {
     void shippedConfigParsedFromText_sameAsReadFromFile() {
         AggregatesConfig fromText = AggregatesConfig.load(YamlDocument.parse(FILE, shippedText()));
         assertThat(fromText.totalEpsilon()).isEqualByComparingTo("4.0");
-        assertThat(fromText.allReleases()).extracting(ReleaseSpec::threshold)
-                .containsExactlyElementsOf(AggregatesConfig.load(SHIPPED).allReleases().stream().map(ReleaseSpec::threshold).toList());
+        assertThat(fromText.allReleases())
+                .extracting(ReleaseSpec::threshold)
+                .containsExactlyElementsOf(
+                        AggregatesConfig.load(SHIPPED).allReleases().stream()
+                                .map(ReleaseSpec::threshold)
+                                .toList());
     }
 
     @Test
@@ -180,13 +213,21 @@ class AggregatesConfigTest {
 
     @Test
     void noiseKeyWithBothEnvAndFile_rejected() {
-        String text = edited("    env: VEIL_NOISE_KEY", "    env: VEIL_NOISE_KEY\n    file: /run/secrets/noise-key");
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> AggregatesConfig.load(YamlDocument.parse(FILE, text)));
+        String text =
+                edited(
+                        "    env: VEIL_NOISE_KEY",
+                        "    env: VEIL_NOISE_KEY\n    file: /run/secrets/noise-key");
+        ConfigException e =
+                catchThrowableOfType(
+                        ConfigException.class,
+                        () -> AggregatesConfig.load(YamlDocument.parse(FILE, text)));
         assertThat(e).isNotNull();
         assertThat(e.path()).isEqualTo("privacy.noise_key");
-        assertThat(e.line()).isBetween(lineOf(text, "noise_key:"), lineOf(text, "env: VEIL_NOISE_KEY"));
-        assertThat(e.getMessage()).startsWith(FILE + ":" + e.line() + ":").contains("exactly one of");
+        assertThat(e.line())
+                .isBetween(lineOf(text, "noise_key:"), lineOf(text, "env: VEIL_NOISE_KEY"));
+        assertThat(e.getMessage())
+                .startsWith(FILE + ":" + e.line() + ":")
+                .contains("exactly one of");
     }
 
     @Test
@@ -208,7 +249,12 @@ class AggregatesConfigTest {
 
     @Test
     void missingTables_rejectedNamingTheKey() {
-        assertThatThrownBy(() -> AggregatesConfig.load(YamlDocument.parse(FILE, edited("budget_topic: veil.agg.budget\n", ""))))
+        assertThatThrownBy(
+                        () ->
+                                AggregatesConfig.load(
+                                        YamlDocument.parse(
+                                                FILE,
+                                                edited("budget_topic: veil.agg.budget\n", ""))))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(FILE)
                 .hasMessageContaining("budget_topic");
@@ -217,15 +263,26 @@ class AggregatesConfigTest {
     @Test
     void keyPastedInsteadOfAReference_rejectedWithoutQuotingIt() {
         String pasted = "q83vEjRWeJq+/c2LmTnT0Ay7xP1oWb3hK2J8zD9sQeU=";
-        String text = edited("  noise_key:\n    env: VEIL_NOISE_KEY", "  noise_key: \"" + pasted + "\"\n    # env: VEIL_NOISE_KEY");
+        String text =
+                edited(
+                        "  noise_key:\n    env: VEIL_NOISE_KEY",
+                        "  noise_key: \"" + pasted + "\"\n    # env: VEIL_NOISE_KEY");
         ConfigException e = rejected(text, "noise_key:", "privacy.noise_key");
         assertThat(e.getMessage()).doesNotContain(pasted).doesNotContain(pasted.substring(0, 12));
     }
 
     @Test
     void noiseSwitch_isNoLongerAKey_aDeployedJobAlwaysAddsNoise() {
-        ConfigException e = catchThrowableOfType(ConfigException.class, () -> AggregatesConfig.load(
-                YamlDocument.parse("agg.yaml", edited("  delta: 1.0e-6 ", "  noise: false\n  delta: 1.0e-6 "))));
+        ConfigException e =
+                catchThrowableOfType(
+                        ConfigException.class,
+                        () ->
+                                AggregatesConfig.load(
+                                        YamlDocument.parse(
+                                                "agg.yaml",
+                                                edited(
+                                                        "  delta: 1.0e-6 ",
+                                                        "  noise: false\n  delta: 1.0e-6 "))));
         assertThat(e).isNotNull();
         assertThat(e.path()).isEqualTo("privacy.noise");
         assertThat(e.problem()).contains("unknown key 'noise'");

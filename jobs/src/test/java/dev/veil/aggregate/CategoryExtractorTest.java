@@ -1,20 +1,22 @@
 package dev.veil.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.uber.h3core.H3Core;
 import dev.veil.config.YamlDocument;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.record.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.uber.h3core.H3Core;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Categories of each release read from anonymised records, with the shipped configuration. */
 class CategoryExtractorTest {
@@ -32,10 +34,12 @@ class CategoryExtractorTest {
     }
 
     private interface Extraction {
-        void run(JsonNode record, java.util.function.BiConsumer<String, String> out) throws Exception;
+        void run(JsonNode record, java.util.function.BiConsumer<String, String> out)
+                throws Exception;
     }
 
-    private static List<Map.Entry<String, String>> extract(Extraction how, String record) throws Exception {
+    private static List<Map.Entry<String, String>> extract(Extraction how, String record)
+            throws Exception {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         how.run(json(record), (release, category) -> out.add(Map.entry(release, category)));
         return out;
@@ -54,7 +58,10 @@ class CategoryExtractorTest {
     @Test
     void heatmap_upperCaseInput_sameLowerCaseCategory() throws Exception {
         String cell = h3.latLngToCellAddress(53.35, -6.26, 9);
-        assertThat(extract(extractor::location, "{\"h3_cell\":\"" + cell.toUpperCase(Locale.ROOT) + "\"}"))
+        assertThat(
+                        extract(
+                                extractor::location,
+                                "{\"h3_cell\":\"" + cell.toUpperCase(Locale.ROOT) + "\"}"))
                 .containsExactly(Map.entry("heatmap", h3.cellToParentAddress(cell, 7)));
     }
 
@@ -79,7 +86,7 @@ class CategoryExtractorTest {
     @Test
     void heatmap_invalidCell_invalidValue() throws Exception {
         JsonNode record = json("{\"h3_cell\":\"not-a-cell\"}");
-        assertThatThrownBy(() -> extractor.location(record, (r, c) -> { }))
+        assertThatThrownBy(() -> extractor.location(record, (r, c) -> {}))
                 .isInstanceOf(InvalidValueException.class);
     }
 
@@ -90,21 +97,22 @@ class CategoryExtractorTest {
 
     @Test
     void device_appVersionOsMajorAndDeviceFamily() throws Exception {
-        String record = "{\"app_version\":\"5.2.0\",\"os_name\":\"Android\",\"os_version\":\"14.1\","
-                + "\"user_agent\":{\"browser_family\":\"Chrome Mobile\",\"browser_major\":\"120\","
-                + "\"os_family\":\"Linux\",\"device_family\":\"Pixel 7\"}}";
-        assertThat(extract(extractor::device, record)).containsExactly(
-                Map.entry("app_version", "5.2.0"),
-                Map.entry("os", "Android 14"),
-                Map.entry("device_family", "Pixel 7"));
+        String record =
+                "{\"app_version\":\"5.2.0\",\"os_name\":\"Android\",\"os_version\":\"14.1\","
+                        + "\"user_agent\":{\"browser_family\":\"Chrome Mobile\",\"browser_major\":\"120\","
+                        + "\"os_family\":\"Linux\",\"device_family\":\"Pixel 7\"}}";
+        assertThat(extract(extractor::device, record))
+                .containsExactly(
+                        Map.entry("app_version", "5.2.0"),
+                        Map.entry("os", "Android 14"),
+                        Map.entry("device_family", "Pixel 7"));
     }
 
     @Test
     void device_noOsName_osFamilyFromUserAgentWithoutVersion() throws Exception {
         String record = "{\"user_agent\":{\"os_family\":\"iOS\",\"device_family\":\"iPhone\"}}";
-        assertThat(extract(extractor::device, record)).containsExactly(
-                Map.entry("os", "iOS"),
-                Map.entry("device_family", "iPhone"));
+        assertThat(extract(extractor::device, record))
+                .containsExactly(Map.entry("os", "iOS"), Map.entry("device_family", "iPhone"));
     }
 
     @Test
@@ -115,22 +123,33 @@ class CategoryExtractorTest {
 
     @Test
     void device_tableNotConfigured_notExtracted() throws Exception {
-        String text = AggregatesConfigTest.edited("    device_family: 0.5", "    # device_family: 0.5");
-        CategoryExtractor partial = new CategoryExtractor(AggregatesConfig.load(YamlDocument.parse("agg.yaml", text)));
-        String record = "{\"app_version\":\"5.2.0\",\"user_agent\":{\"os_family\":\"iOS\",\"device_family\":\"iPhone\"}}";
-        assertThat(extract(partial::device, record)).extracting(Map.Entry::getKey).containsExactly("app_version", "os");
+        String text =
+                AggregatesConfigTest.edited("    device_family: 0.5", "    # device_family: 0.5");
+        CategoryExtractor partial =
+                new CategoryExtractor(AggregatesConfig.load(YamlDocument.parse("agg.yaml", text)));
+        String record =
+                "{\"app_version\":\"5.2.0\",\"user_agent\":{\"os_family\":\"iOS\",\"device_family\":\"iPhone\"}}";
+        assertThat(extract(partial::device, record))
+                .extracting(Map.Entry::getKey)
+                .containsExactly("app_version", "os");
     }
 
     @Test
     void service_actionAndDurationBucket() throws Exception {
-        assertThat(extract(extractor::service, "{\"action\":\"search\",\"duration_ms\":3000,\"error_code\":\"E503\"}"))
+        assertThat(
+                        extract(
+                                extractor::service,
+                                "{\"action\":\"search\",\"duration_ms\":3000,\"error_code\":\"E503\"}"))
                 .as("error_code only for faults")
                 .containsExactly(Map.entry("action", "search"), Map.entry("duration", "1000-5000"));
     }
 
     @Test
     void service_fault_errorCodeCounted() throws Exception {
-        assertThat(extract(extractor::service, "{\"action\":\"fault\",\"error_code\":\"E503\",\"duration_ms\":0}"))
+        assertThat(
+                        extract(
+                                extractor::service,
+                                "{\"action\":\"fault\",\"error_code\":\"E503\",\"duration_ms\":0}"))
                 .containsExactly(
                         Map.entry("action", "fault"),
                         Map.entry("error_code", "E503"),

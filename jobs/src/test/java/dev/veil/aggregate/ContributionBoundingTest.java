@@ -1,9 +1,10 @@
 package dev.veil.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.dp.KeyedRandomBits;
 import dev.veil.testing.VeilTestBase;
+
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,13 +17,20 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 
-/** Contribution bounding: at most L categories per release, at most C per category, chosen without bias. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Contribution bounding: at most L categories per release, at most C per category, chosen without
+ * bias.
+ */
 class ContributionBoundingTest {
     private static final byte[] KEY = VeilTestBase.testKey();
 
-    /** A category's rank from a keyed hash, as the job derives it (fixed key, so the test is deterministic). */
+    /**
+     * A category's rank from a keyed hash, as the job derives it (fixed key, so the test is
+     * deterministic).
+     */
     private static long rank(String subject, String category) {
         byte[] label = ("rank|" + subject + '|' + category).getBytes(StandardCharsets.UTF_8);
         return new KeyedRandomBits(KEY, label).nextLong();
@@ -46,7 +54,10 @@ class ContributionBoundingTest {
         return c;
     }
 
-    /** The L categories with the lowest ranks, ranks compared as unsigned 64-bit numbers (as the bounding does). */
+    /**
+     * The L categories with the lowest ranks, ranks compared as unsigned 64-bit numbers (as the
+     * bounding does).
+     */
     private static Set<String> lowestRanks(String subject, List<String> categories, int l) {
         return categories.stream()
                 .sorted(Comparator.comparing((String c) -> rank(subject, c), Long::compareUnsigned))
@@ -58,7 +69,8 @@ class ContributionBoundingTest {
     void twentyCategoriesInShuffledOrders_keptSetIsTheSameAndIsTheLLowestRanks() {
         String subject = "s".repeat(64);
         List<String> cats = categories(20);
-        // Every category observed 1 to 4 times, so that counts also have to survive evictions and shuffles.
+        // Every category observed 1 to 4 times, so that counts also have to survive evictions and
+        // shuffles.
         List<String> observations = new ArrayList<>();
         for (int i = 0; i < cats.size(); i++) {
             for (int j = 0; j <= i % 4; j++) {
@@ -85,7 +97,9 @@ class ContributionBoundingTest {
                 SubjectWindow w = new SubjectWindow();
                 for (String c : order) {
                     ContributionBounding.add(w, "t", c, rank(subject, c), l, maxPerCategory);
-                    assertThat(w.entries).as("never more than L entries, even transiently").hasSizeLessThanOrEqualTo(l);
+                    assertThat(w.entries)
+                            .as("never more than L entries, even transiently")
+                            .hasSizeLessThanOrEqualTo(l);
                 }
                 Map<String, Integer> kept = kept(w, "t");
                 assertThat(kept).as("L=%d, order %d", l, run).isEqualTo(expectedCounts);
@@ -107,9 +121,13 @@ class ContributionBoundingTest {
         String highest = byRank.get(2);
         SubjectWindow w = new SubjectWindow();
 
-        assertThat(ContributionBounding.add(w, "t", highest, rank(subject, highest), 1, 5)).isTrue();
-        assertThat(ContributionBounding.add(w, "t", lowest, rank(subject, lowest), 1, 5)).as("evicts").isTrue();
-        assertThat(ContributionBounding.add(w, "t", highest, rank(subject, highest), 1, 5)).isFalse();
+        assertThat(ContributionBounding.add(w, "t", highest, rank(subject, highest), 1, 5))
+                .isTrue();
+        assertThat(ContributionBounding.add(w, "t", lowest, rank(subject, lowest), 1, 5))
+                .as("evicts")
+                .isTrue();
+        assertThat(ContributionBounding.add(w, "t", highest, rank(subject, highest), 1, 5))
+                .isFalse();
 
         assertThat(kept(w, "t")).containsExactly(Map.entry(lowest, 1));
     }
@@ -122,7 +140,8 @@ class ContributionBoundingTest {
             changed.add(ContributionBounding.add(w, "action", "search", 42L, 2, 3));
         }
         assertThat(kept(w, "action")).containsExactly(Map.entry("search", 3));
-        assertThat(changed).containsExactly(true, true, true, false, false, false, false, false, false, false);
+        assertThat(changed)
+                .containsExactly(true, true, true, false, false, false, false, false, false, false);
     }
 
     @Test
@@ -132,13 +151,15 @@ class ContributionBoundingTest {
             ContributionBounding.add(w, "app_version", "5.2.0", 7L, 2, 1);
             ContributionBounding.add(w, "app_version", "5.3.0", 9L, 2, 1);
         }
-        assertThat(kept(w, "app_version")).containsExactly(Map.entry("5.2.0", 1), Map.entry("5.3.0", 1));
+        assertThat(kept(w, "app_version"))
+                .containsExactly(Map.entry("5.2.0", 1), Map.entry("5.3.0", 1));
     }
 
     @Test
     void twoReleasesInOneWindow_areBoundedIndependently() {
         SubjectWindow w = new SubjectWindow();
-        // Release "os" fills its L = 2 with the lowest ranks first; "action" must still accept its own 2.
+        // Release "os" fills its L = 2 with the lowest ranks first; "action" must still accept its
+        // own 2.
         ContributionBounding.add(w, "os", "Android 14", 1L, 2, 1);
         ContributionBounding.add(w, "os", "Android 13", 2L, 2, 1);
         ContributionBounding.add(w, "action", "search", 100L, 2, 3);
@@ -157,19 +178,21 @@ class ContributionBoundingTest {
     @Test
     void ranksAreComparedUnsigned_aNegativeLongRanksAboveAPositiveOne() {
         SubjectWindow w = new SubjectWindow();
-        ContributionBounding.add(w, "t", "high", -1L, 1, 1); // 0xffff...ff, the highest unsigned rank
+        ContributionBounding.add(
+                w, "t", "high", -1L, 1, 1); // 0xffff...ff, the highest unsigned rank
         ContributionBounding.add(w, "t", "low", 1L, 1, 1);
         assertThat(kept(w, "t")).containsOnlyKeys("low");
     }
 
     /**
-     * 20,000 subjects each touch the same 5 categories, always in the same arrival order (a "keep the first L"
-     * implementation would keep cat-0 and cat-1 every time); ranks come from KeyedRandomBits under a fixed key with
-     * one label per subject. With L = 2 each category must be kept with probability 2/5. The number of subjects
-     * keeping one category is Binomial(20000, 0.4): standard deviation sqrt(20000 * 0.4 * 0.6) = 69.3 subjects, i.e.
-     * 0.0035 of the fraction. The tolerance 0.02 is 5.8 standard deviations (a false alarm below 1e-8 per category
-     * for a correct implementation), while any order bias of a few percent fails. The key is fixed, so the outcome
-     * is the same on every run.
+     * 20,000 subjects each touch the same 5 categories, always in the same arrival order (a "keep
+     * the first L" implementation would keep cat-0 and cat-1 every time); ranks come from
+     * KeyedRandomBits under a fixed key with one label per subject. With L = 2 each category must
+     * be kept with probability 2/5. The number of subjects keeping one category is Binomial(20000,
+     * 0.4): standard deviation sqrt(20000 * 0.4 * 0.6) = 69.3 subjects, i.e. 0.0035 of the
+     * fraction. The tolerance 0.02 is 5.8 standard deviations (a false alarm below 1e-8 per
+     * category for a correct implementation), while any order bias of a few percent fails. The key
+     * is fixed, so the outcome is the same on every run.
      */
     @Test
     void twentyThousandSubjectsFiveCategories_eachKeptAboutTwoFifthsOfTheTime() {
@@ -179,7 +202,8 @@ class ContributionBoundingTest {
         cats.forEach(c -> keptCount.put(c, 0));
         Map<String, Integer> keptReverse = new HashMap<>(keptCount);
         for (int s = 0; s < subjects; s++) {
-            KeyedRandomBits bits = new KeyedRandomBits(KEY, ("subject-" + s).getBytes(StandardCharsets.UTF_8));
+            KeyedRandomBits bits =
+                    new KeyedRandomBits(KEY, ("subject-" + s).getBytes(StandardCharsets.UTF_8));
             long[] ranks = new long[cats.size()];
             for (int i = 0; i < ranks.length; i++) {
                 ranks[i] = bits.nextLong();
@@ -202,7 +226,8 @@ class ContributionBoundingTest {
         assertThat(keptReverse).as("arrival order does not matter").isEqualTo(keptCount);
         for (Map.Entry<String, Integer> e : keptCount.entrySet()) {
             double fraction = e.getValue() / (double) subjects;
-            assertThat(fraction).as("fraction of subjects keeping %s", e.getKey())
+            assertThat(fraction)
+                    .as("fraction of subjects keeping %s", e.getKey())
                     .isBetween(0.4 - 0.02, 0.4 + 0.02);
         }
     }

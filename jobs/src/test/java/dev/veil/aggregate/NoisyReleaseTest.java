@@ -1,11 +1,12 @@
 package dev.veil.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.dp.DiscreteLaplace;
 import dev.veil.dp.PartitionSelection;
 import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -18,23 +19,33 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 
-/** Suppression, noise and threshold of one count; one noise draw per (release, window, category). */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Suppression, noise and threshold of one count; one noise draw per (release, window, category).
+ */
 class NoisyReleaseTest {
     private static final long HOUR_MS = 3_600_000L;
 
     private static final long W0 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
     private static final long W1 = Instant.parse("2026-11-28T11:00:00Z").toEpochMilli();
     private static final byte[] KEY = VeilTestBase.testKey();
-    private static final byte[] OTHER_KEY = "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OTHER_KEY =
+            "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII);
 
     /** ε = 1, δ = 1e-6, k = 10, L = 2, C = 1: discrete Laplace of scale 2. */
     private static ReleaseSpec spec() {
         return new ReleaseSpec("heatmap", new BigDecimal("1"), 1e-6, 10, 2, 1);
     }
 
-    private static long value(NoisyRelease r, ReleaseSpec spec, long window, String category, long subjects, long sum) {
+    private static long value(
+            NoisyRelease r,
+            ReleaseSpec spec,
+            long window,
+            String category,
+            long subjects,
+            long sum) {
         OptionalLong v = r.release(spec, window, category, subjects, sum);
         assertThat(v).as("published: %s %s", window, category).isPresent();
         return v.getAsLong();
@@ -45,7 +56,13 @@ class NoisyReleaseTest {
         ReleaseSpec spec = spec();
         assertThat(spec.laplace().scale()).isEqualTo(2.0);
         assertThat(spec.threshold())
-                .isEqualTo(PartitionSelection.threshold(10, 2, 1, DiscreteLaplace.forSensitivityAndEpsilon(2, BigDecimal.ONE), 1e-6))
+                .isEqualTo(
+                        PartitionSelection.threshold(
+                                10,
+                                2,
+                                1,
+                                DiscreteLaplace.forSensitivityAndEpsilon(2, BigDecimal.ONE),
+                                1e-6))
                 .isGreaterThan(spec.k());
     }
 
@@ -66,7 +83,9 @@ class NoisyReleaseTest {
     void testsExactMechanism_publishesExactlyTheSumFromKSubjectsOn() {
         ReleaseMechanism r = new ExactRelease();
         ReleaseSpec off = spec();
-        assertThat(r.release(off, W0, "c", 10, 10)).as("k alone decides, not the noisy threshold").hasValue(10);
+        assertThat(r.release(off, W0, "c", 10, 10))
+                .as("k alone decides, not the noisy threshold")
+                .hasValue(10);
         assertThat(r.release(off, W0, "c", 10, 30)).hasValue(30);
         assertThat(r.release(off, W1, "d", 12_345, 12_345)).hasValue(12_345);
     }
@@ -79,8 +98,12 @@ class NoisyReleaseTest {
         for (int cell = 0; cell < 50; cell++) {
             String c = "cell-" + cell;
             long v = value(first, spec, W0, c, 1000, 1000);
-            assertThat(value(first, spec, W0, c, 1000, 1000)).as("same instance again").isEqualTo(v);
-            assertThat(value(second, spec, W0, c, 1000, 1000)).as("fresh instance, as after a restore").isEqualTo(v);
+            assertThat(value(first, spec, W0, c, 1000, 1000))
+                    .as("same instance again")
+                    .isEqualTo(v);
+            assertThat(value(second, spec, W0, c, 1000, 1000))
+                    .as("fresh instance, as after a restore")
+                    .isEqualTo(v);
         }
     }
 
@@ -92,7 +115,8 @@ class NoisyReleaseTest {
         for (int cell = 0; cell < 50; cell++) {
             values.add(value(r, spec, W0, "cell-" + cell, 1000, 1000));
         }
-        // P(noise = 0) = (1-a)/(1+a) = 0.245 at scale 2, so 50 exact values would have probability 1e-31.
+        // P(noise = 0) = (1-a)/(1+a) = 0.245 at scale 2, so 50 exact values would have probability
+        // 1e-31.
         assertThat(values).hasSizeGreaterThan(1).isNotEqualTo(Set.of(1000L));
     }
 
@@ -102,17 +126,22 @@ class NoisyReleaseTest {
         ReleaseSpec spec = spec();
         // The bit streams themselves: one per (release, window, category).
         ReleaseSpec os = new ReleaseSpec("os", new BigDecimal("1"), 1e-6, 10, 2, 1);
-        ReleaseSpec otherEpsilon = new ReleaseSpec("heatmap", new BigDecimal("0.5"), 1e-6, 10, 2, 1);
+        ReleaseSpec otherEpsilon =
+                new ReleaseSpec("heatmap", new BigDecimal("0.5"), 1e-6, 10, 2, 1);
         long base = r.bits(spec, W0, "cell-a").nextLong();
         assertThat(r.bits(spec, W0, "cell-a").nextLong()).isEqualTo(base);
         assertThat(r.bits(spec, W1, "cell-a").nextLong()).as("other window").isNotEqualTo(base);
         assertThat(r.bits(spec, W0, "cell-b").nextLong()).as("other category").isNotEqualTo(base);
         assertThat(r.bits(os, W0, "cell-a").nextLong()).as("other release").isNotEqualTo(base);
-        assertThat(r.bits(otherEpsilon, W0, "cell-a").nextLong()).as("other epsilon").isNotEqualTo(base);
+        assertThat(r.bits(otherEpsilon, W0, "cell-a").nextLong())
+                .as("other epsilon")
+                .isNotEqualTo(base);
         assertThat(new NoisyRelease(KEY, 24 * HOUR_MS).bits(spec, W0, "cell-a").nextLong())
-                .as("other window length, same window start").isNotEqualTo(base);
+                .as("other window length, same window start")
+                .isNotEqualTo(base);
 
-        // The published values: two draws of scale 2 coincide with probability 0.13, so compare 30 cells; all 30
+        // The published values: two draws of scale 2 coincide with probability 0.13, so compare 30
+        // cells; all 30
         // equal would have probability about 1e-27.
         List<Long> w0 = new ArrayList<>();
         List<Long> w1 = new ArrayList<>();
@@ -138,7 +167,9 @@ class NoisyReleaseTest {
                 OptionalLong v = r.release(spec, W0, "cell-" + cell, spec.k(), sum);
                 if (v.isPresent()) {
                     published++;
-                    assertThat(v.getAsLong()).as("sum %d cell %d", sum, cell).isGreaterThanOrEqualTo(threshold);
+                    assertThat(v.getAsLong())
+                            .as("sum %d cell %d", sum, cell)
+                            .isGreaterThanOrEqualTo(threshold);
                 } else {
                     suppressed++;
                 }
@@ -156,7 +187,9 @@ class NoisyReleaseTest {
         // P(|X| > 40) = 2 a^41 / (1 + a) = 1.6e-9 per draw at scale 2.
         for (int cell = 0; cell < 500; cell++) {
             long v = value(r, spec, W0, "cell-" + cell, 10_000, 10_000);
-            assertThat((double) Math.abs(v - 10_000)).as("cell %d", cell).isLessThanOrEqualTo(bound);
+            assertThat((double) Math.abs(v - 10_000))
+                    .as("cell %d", cell)
+                    .isLessThanOrEqualTo(bound);
         }
     }
 
@@ -165,7 +198,8 @@ class NoisyReleaseTest {
         NoisyRelease a = new NoisyRelease(KEY, HOUR_MS);
         NoisyRelease b = new NoisyRelease(OTHER_KEY, HOUR_MS);
         ReleaseSpec spec = spec();
-        assertThat(b.bits(spec, W0, "cell-a").nextLong()).isNotEqualTo(a.bits(spec, W0, "cell-a").nextLong());
+        assertThat(b.bits(spec, W0, "cell-a").nextLong())
+                .isNotEqualTo(a.bits(spec, W0, "cell-a").nextLong());
         List<Long> va = new ArrayList<>();
         List<Long> vb = new ArrayList<>();
         for (int cell = 0; cell < 30; cell++) {
@@ -192,18 +226,21 @@ class NoisyReleaseTest {
             out.writeObject(spec);
         }
         ReleaseSpec copy;
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        try (ObjectInputStream in =
+                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             copy = (ReleaseSpec) in.readObject();
         }
         assertThat(copy.threshold()).isEqualTo(spec.threshold());
         assertThat(copy.laplace().scale()).isEqualTo(spec.laplace().scale());
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
-        assertThat(r.release(copy, W0, "c", 500, 500)).isEqualTo(r.release(spec, W0, "c", 500, 500));
+        assertThat(r.release(copy, W0, "c", 500, 500))
+                .isEqualTo(r.release(spec, W0, "c", 500, 500));
     }
 
     /**
-     * Why a window and cell must be released exactly once: the draw is fixed per (release, window, category), so two
-     * releases of the same cell with different sums differ by exactly the difference of the sums.
+     * Why a window and cell must be released exactly once: the draw is fixed per (release, window,
+     * category), so two releases of the same cell with different sums differ by exactly the
+     * difference of the sums.
      */
     @Test
     void noiseOn_sameCellWithAnotherSum_sameDrawSoTheDifferenceIsExact() {

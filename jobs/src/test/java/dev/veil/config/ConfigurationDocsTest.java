@@ -1,8 +1,12 @@
 package dev.veil.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.aggregate.AggregatesOptions;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.HtmlFormatter;
+
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,14 +14,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.description.HtmlFormatter;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/configuration.md lists every option of both config files, generated from {@link VeilOptions} and
- * {@link AggregatesOptions} (as Flink generates its configuration docs from its option classes). Run with
- * {@code -Dveil.docs.regenerate=true} to rewrite the file after changing an option.
+ * docs/configuration.md lists every option of both config files, generated from {@link VeilOptions}
+ * and {@link AggregatesOptions} (as Flink generates its configuration docs from its option
+ * classes). Run with {@code -Dveil.docs.regenerate=true} to rewrite the file after changing an
+ * option.
  */
 class ConfigurationDocsTest {
     private static final Path DOC = Path.of("../docs/configuration.md");
@@ -25,17 +29,23 @@ class ConfigurationDocsTest {
     static String render() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Configuration reference\n\n");
-        sb.append("Generated from `dev.veil.config.VeilOptions` and `dev.veil.aggregate.AggregatesOptions` by\n");
-        sb.append("`ConfigurationDocsTest` (`mvn -pl jobs test -Dtest=ConfigurationDocsTest -Dveil.docs.regenerate=true`");
-        sb.append("\nrewrites it). Keys are dotted paths in the YAML file; durations are ISO-8601 (`PT30S`). An unknown\n");
-        sb.append("key is refused at startup with the file and line. Keys under `flink:` are Flink's own options.\n\n");
+        sb.append(
+                "Generated from `dev.veil.config.VeilOptions` and `dev.veil.aggregate.AggregatesOptions` by\n");
+        sb.append(
+                "`ConfigurationDocsTest` (`mvn -pl jobs test -Dtest=ConfigurationDocsTest -Dveil.docs.regenerate=true`");
+        sb.append(
+                "\nrewrites it). Keys are dotted paths in the YAML file; durations are ISO-8601 (`PT30S`). An unknown\n");
+        sb.append(
+                "key is refused at startup with the file and line. Keys under `flink:` are Flink's own options.\n\n");
         sb.append("## config/veil.yaml (anonymisation job)\n\n");
         table(sb, VeilOptions.all());
         sb.append("\n## config/aggregates.yaml (heat map and usage jobs)\n\n");
         sb.append("Also `kafka.*`, `delivery.*` and `flink` as in veil.yaml.\n\n");
-        table(sb, AggregatesOptions.all().stream()
-                .filter(o -> !VeilOptions.all().contains(o))
-                .toList());
+        table(
+                sb,
+                AggregatesOptions.all().stream()
+                        .filter(o -> !VeilOptions.all().contains(o))
+                        .toList());
         return sb.toString();
     }
 
@@ -43,9 +53,15 @@ class ConfigurationDocsTest {
         sb.append("| key | default | description |\n|---|---|---|\n");
         HtmlFormatter formatter = new HtmlFormatter();
         for (ConfigOption<?> o : options) {
-            sb.append("| `").append(o.key()).append("` | ")
-                    .append(o.hasDefaultValue() ? "`" + value(o.defaultValue()) + "`" : "(required)")
-                    .append(" | ").append(formatter.format(o.description()).replace("|", "\\|"))
+            sb.append("| `")
+                    .append(o.key())
+                    .append("` | ")
+                    .append(
+                            o.hasDefaultValue()
+                                    ? "`" + value(o.defaultValue()) + "`"
+                                    : "(required)")
+                    .append(" | ")
+                    .append(formatter.format(o.description()).replace("|", "\\|"))
                     .append(" |\n");
         }
     }

@@ -1,40 +1,50 @@
 package dev.veil.config;
 
+import dev.veil.testing.VeilTestBase;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.veil.testing.VeilTestBase;
-import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
-
-/** The shipped job configuration loads; mistakes are refused with file, line and key; key references stay secret. */
+/**
+ * The shipped job configuration loads; mistakes are refused with file, line and key; key references
+ * stay secret.
+ */
 class JobConfigTest extends VeilTestBase {
     private static final String FILE = "bad-veil.yaml";
 
-    /** A small valid job configuration; each error test changes one line. Line numbers refer to this text. */
-    private static final String BASE = String.join("\n",
-            "kafka:", //                                              1
-            "  bootstrap_servers: 127.0.0.1:9092", //                 2
-            "  group_id: veil-anonymisation", //                      3
-            "topics:", //                                             4
-            "  device: veil.raw.device", //                           5
-            "  location: veil.raw.location", //                       6
-            "  service: veil.raw.service", //                         7
-            "  consent: veil.raw.consent", //                         8
-            "  dead_letter: veil.dead-letter", //                     9
-            "time:", //                                               10
-            "  max_out_of_orderness: PT30S", //                       11
-            "  source_idleness: PT30S", //                            12
-            "consent:", //                                            13
-            "  max_pending_events_per_subject: 10000", //             14
-            "pseudonymisation_key:", //                               15
-            "  env: VEIL_PSEUDONYM_KEY", //                           16
-            "delivery:", //                                           17
-            "  guarantee: exactly_once", //                           18
-            "  transactional_id_prefix: veil-anonymisation", //       19
-            "  transaction_timeout: PT10M", //                        20
-            "");
+    /**
+     * A small valid job configuration; each error test changes one line. Line numbers refer to this
+     * text.
+     */
+    private static final String BASE =
+            String.join(
+                    "\n",
+                    "kafka:", //                                              1
+                    "  bootstrap_servers: 127.0.0.1:9092", //                 2
+                    "  group_id: veil-anonymisation", //                      3
+                    "topics:", //                                             4
+                    "  device: veil.raw.device", //                           5
+                    "  location: veil.raw.location", //                       6
+                    "  service: veil.raw.service", //                         7
+                    "  consent: veil.raw.consent", //                         8
+                    "  dead_letter: veil.dead-letter", //                     9
+                    "time:", //                                               10
+                    "  max_out_of_orderness: PT30S", //                       11
+                    "  source_idleness: PT30S", //                            12
+                    "consent:", //                                            13
+                    "  max_pending_events_per_subject: 10000", //             14
+                    "pseudonymisation_key:", //                               15
+                    "  env: VEIL_PSEUDONYM_KEY", //                           16
+                    "delivery:", //                                           17
+                    "  guarantee: exactly_once", //                           18
+                    "  transactional_id_prefix: veil-anonymisation", //       19
+                    "  transaction_timeout: PT10M", //                        20
+                    "");
 
     private static String edited(String from, String to) {
         assertThat(BASE).as("test text to replace").contains(from);
@@ -42,13 +52,16 @@ class JobConfigTest extends VeilTestBase {
     }
 
     private static ConfigException loadError(String text) {
-        ConfigException e = catchThrowableOfType(
-                ConfigException.class, () -> JobConfig.load(YamlDocument.parse(FILE, text)));
+        ConfigException e =
+                catchThrowableOfType(
+                        ConfigException.class,
+                        () -> JobConfig.load(YamlDocument.parse(FILE, text)));
         assertThat(e).as("a ConfigException for:%n%s", text).isNotNull();
         return e;
     }
 
-    private static void assertLocated(ConfigException e, int line, int column, String path, String problem) {
+    private static void assertLocated(
+            ConfigException e, int line, int column, String path, String problem) {
         assertThat(e.file()).isEqualTo(FILE);
         assertThat(e.line()).as("line").isEqualTo(line);
         assertThat(e.column()).as("column").isEqualTo(column);
@@ -66,8 +79,15 @@ class JobConfigTest extends VeilTestBase {
         assertThat(c.groupId).isEqualTo("veil-anonymisation");
         assertThat(c.startingOffsets).isEqualTo(VeilOptions.StartingOffsets.COMMITTED);
         assertThat(c.kafkaProperties).isEmpty();
-        assertThat(c.inputTopics).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "device", "veil.raw.device", "location", "veil.raw.location", "service", "veil.raw.service"));
+        assertThat(c.inputTopics)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "device",
+                                "veil.raw.device",
+                                "location",
+                                "veil.raw.location",
+                                "service",
+                                "veil.raw.service"));
         assertThat(c.consentTopic).isEqualTo("veil.raw.consent");
         assertThat(c.deadLetterTopic).isEqualTo("veil.dead-letter");
         assertThat(c.maxOutOfOrderness).isEqualTo(Duration.ofSeconds(30));
@@ -109,22 +129,33 @@ class JobConfigTest extends VeilTestBase {
 
     @Test
     void load_bothEnvAndFileForKey_isRefused() {
-        ConfigException e = loadError(edited("  env: VEIL_PSEUDONYM_KEY", "  env: VEIL_PSEUDONYM_KEY\n  file: /run/secrets/k"));
+        ConfigException e =
+                loadError(
+                        edited(
+                                "  env: VEIL_PSEUDONYM_KEY",
+                                "  env: VEIL_PSEUDONYM_KEY\n  file: /run/secrets/k"));
 
         assertLocated(e, 16, 3, "pseudonymisation_key", "give exactly one of 'env'");
     }
 
     @Test
     void load_literalKeyUnderAWrongKey_isRefusedWithoutQuotingTheKey() {
-        ConfigException e = loadError(edited("  env: VEIL_PSEUDONYM_KEY", "  key: " + TEST_KEY_BASE64));
+        ConfigException e =
+                loadError(edited("  env: VEIL_PSEUDONYM_KEY", "  key: " + TEST_KEY_BASE64));
 
-        assertLocated(e, 16, 8, "pseudonymisation_key.key", "unknown key 'key'; expected one of [env, file]");
+        assertLocated(
+                e,
+                16,
+                8,
+                "pseudonymisation_key.key",
+                "unknown key 'key'; expected one of [env, file]");
         assertThat(e.getMessage()).doesNotContain(TEST_KEY_BASE64);
     }
 
     @Test
     void load_literalKeyUnderEnv_isRefusedWithoutQuotingTheKey() {
-        ConfigException e = loadError(edited("  env: VEIL_PSEUDONYM_KEY", "  env: " + TEST_KEY_BASE64));
+        ConfigException e =
+                loadError(edited("  env: VEIL_PSEUDONYM_KEY", "  env: " + TEST_KEY_BASE64));
 
         assertThat(e.path()).isEqualTo("pseudonymisation_key.env");
         assertThat(e.getMessage()).doesNotContain(TEST_KEY_BASE64);
@@ -132,30 +163,51 @@ class JobConfigTest extends VeilTestBase {
 
     @Test
     void load_durationNotInIsoForm_isRefused() {
-        ConfigException e = loadError(edited("max_out_of_orderness: PT30S", "max_out_of_orderness: 30s"));
+        ConfigException e =
+                loadError(edited("max_out_of_orderness: PT30S", "max_out_of_orderness: 30s"));
 
-        assertLocated(e, 11, 25, "time.max_out_of_orderness", "'30s' is not an ISO-8601 duration such as PT30S");
+        assertLocated(
+                e,
+                11,
+                25,
+                "time.max_out_of_orderness",
+                "'30s' is not an ISO-8601 duration such as PT30S");
     }
 
     @Test
     void load_guaranteeTypo_listsTheAllowedValues() {
         ConfigException e = loadError(edited("guarantee: exactly_once", "guarantee: exactly-once"));
 
-        assertLocated(e, 18, 14, "delivery.guarantee", "'exactly-once' is not one of [at_least_once, exactly_once]");
+        assertLocated(
+                e,
+                18,
+                14,
+                "delivery.guarantee",
+                "'exactly-once' is not one of [at_least_once, exactly_once]");
     }
 
     @Test
     void load_transactionTimeoutAboveBrokerDefaultLimit_isRefused() {
-        ConfigException e = loadError(edited("transaction_timeout: PT10M", "transaction_timeout: PT20M"));
+        ConfigException e =
+                loadError(edited("transaction_timeout: PT10M", "transaction_timeout: PT20M"));
 
-        assertLocated(e, 20, 24, "delivery.transaction_timeout", "must be between PT10S and PT15M, was PT20M");
+        assertLocated(
+                e,
+                20,
+                24,
+                "delivery.transaction_timeout",
+                "must be between PT10S and PT15M, was PT20M");
     }
 
     @Test
     void load_unknownFlinkKey_isRefusedWithFileLineAndTheClosestKey() {
         ConfigException e = loadError(BASE + "flink:\n  execution.checkpointing.intervall: 10s\n");
 
-        assertLocated(e, 22, 38, "flink.execution.checkpointing.intervall",
+        assertLocated(
+                e,
+                22,
+                38,
+                "flink.execution.checkpointing.intervall",
                 "unknown Flink option 'execution.checkpointing.intervall'; did you mean 'execution.checkpointing.interval'?");
     }
 
@@ -163,17 +215,26 @@ class JobConfigTest extends VeilTestBase {
     void load_flinkValueOfTheWrongType_isRefusedWithFileAndLine() {
         ConfigException e = loadError(BASE + "flink:\n  pipeline.object-reuse: sometimes\n");
 
-        assertLocated(e, 22, 26, "flink.pipeline.object-reuse",
+        assertLocated(
+                e,
+                22,
+                26,
+                "flink.pipeline.object-reuse",
                 "'sometimes' is not a valid value for Flink option 'pipeline.object-reuse' (true or false)");
     }
 
     @Test
     void load_knownFlinkKeysIncludingRocksDbAndReporters_areAccepted() {
-        JobConfig c = JobConfig.load(YamlDocument.parse(FILE, BASE + "flink:\n"
-                + "  state.backend.rocksdb.timer-service.factory: ROCKSDB\n"
-                + "  execution.checkpointing.num-retained: 3\n"
-                + "  metrics.reporter.prom.factory.class: org.example.PromFactory\n"
-                + "  taskmanager.memory.managed.size: 512m\n"));
+        JobConfig c =
+                JobConfig.load(
+                        YamlDocument.parse(
+                                FILE,
+                                BASE
+                                        + "flink:\n"
+                                        + "  state.backend.rocksdb.timer-service.factory: ROCKSDB\n"
+                                        + "  execution.checkpointing.num-retained: 3\n"
+                                        + "  metrics.reporter.prom.factory.class: org.example.PromFactory\n"
+                                        + "  taskmanager.memory.managed.size: 512m\n"));
 
         assertThat(c.flink).hasSize(4).containsEntry("execution.checkpointing.num-retained", "3");
         assertThat(c.flinkLine).as("where the section's entries start").isEqualTo(22);
@@ -182,22 +243,39 @@ class JobConfigTest extends VeilTestBase {
 
     @Test
     void unknownVeilKey_listsTheKeysTheOptionsDeclare() {
-        ConfigException e = loadError(edited("  source_idleness: PT30S", "  source_idleness: PT30S\n  max_future_skw: PT1H"));
+        ConfigException e =
+                loadError(
+                        edited(
+                                "  source_idleness: PT30S",
+                                "  source_idleness: PT30S\n  max_future_skw: PT1H"));
 
-        assertLocated(e, 13, 19, "time.max_future_skw",
+        assertLocated(
+                e,
+                13,
+                19,
+                "time.max_future_skw",
                 "unknown key 'max_future_skw'; expected one of [max_future_skew, max_out_of_orderness, source_idleness]");
     }
 
     @Test
     void describe_listsEveryOptionWithoutSecrets() {
-        JobConfig c = JobConfig.load(YamlDocument.parse(FILE, edited("  group_id: veil-anonymisation",
-                "  group_id: veil-anonymisation\n  properties:\n    sasl.jaas.config: secret-jaas\n"
-                        + "    ssl.truststore.password: secret-pw\n    security.protocol: SASL_SSL")));
+        JobConfig c =
+                JobConfig.load(
+                        YamlDocument.parse(
+                                FILE,
+                                edited(
+                                        "  group_id: veil-anonymisation",
+                                        "  group_id: veil-anonymisation\n  properties:\n    sasl.jaas.config: secret-jaas\n"
+                                                + "    ssl.truststore.password: secret-pw\n    security.protocol: SASL_SSL")));
 
         assertThat(c.describe())
-                .contains("kafka.bootstrap_servers: 127.0.0.1:9092", "consent.max_delivery_delay: PT30S",
-                        "pseudonymisation_key: env:VEIL_PSEUDONYM_KEY", "delivery.guarantee: exactly_once",
-                        "kafka.properties.security.protocol: SASL_SSL", "kafka.properties.sasl.jaas.config: ******")
+                .contains(
+                        "kafka.bootstrap_servers: 127.0.0.1:9092",
+                        "consent.max_delivery_delay: PT30S",
+                        "pseudonymisation_key: env:VEIL_PSEUDONYM_KEY",
+                        "delivery.guarantee: exactly_once",
+                        "kafka.properties.security.protocol: SASL_SSL",
+                        "kafka.properties.sasl.jaas.config: ******")
                 .noneMatch(line -> line.contains("secret"));
     }
 
@@ -206,10 +284,14 @@ class JobConfigTest extends VeilTestBase {
         KeyReference ref = KeyReference.environment(KEY_VARIABLE);
         Map<String, String> env = Map.of("VEIL_PSEUDONYM_KEY_OLD", TEST_KEY_BASE64);
 
-        IllegalStateException e = catchThrowableOfType(IllegalStateException.class, () -> ref.resolve(env));
+        IllegalStateException e =
+                catchThrowableOfType(IllegalStateException.class, () -> ref.resolve(env));
 
         assertThat(e).isNotNull();
-        assertThat(e.getMessage()).contains(KEY_VARIABLE).contains("not set").doesNotContain(TEST_KEY_BASE64);
+        assertThat(e.getMessage())
+                .contains(KEY_VARIABLE)
+                .contains("not set")
+                .doesNotContain(TEST_KEY_BASE64);
     }
 
     @Test
@@ -217,8 +299,10 @@ class JobConfigTest extends VeilTestBase {
         KeyReference ref = KeyReference.environment(KEY_VARIABLE);
         String shortKey = "c2hvcnQtc2VjcmV0";
 
-        IllegalStateException e = catchThrowableOfType(
-                IllegalStateException.class, () -> ref.resolve(Map.of(KEY_VARIABLE, shortKey)));
+        IllegalStateException e =
+                catchThrowableOfType(
+                        IllegalStateException.class,
+                        () -> ref.resolve(Map.of(KEY_VARIABLE, shortKey)));
 
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains(KEY_VARIABLE).doesNotContain(shortKey);

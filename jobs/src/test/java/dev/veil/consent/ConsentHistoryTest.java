@@ -1,12 +1,16 @@
 package dev.veil.consent;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.consent.ConsentHistory.Insertion;
 import dev.veil.testing.VeilTestBase;
+
 import org.junit.jupiter.api.Test;
 
-/** The consent history the gate keeps per subject: consent at any time after the fold, insertion, folding. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The consent history the gate keeps per subject: consent at any time after the fold, insertion,
+ * folding.
+ */
 class ConsentHistoryTest extends VeilTestBase {
     private static final int A = Purpose.ANALYTICS.mask();
     private static final int AP = Purpose.ANALYTICS.mask() | Purpose.PRODUCT_IMPROVEMENT.mask();
@@ -24,7 +28,9 @@ class ConsentHistoryTest extends VeilTestBase {
 
         assertThat(h.at(T9 - 1)).isNull();
         assertThat(h.at(T9).granted).isEqualTo(AP);
-        assertThat(h.at(T10).granted).as("a revocation applies from its own time").isEqualTo(AP & ~A);
+        assertThat(h.at(T10).granted)
+                .as("a revocation applies from its own time")
+                .isEqualTo(AP & ~A);
         assertThat(h.at(T11).granted).isEqualTo(AP);
         assertThat(h.changes()).extracting(c -> c.effectiveTime).containsExactly(T9, T10, T11);
     }

@@ -1,13 +1,17 @@
 package dev.veil.consent;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 
-/** Consent semantics as pure functions: state transitions, decisions and the order of same-time changes. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Consent semantics as pure functions: state transitions, decisions and the order of same-time
+ * changes.
+ */
 class ConsentRulesTest {
     private static final long T = 1_000_000L;
     private static final int ANALYTICS = Purpose.ANALYTICS.mask();
@@ -17,7 +21,8 @@ class ConsentRulesTest {
 
     @Test
     void decide_nullState_noConsent() {
-        assertThat(ConsentRules.decide(null, ANALYTICS, true)).isEqualTo(ConsentDecision.NO_CONSENT);
+        assertThat(ConsentRules.decide(null, ANALYTICS, true))
+                .isEqualTo(ConsentDecision.NO_CONSENT);
         assertThat(ConsentDecision.NO_CONSENT.allowed()).isFalse();
     }
 
@@ -26,7 +31,8 @@ class ConsentRulesTest {
         assertThatThrownBy(() -> ConsentRules.decide(new ConsentState(BOTH, BOTH, false), 0, true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at least one purpose");
-        assertThatThrownBy(() -> ConsentRules.decide(null, 0, true)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ConsentRules.decide(null, 0, true))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -41,7 +47,8 @@ class ConsentRulesTest {
     void decide_partialGrant_purposeNotGranted() {
         ConsentState s = ConsentRules.apply(null, ConsentChange.grant(T, ANALYTICS, false));
 
-        assertThat(ConsentRules.decide(s, BOTH, true)).isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
+        assertThat(ConsentRules.decide(s, BOTH, true))
+                .isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
     }
 
     @Test
@@ -59,10 +66,13 @@ class ConsentRulesTest {
 
         ConsentState after = ConsentRules.apply(s, ConsentChange.revoke(T + 1, PRODUCT));
 
-        assertThat(after).isEqualTo(new ConsentState(ANALYTICS | LOCATION, ANALYTICS | LOCATION, false));
+        assertThat(after)
+                .isEqualTo(new ConsentState(ANALYTICS | LOCATION, ANALYTICS | LOCATION, false));
         ConsentState minor = ConsentRules.apply(after, ConsentChange.ageStatus(T + 2, true));
-        assertThat(ConsentRules.decide(minor, BOTH, true)).isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
-        assertThat(ConsentRules.decide(minor, ANALYTICS, true)).isEqualTo(ConsentDecision.ALLOW_MINOR);
+        assertThat(ConsentRules.decide(minor, BOTH, true))
+                .isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
+        assertThat(ConsentRules.decide(minor, ANALYTICS, true))
+                .isEqualTo(ConsentDecision.ALLOW_MINOR);
     }
 
     @Test
@@ -85,7 +95,8 @@ class ConsentRulesTest {
         ConsentState s = ConsentRules.apply(null, ConsentChange.ageStatus(T, true));
 
         assertThat(s).isEqualTo(new ConsentState(0, 0, true));
-        assertThat(ConsentRules.decide(s, ANALYTICS, true)).isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
+        assertThat(ConsentRules.decide(s, ANALYTICS, true))
+                .isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
     }
 
     @Test
@@ -93,14 +104,16 @@ class ConsentRulesTest {
         ConsentState s = ConsentRules.apply(null, ConsentChange.ageStatus(T, true));
         s = ConsentRules.apply(s, ConsentChange.grant(T, BOTH, false));
 
-        assertThat(ConsentRules.decide(s, BOTH, true)).isEqualTo(ConsentDecision.MINOR_WITHOUT_GUARDIAN);
+        assertThat(ConsentRules.decide(s, BOTH, true))
+                .isEqualTo(ConsentDecision.MINOR_WITHOUT_GUARDIAN);
     }
 
     @Test
     void decide_minorWithGuardianGrantForOnlySomePurposes_minorWithoutGuardian() {
         ConsentState s = new ConsentState(BOTH, ANALYTICS, true);
 
-        assertThat(ConsentRules.decide(s, BOTH, true)).isEqualTo(ConsentDecision.MINOR_WITHOUT_GUARDIAN);
+        assertThat(ConsentRules.decide(s, BOTH, true))
+                .isEqualTo(ConsentDecision.MINOR_WITHOUT_GUARDIAN);
         assertThat(ConsentRules.decide(s, ANALYTICS, true)).isEqualTo(ConsentDecision.ALLOW_MINOR);
     }
 
@@ -130,18 +143,20 @@ class ConsentRulesTest {
 
         assertThat(adult).isEqualTo(new ConsentState(ANALYTICS, ANALYTICS, false));
         assertThat(ConsentRules.decide(adult, ANALYTICS, false)).isEqualTo(ConsentDecision.ALLOW);
-        assertThat(ConsentRules.decide(adult, BOTH, false)).isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
+        assertThat(ConsentRules.decide(adult, BOTH, false))
+                .isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
     }
 
     @Test
     void apply_anyChange_doesNotMutateItsInput() {
         ConsentState before = new ConsentState(ANALYTICS, ANALYTICS, false);
         ConsentState copy = new ConsentState(ANALYTICS, ANALYTICS, false);
-        List<ConsentChange> changes = List.of(
-                ConsentChange.grant(T, BOTH | LOCATION, true),
-                ConsentChange.revoke(T, ANALYTICS),
-                ConsentChange.ageStatus(T, true),
-                ConsentChange.erase(T));
+        List<ConsentChange> changes =
+                List.of(
+                        ConsentChange.grant(T, BOTH | LOCATION, true),
+                        ConsentChange.revoke(T, ANALYTICS),
+                        ConsentChange.ageStatus(T, true),
+                        ConsentChange.erase(T));
 
         for (ConsentChange c : changes) {
             ConsentState after = ConsentRules.apply(before, c);
@@ -184,8 +199,16 @@ class ConsentRulesTest {
 
     @Test
     void sameTimeOrder_grantAndRevokeAtOneTime_revokeWinsWhenAppliedInOrder() {
-        List<ConsentChange> a = new ArrayList<>(List.of(ConsentChange.revoke(T, BOTH), ConsentChange.grant(T, BOTH, false)));
-        List<ConsentChange> b = new ArrayList<>(List.of(ConsentChange.grant(T, BOTH, false), ConsentChange.revoke(T, BOTH)));
+        List<ConsentChange> a =
+                new ArrayList<>(
+                        List.of(
+                                ConsentChange.revoke(T, BOTH),
+                                ConsentChange.grant(T, BOTH, false)));
+        List<ConsentChange> b =
+                new ArrayList<>(
+                        List.of(
+                                ConsentChange.grant(T, BOTH, false),
+                                ConsentChange.revoke(T, BOTH)));
 
         for (List<ConsentChange> arrival : List.of(a, b)) {
             arrival.sort(ConsentRules.SAME_TIME_ORDER);
@@ -193,17 +216,22 @@ class ConsentRulesTest {
             for (ConsentChange c : arrival) {
                 s = ConsentRules.apply(s, c);
             }
-            assertThat(ConsentRules.decide(s, ANALYTICS, true)).isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
+            assertThat(ConsentRules.decide(s, ANALYTICS, true))
+                    .isEqualTo(ConsentDecision.PURPOSE_NOT_GRANTED);
         }
     }
 
     @Test
     void sameTimeOrder_equalFieldsOnly_compareAsEqual() {
-        assertThat(ConsentRules.SAME_TIME_ORDER.compare(
-                        ConsentChange.grant(T, BOTH, true), ConsentChange.grant(T, BOTH, true)))
+        assertThat(
+                        ConsentRules.SAME_TIME_ORDER.compare(
+                                ConsentChange.grant(T, BOTH, true),
+                                ConsentChange.grant(T, BOTH, true)))
                 .isZero();
-        assertThat(ConsentRules.SAME_TIME_ORDER.compare(
-                        ConsentChange.grant(T, BOTH, false), ConsentChange.grant(T, BOTH, true)))
+        assertThat(
+                        ConsentRules.SAME_TIME_ORDER.compare(
+                                ConsentChange.grant(T, BOTH, false),
+                                ConsentChange.grant(T, BOTH, true)))
                 .isNotZero();
     }
 }

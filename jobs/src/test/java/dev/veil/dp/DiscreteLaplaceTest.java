@@ -1,17 +1,22 @@
 package dev.veil.dp;
 
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
-
-/** Deterministic tests: every random draw comes from a {@link KeyedRandomBits} with a fixed key and label. */
+/**
+ * Deterministic tests: every random draw comes from a {@link KeyedRandomBits} with a fixed key and
+ * label.
+ */
 class DiscreteLaplaceTest {
 
-    private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY =
+            "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private static KeyedRandomBits bits(String label) {
         return new KeyedRandomBits(KEY, label.getBytes(StandardCharsets.UTF_8));
@@ -71,11 +76,13 @@ class DiscreteLaplaceTest {
             for (long x = m; x < m + 2000; x++) {
                 sum += (1 - a) / (1 + a) * Math.pow(a, x);
             }
-            assertThat(noise.tailProbabilityAtLeast(m)).isCloseTo(Math.pow(a, m) / (1 + a), within(1e-15))
+            assertThat(noise.tailProbabilityAtLeast(m))
+                    .isCloseTo(Math.pow(a, m) / (1 + a), within(1e-15))
                     .isCloseTo(sum, within(1e-12));
         }
         assertThatThrownBy(() -> noise.tailProbabilityAtLeast(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but was 0");
     }
 
     @Test
@@ -84,7 +91,9 @@ class DiscreteLaplaceTest {
         assertThat(noise.scaleNumerator()).isEqualTo(5);
         assertThat(noise.scaleDenominator()).isEqualTo(2);
         assertThat(noise.scale()).isEqualTo(2.5);
-        assertThat(noise).isEqualTo(new DiscreteLaplace(5, 2)).hasSameHashCodeAs(new DiscreteLaplace(5, 2));
+        assertThat(noise)
+                .isEqualTo(new DiscreteLaplace(5, 2))
+                .hasSameHashCodeAs(new DiscreteLaplace(5, 2));
         assertThat(noise.toString()).isEqualTo("DiscreteLaplace[scale=5/2]");
     }
 
@@ -95,11 +104,13 @@ class DiscreteLaplaceTest {
         assertThat(six.scaleNumerator()).isEqualTo(6);
         assertThat(six.scaleDenominator()).isEqualTo(1);
 
-        DiscreteLaplace tenThirds = DiscreteLaplace.forSensitivityAndEpsilon(1, new BigDecimal("0.3"));
+        DiscreteLaplace tenThirds =
+                DiscreteLaplace.forSensitivityAndEpsilon(1, new BigDecimal("0.3"));
         assertThat(tenThirds.scaleNumerator()).isEqualTo(10);
         assertThat(tenThirds.scaleDenominator()).isEqualTo(3);
 
-        // Trailing zeros do not count as decimal places; a negative BigDecimal scale (1E+1 = 10) is handled.
+        // Trailing zeros do not count as decimal places; a negative BigDecimal scale (1E+1 = 10) is
+        // handled.
         assertThat(DiscreteLaplace.forSensitivityAndEpsilon(2, new BigDecimal("0.50000000000000")))
                 .isEqualTo(new DiscreteLaplace(4, 1));
         assertThat(DiscreteLaplace.forSensitivityAndEpsilon(1, new BigDecimal("1E+1")))
@@ -111,35 +122,56 @@ class DiscreteLaplaceTest {
     @Test
     void badParametersAreRejectedQuotingTheValue() {
         assertThatThrownBy(() -> new DiscreteLaplace(0, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scaleNumerator")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scaleNumerator")
                 .hasMessageContaining("but was 0");
         assertThatThrownBy(() -> new DiscreteLaplace(-5, 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was -5");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but was -5");
         assertThatThrownBy(() -> new DiscreteLaplace(1, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scaleDenominator")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("scaleDenominator")
                 .hasMessageContaining("but was 0");
         assertThatThrownBy(() -> new DiscreteLaplace(1, -2))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was -2");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but was -2");
 
         assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(0, BigDecimal.ONE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sensitivity")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sensitivity")
                 .hasMessageContaining("but was 0");
         assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(-3, BigDecimal.ONE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was -3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but was -3");
         assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(1, BigDecimal.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epsilon")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("epsilon")
                 .hasMessageContaining("but was 0");
         assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(1, new BigDecimal("-1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was -1");
-        assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(1, new BigDecimal("0.0000000001")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decimal places")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but was -1");
+        assertThatThrownBy(
+                        () ->
+                                DiscreteLaplace.forSensitivityAndEpsilon(
+                                        1, new BigDecimal("0.0000000001")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("decimal places")
                 .hasMessageContaining("0.0000000001");
-        assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(1, new BigDecimal("1.2345678901")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.2345678901");
+        assertThatThrownBy(
+                        () ->
+                                DiscreteLaplace.forSensitivityAndEpsilon(
+                                        1, new BigDecimal("1.2345678901")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1.2345678901");
         assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(1, null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epsilon");
-        assertThatThrownBy(() -> DiscreteLaplace.forSensitivityAndEpsilon(Long.MAX_VALUE, new BigDecimal("0.1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not fit");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("epsilon");
+        assertThatThrownBy(
+                        () ->
+                                DiscreteLaplace.forSensitivityAndEpsilon(
+                                        Long.MAX_VALUE, new BigDecimal("0.1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not fit");
     }
 
     @Test
@@ -153,7 +185,8 @@ class DiscreteLaplaceTest {
 
     @Test
     void bernoulliExpMinusHasTheRightFrequencyOnAFixedStream() {
-        // Deterministic (fixed key and label). Both branches of Algorithm 1: gamma <= 1 and gamma > 1.
+        // Deterministic (fixed key and label). Both branches of Algorithm 1: gamma <= 1 and gamma >
+        // 1.
         long[][] gammas = {{1, 3}, {1, 1}, {5, 2}, {7, 1}};
         int n = 100_000;
         for (long[] gamma : gammas) {
@@ -166,12 +199,16 @@ class DiscreteLaplaceTest {
             }
             double p = Math.exp(-(double) gamma[0] / gamma[1]);
             double se = Math.sqrt(p * (1 - p) / n);
-            assertThat((double) hits / n).as("gamma %d/%d", gamma[0], gamma[1]).isCloseTo(p, within(5 * se));
+            assertThat((double) hits / n)
+                    .as("gamma %d/%d", gamma[0], gamma[1])
+                    .isCloseTo(p, within(5 * se));
         }
         assertThatThrownBy(() -> DiscreteLaplace.bernoulliExpMinus(-1, 1, bits("x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
         assertThatThrownBy(() -> DiscreteLaplace.bernoulliExpMinus(1, 0, bits("x")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("but was 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("but was 0");
     }
 
     @Test
@@ -201,8 +238,10 @@ class DiscreteLaplaceTest {
         }
         double a = noise.a();
         double pZero = (1 - a) / (1 + a);
-        // Each side has probability a/(1+a); their difference over n draws has SD sqrt(n·(1 - pZero)).
-        assertThat((double) (positive - negative)).isCloseTo(0.0, within(5 * Math.sqrt(xs.length * (1 - pZero))));
+        // Each side has probability a/(1+a); their difference over n draws has SD sqrt(n·(1 -
+        // pZero)).
+        assertThat((double) (positive - negative))
+                .isCloseTo(0.0, within(5 * Math.sqrt(xs.length * (1 - pZero))));
         assertThat((double) zero / xs.length)
                 .isCloseTo(pZero, within(5 * Math.sqrt(pZero * (1 - pZero) / xs.length)));
     }
@@ -218,14 +257,17 @@ class DiscreteLaplaceTest {
         for (long x : xs) {
             sumSquares += (double) x * x;
         }
-        // Variance about 2·10^8 (SD about 14,142); the mean square is checked loosely, the point is the run time.
-        assertThat(sumSquares / xs.length).isBetween(0.8 * noise.variance(), 1.2 * noise.variance());
+        // Variance about 2·10^8 (SD about 14,142); the mean square is checked loosely, the point is
+        // the run time.
+        assertThat(sumSquares / xs.length)
+                .isBetween(0.8 * noise.variance(), 1.2 * noise.variance());
         assertThat(elapsedMillis).isLessThan(5_000);
     }
 
     @Test
     void hugeNumeratorsAndDenominatorsTakeTheOverflowSafePaths() {
-        // t and s near 2^62: t·V and t·K overflow a long as soon as V, K >= 2, exercising the BigInteger paths.
+        // t and s near 2^62: t·V and t·K overflow a long as soon as V, K >= 2, exercising the
+        // BigInteger paths.
         long t = (1L << 62) + 1;
         long s = (1L << 62) - 1;
         DiscreteLaplace noise = new DiscreteLaplace(t, s);

@@ -1,14 +1,16 @@
 package dev.veil.dp;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KeyedRandomBitsTest {
 
@@ -20,9 +22,12 @@ class KeyedRandomBitsTest {
         return key;
     }
 
-    private static final byte[] LABEL = "veil/release-7/window-2024-01-01T00:00Z/cell-42".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LABEL =
+            "veil/release-7/window-2024-01-01T00:00Z/cell-42".getBytes(StandardCharsets.UTF_8);
 
-    /** HMAC-SHA256(key, label || 8-byte big-endian counter), computed independently with the JDK. */
+    /**
+     * HMAC-SHA256(key, label || 8-byte big-endian counter), computed independently with the JDK.
+     */
     private static byte[] block(byte[] key, byte[] label, long counter) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -48,7 +53,9 @@ class KeyedRandomBitsTest {
         for (long counter = 0; counter < 5; counter++) {
             ByteBuffer expected = ByteBuffer.wrap(block(key(), LABEL, counter));
             for (int i = 0; i < 4; i++) {
-                assertThat(bits.nextLong()).as("block %d long %d", counter, i).isEqualTo(expected.getLong(8 * i));
+                assertThat(bits.nextLong())
+                        .as("block %d long %d", counter, i)
+                        .isEqualTo(expected.getLong(8 * i));
                 assertThat(bits.blocksUsed()).isEqualTo(counter + 1);
             }
         }
@@ -57,27 +64,36 @@ class KeyedRandomBitsTest {
     @Test
     void emptyLabelIsAllowedAndGivesHmacOfTheCounterAlone() throws Exception {
         KeyedRandomBits bits = new KeyedRandomBits(key(), new byte[0]);
-        assertThat(bits.nextLong()).isEqualTo(ByteBuffer.wrap(block(key(), new byte[0], 0)).getLong(0));
+        assertThat(bits.nextLong())
+                .isEqualTo(ByteBuffer.wrap(block(key(), new byte[0], 0)).getLong(0));
     }
 
     @Test
     void knownAnswerIsPinned() {
-        // Pinned so that a change to the stream layout (which would change every released noise value after a
-        // restore) is caught. HMAC-SHA256(key = 00 01 .. 1f, "veil/kat" || 00 00 00 00 00 00 00 00) =
-        // 8d0fdfd1ded18cd46d70469c2a4ed485e1b78d040c0492d872192b5538d77767, computed with Python's hmac module.
-        KeyedRandomBits bits = new KeyedRandomBits(key(), "veil/kat".getBytes(StandardCharsets.UTF_8));
+        // Pinned so that a change to the stream layout (which would change every released noise
+        // value after a
+        // restore) is caught. HMAC-SHA256(key = 00 01 .. 1f, "veil/kat" || 00 00 00 00 00 00 00 00)
+        // =
+        // 8d0fdfd1ded18cd46d70469c2a4ed485e1b78d040c0492d872192b5538d77767, computed with Python's
+        // hmac module.
+        KeyedRandomBits bits =
+                new KeyedRandomBits(key(), "veil/kat".getBytes(StandardCharsets.UTF_8));
         StringBuilder hex = new StringBuilder();
         for (int i = 0; i < 4; i++) {
-            hex.append(HexFormat.of().formatHex(ByteBuffer.allocate(8).putLong(bits.nextLong()).array()));
+            hex.append(
+                    HexFormat.of()
+                            .formatHex(ByteBuffer.allocate(8).putLong(bits.nextLong()).array()));
         }
-        assertThat(hex.toString()).isEqualTo("8d0fdfd1ded18cd46d70469c2a4ed485e1b78d040c0492d872192b5538d77767");
+        assertThat(hex.toString())
+                .isEqualTo("8d0fdfd1ded18cd46d70469c2a4ed485e1b78d040c0492d872192b5538d77767");
     }
 
     @Test
     void sameKeyAndLabelGiveTheSameStreamAndOtherLabelsDiffer() {
         KeyedRandomBits a = new KeyedRandomBits(key(), LABEL);
         KeyedRandomBits b = new KeyedRandomBits(key(), LABEL);
-        KeyedRandomBits c = new KeyedRandomBits(key(), "veil/other".getBytes(StandardCharsets.UTF_8));
+        KeyedRandomBits c =
+                new KeyedRandomBits(key(), "veil/other".getBytes(StandardCharsets.UTF_8));
         long[] sa = new long[20];
         long[] sb = new long[20];
         long[] sc = new long[20];
@@ -107,10 +123,15 @@ class KeyedRandomBitsTest {
         assertThatThrownBy(() -> new KeyedRandomBits(shortKey, LABEL))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("31 bytes")
-                .hasMessageNotContaining("5a").hasMessageNotContaining("5A").hasMessageNotContaining("90");
-        assertThatThrownBy(() -> new KeyedRandomBits(new byte[0], LABEL)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new KeyedRandomBits(null, LABEL)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new KeyedRandomBits(key(), null)).isInstanceOf(IllegalArgumentException.class);
+                .hasMessageNotContaining("5a")
+                .hasMessageNotContaining("5A")
+                .hasMessageNotContaining("90");
+        assertThatThrownBy(() -> new KeyedRandomBits(new byte[0], LABEL))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyedRandomBits(null, LABEL))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new KeyedRandomBits(key(), null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -142,6 +163,7 @@ class KeyedRandomBitsTest {
 
     @Test
     void toStringShowsNeitherKeyNorLabel() {
-        assertThat(new KeyedRandomBits(key(), LABEL).toString()).isEqualTo("KeyedRandomBits[HmacSHA256-CTR]");
+        assertThat(new KeyedRandomBits(key(), LABEL).toString())
+                .isEqualTo("KeyedRandomBits[HmacSHA256-CTR]");
     }
 }

@@ -1,12 +1,13 @@
 package dev.veil.dp;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RandomBitsTest {
 
@@ -39,7 +40,8 @@ class RandomBitsTest {
         // bound 4: mask is 0b11, so the high bits of -1L (all ones) are ignored and 3 is accepted.
         Scripted bits = new Scripted(-1L);
         assertThat(bits.uniform(4)).isEqualTo(3L);
-        // bound 2^63 - 1 (Long.MAX_VALUE): mask is 2^63 - 1; Long.MAX_VALUE itself is rejected, 42 accepted.
+        // bound 2^63 - 1 (Long.MAX_VALUE): mask is 2^63 - 1; Long.MAX_VALUE itself is rejected, 42
+        // accepted.
         Scripted big = new Scripted(-1L, 42L);
         assertThat(big.uniform(Long.MAX_VALUE)).isEqualTo(42L);
     }
@@ -55,8 +57,10 @@ class RandomBitsTest {
     void uniformRejectsBoundsBelowOneQuotingTheValue() {
         Scripted bits = new Scripted();
         assertThatThrownBy(() -> bits.uniform(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0");
         assertThatThrownBy(() -> bits.uniform(-17))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-17");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-17");
     }
 }

@@ -1,13 +1,14 @@
 package dev.veil.dp;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The "uses a secure random source" check. */
 class SecureRandomBitsTest {
@@ -27,7 +28,8 @@ class SecureRandomBitsTest {
         SecureRandomBits bits = new SecureRandomBits(random);
         assertThat(bits.secureRandom()).isSameAs(random);
         assertThat(bits.algorithm()).isEqualTo("SHA1PRNG");
-        assertThatThrownBy(() -> new SecureRandomBits(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new SecureRandomBits(null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test
@@ -44,7 +46,10 @@ class SecureRandomBitsTest {
     @Test
     void onlySecureRandomBitsAndKeyedRandomBitsCountAsCryptographicallySecure() {
         assertThat(RandomBits.isCryptographicallySecure(new SecureRandomBits())).isTrue();
-        assertThat(RandomBits.isCryptographicallySecure(new KeyedRandomBits(new byte[32], new byte[0]))).isTrue();
+        assertThat(
+                        RandomBits.isCryptographicallySecure(
+                                new KeyedRandomBits(new byte[32], new byte[0])))
+                .isTrue();
 
         Random insecure = new Random(42);
         RandomBits lambda = insecure::nextLong;

@@ -1,11 +1,12 @@
 package dev.veil.privacy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Randomised (seeded, so repeatable) check over many IPv4 addresses and prefix lengths. */
 class IpGeneraliserMappedSpellingTest {
@@ -29,7 +30,8 @@ class IpGeneraliserMappedSpellingTest {
             assertThat(generaliser.generalise("::ffff:" + dotted)).isEqualTo(expected);
             assertThat(generaliser.generalise("::FFFF:" + hex.toUpperCase())).isEqualTo(expected);
             assertThat(generaliser.generalise("0:0:0:0:0:ffff:" + dotted)).isEqualTo(expected);
-            assertThat(generaliser.generalise("[::ffff:" + dotted + "]:" + port)).isEqualTo(expected);
+            assertThat(generaliser.generalise("[::ffff:" + dotted + "]:" + port))
+                    .isEqualTo(expected);
             assertThat(generaliser.generalise(dotted + ":" + port)).isEqualTo(expected);
 
             IPAddress network = new IPAddressString(expected).getAddress();

@@ -1,27 +1,33 @@
 package dev.veil.privacy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KeyLoaderTest {
 
     private static final String VAR = "VEIL_PSEUDONYM_KEY";
 
-    /** 40 deterministic bytes; the first six encode as "++++////" (standard) or "----____" (URL-safe). */
+    /**
+     * 40 deterministic bytes; the first six encode as "++++////" (standard) or "----____"
+     * (URL-safe).
+     */
     private static final byte[] KEY = key();
 
     private static byte[] key() {
         byte[] k = new byte[40];
-        byte[] head = {(byte) 0xfb, (byte) 0xef, (byte) 0xbe, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        byte[] head = {
+            (byte) 0xfb, (byte) 0xef, (byte) 0xbe, (byte) 0xff, (byte) 0xff, (byte) 0xff
+        };
         System.arraycopy(head, 0, k, 0, head.length);
         for (int i = head.length; i < k.length; i++) {
             k[i] = (byte) (i * 37);
@@ -73,13 +79,18 @@ class KeyLoaderTest {
 
     @Test
     void fromEnvironment_shortKey_throwsWithLengthButNotContent() {
-        String encoded = Base64.getEncoder().encodeToString("twelve bytes".getBytes(StandardCharsets.US_ASCII));
+        String encoded =
+                Base64.getEncoder()
+                        .encodeToString("twelve bytes".getBytes(StandardCharsets.US_ASCII));
 
         assertThatThrownBy(() -> KeyLoader.fromEnvironment(VAR, Map.of(VAR, encoded)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("environment variable VEIL_PSEUDONYM_KEY decodes to 12 bytes; at least 32 are required")
+                .hasMessage(
+                        "environment variable VEIL_PSEUDONYM_KEY decodes to 12 bytes; at least 32 are required")
                 .hasNoCause()
-                .message().doesNotContain(encoded).doesNotContain("twelve");
+                .message()
+                .doesNotContain(encoded)
+                .doesNotContain("twelve");
     }
 
     @Test
@@ -90,7 +101,10 @@ class KeyLoaderTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("environment variable VEIL_PSEUDONYM_KEY is not base64")
                 .hasNoCause()
-                .message().doesNotContain(secret).doesNotContain("secret").doesNotContain("!");
+                .message()
+                .doesNotContain(secret)
+                .doesNotContain("secret")
+                .doesNotContain("!");
     }
 
     @Test
@@ -101,13 +115,15 @@ class KeyLoaderTest {
         assertThatThrownBy(() -> KeyLoader.fromEnvironment(VAR, Map.of(VAR, mixed)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is not base64")
-                .message().doesNotContain(mixed);
+                .message()
+                .doesNotContain(mixed);
     }
 
     @Test
     void fromFile_goodKey_returnsKey(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("key");
-        Files.writeString(file, Base64.getEncoder().encodeToString(KEY) + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(
+                file, Base64.getEncoder().encodeToString(KEY) + "\n", StandardCharsets.US_ASCII);
 
         assertThat(KeyLoader.fromFile(file)).isEqualTo(KEY);
     }
@@ -124,13 +140,16 @@ class KeyLoaderTest {
     @Test
     void fromFile_shortKey_throwsWithoutContent(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("key");
-        String encoded = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        String encoded =
+                Base64.getEncoder()
+                        .encodeToString(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
         Files.writeString(file, encoded, StandardCharsets.US_ASCII);
 
         assertThatThrownBy(() -> KeyLoader.fromFile(file))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("file " + file + " decodes to 12 bytes; at least 32 are required")
-                .message().doesNotContain(encoded);
+                .message()
+                .doesNotContain(encoded);
     }
 
     @Test
@@ -140,6 +159,7 @@ class KeyLoaderTest {
 
         assertThatThrownBy(() -> KeyLoader.fromFile(file))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("file " + file + " is not base64 (RFC 4648 standard or URL-safe alphabet)");
+                .hasMessage(
+                        "file " + file + " is not base64 (RFC 4648 standard or URL-safe alphabet)");
     }
 }

@@ -1,9 +1,9 @@
 package dev.veil.privacy;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import org.junit.jupiter.api.Test;
 
 class MaskerTest {
 
@@ -28,7 +28,7 @@ class MaskerTest {
 
     @Test
     void mask_emoji_countsCodePointsNotChars() {
-        String value = "a😀b🎉c";   // 5 code points, 7 chars
+        String value = "a😀b🎉c"; // 5 code points, 7 chars
 
         String masked = new Masker(2, '*').mask(value);
 
@@ -46,16 +46,19 @@ class MaskerTest {
     @Test
     void constructor_negativeKeepLast_throwsQuotingIt() {
         assertThatThrownBy(() -> new Masker(-1, '*'))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was -1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was -1");
     }
 
     @Test
     void constructor_surrogateMaskChar_throwsIllegalArgument() {
-        assertThatThrownBy(() -> new Masker(2, '\uD83D')).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Masker(2, '\uD83D'))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void mask_null_throwsNullPointer() {
-        assertThatThrownBy(() -> new Masker(2, '*').mask(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new Masker(2, '*').mask(null))
+                .isInstanceOf(NullPointerException.class);
     }
 }

@@ -1,12 +1,12 @@
 package dev.veil.privacy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class NumberBucketerTest {
 
@@ -23,8 +23,8 @@ class NumberBucketerTest {
         "0.5, 0, 1.3, 1.0",
         "1000, -250, 1249.5, 750"
     })
-    void lowerBound_value_returnsBucketStart(double width, double origin, double value, double expected)
-            throws Exception {
+    void lowerBound_value_returnsBucketStart(
+            double width, double origin, double value, double expected) throws Exception {
         assertThat(new NumberBucketer(width, origin).lowerBound(value)).isEqualTo(expected);
     }
 
@@ -32,21 +32,33 @@ class NumberBucketerTest {
     @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
     void lowerBound_nonFinite_throwsInvalidNumber(double value) {
         assertThatThrownBy(() -> new NumberBucketer(10, 0).lowerBound(value))
-                .isInstanceOfSatisfying(InvalidValueException.class, e -> {
-                    assertThat(e.reason()).isEqualTo("invalid_number");
-                    assertThat(e.getMessage()).doesNotContain(Double.toString(value));
-                });
+                .isInstanceOfSatisfying(
+                        InvalidValueException.class,
+                        e -> {
+                            assertThat(e.reason()).isEqualTo("invalid_number");
+                            assertThat(e.getMessage()).doesNotContain(Double.toString(value));
+                        });
     }
 
     @Test
     void lowerBound_overflowingBound_throwsInvalidNumber() {
-        assertThatThrownBy(() -> new NumberBucketer(3, Double.MAX_VALUE).lowerBound(-Double.MAX_VALUE))
-                .isInstanceOfSatisfying(InvalidValueException.class,
+        assertThatThrownBy(
+                        () -> new NumberBucketer(3, Double.MAX_VALUE).lowerBound(-Double.MAX_VALUE))
+                .isInstanceOfSatisfying(
+                        InvalidValueException.class,
                         e -> assertThat(e.reason()).isEqualTo("invalid_number"));
     }
 
     @ParameterizedTest
-    @ValueSource(doubles = {0.0, -0.0, -1.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+    @ValueSource(
+            doubles = {
+                0.0,
+                -0.0,
+                -1.0,
+                Double.NaN,
+                Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY
+            })
     void constructor_badWidth_throwsQuotingIt(double width) {
         assertThatThrownBy(() -> new NumberBucketer(width, 0))
                 .isInstanceOf(IllegalArgumentException.class)

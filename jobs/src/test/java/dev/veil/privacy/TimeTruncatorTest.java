@@ -1,13 +1,14 @@
 package dev.veil.privacy;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TimeTruncatorTest {
 
@@ -52,12 +53,15 @@ class TimeTruncatorTest {
     void truncate_extremes_floorOrThrowArithmetic() {
         TimeTruncator second = new TimeTruncator(Duration.ofSeconds(1));
 
-        assertThat(second.truncate(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE - Long.MAX_VALUE % 1000);
-        assertThatThrownBy(() -> second.truncate(Long.MIN_VALUE)).isInstanceOf(ArithmeticException.class);
+        assertThat(second.truncate(Long.MAX_VALUE))
+                .isEqualTo(Long.MAX_VALUE - Long.MAX_VALUE % 1000);
+        assertThatThrownBy(() -> second.truncate(Long.MIN_VALUE))
+                .isInstanceOf(ArithmeticException.class);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PT0S", "-PT1H", "PT7M", "P2D", "PT25H", "PT0.0005S", "PT0.7S", "PT11S"})
+    @ValueSource(
+            strings = {"PT0S", "-PT1H", "PT7M", "P2D", "PT25H", "PT0.0005S", "PT0.7S", "PT11S"})
     void constructor_badGranularity_throwsQuotingIt(String iso) {
         Duration granularity = Duration.parse(iso);
 
@@ -67,12 +71,27 @@ class TimeTruncatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PT0.001S", "PT0.25S", "PT1S", "PT1M", "PT5M", "PT15M", "PT1H", "PT6H", "PT24H", "PT0.128S", "PT1.5S"})
+    @ValueSource(
+            strings = {
+                "PT0.001S",
+                "PT0.25S",
+                "PT1S",
+                "PT1M",
+                "PT5M",
+                "PT15M",
+                "PT1H",
+                "PT6H",
+                "PT24H",
+                "PT0.128S",
+                "PT1.5S"
+            })
     void constructor_dayDividingGranularity_isAccepted(String iso) {
         Duration granularity = Duration.parse(iso);
         TimeTruncator truncator = new TimeTruncator(granularity);
 
         assertThat(truncator.truncate(T) % granularity.toMillis()).isZero();
-        assertThat(truncator.truncate(T)).isLessThanOrEqualTo(T).isGreaterThan(T - granularity.toMillis());
+        assertThat(truncator.truncate(T))
+                .isLessThanOrEqualTo(T)
+                .isGreaterThan(T - granularity.toMillis());
     }
 }

@@ -1,18 +1,20 @@
 package dev.veil.record;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
 import dev.veil.testing.VeilTestBase;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Consent records in, ConsentChanges for the subject key (or dead letters) out. */
 class ConsentRecordProcessorTest extends VeilTestBase {
@@ -45,13 +47,17 @@ class ConsentRecordProcessorTest extends VeilTestBase {
 
     private static Collected process(String json) {
         Collected c = new Collected();
-        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey())).process(json.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE, c);
+        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey()))
+                .process(json.getBytes(StandardCharsets.UTF_8), Long.MAX_VALUE, c);
         return c;
     }
 
     private static String record(String action, String extra) {
-        return "{\"user_id\":\" Alice \",\"effective_time\":\"2026-11-28T09:00:00Z\",\"action\":\"" + action + "\","
-                + extra + "\"policy_version\":\"v3\"}";
+        return "{\"user_id\":\" Alice \",\"effective_time\":\"2026-11-28T09:00:00Z\",\"action\":\""
+                + action
+                + "\","
+                + extra
+                + "\"policy_version\":\"v3\"}";
     }
 
     private static String subjectOfAlice() throws Exception {
@@ -60,13 +66,21 @@ class ConsentRecordProcessorTest extends VeilTestBase {
 
     @Test
     void process_grantWithGuardianConsent_grantChangeWithPurposeMask() throws Exception {
-        Collected c = process(record("grant", "\"purposes\":[\"analytics\",\"location\"],\"guardian_consent\":true,"));
+        Collected c =
+                process(
+                        record(
+                                "grant",
+                                "\"purposes\":[\"analytics\",\"location\"],\"guardian_consent\":true,"));
 
         assertThat(c.reasons).isEmpty();
         assertThat(c.subjectKeys).containsExactly(subjectOfAlice());
         ConsentChange change = c.changes.get(0);
-        assertThat(change).isEqualTo(ConsentChange.grant(
-                T0900.toEpochMilli(), Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask(), true));
+        assertThat(change)
+                .isEqualTo(
+                        ConsentChange.grant(
+                                T0900.toEpochMilli(),
+                                Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask(),
+                                true));
         assertThat(change.action).isEqualTo(ConsentChange.Action.GRANT);
     }
 
@@ -74,16 +88,24 @@ class ConsentRecordProcessorTest extends VeilTestBase {
     void process_grantWithoutGuardianField_guardianConsentDefaultsToFalse() {
         Collected c = process(record("grant", "\"purposes\":[\"product_improvement\"],"));
 
-        assertThat(c.changes).containsExactly(
-                ConsentChange.grant(T0900.toEpochMilli(), Purpose.PRODUCT_IMPROVEMENT.mask(), false));
+        assertThat(c.changes)
+                .containsExactly(
+                        ConsentChange.grant(
+                                T0900.toEpochMilli(), Purpose.PRODUCT_IMPROVEMENT.mask(), false));
     }
 
     @Test
     void process_revoke_revokeChangeWithPurposeMask() {
-        Collected c = process(record("revoke", "\"purposes\":[\"ads\",\"research\",\"security\"],"));
+        Collected c =
+                process(record("revoke", "\"purposes\":[\"ads\",\"research\",\"security\"],"));
 
-        assertThat(c.changes).containsExactly(ConsentChange.revoke(T0900.toEpochMilli(),
-                Purpose.ADS.mask() | Purpose.RESEARCH.mask() | Purpose.SECURITY.mask()));
+        assertThat(c.changes)
+                .containsExactly(
+                        ConsentChange.revoke(
+                                T0900.toEpochMilli(),
+                                Purpose.ADS.mask()
+                                        | Purpose.RESEARCH.mask()
+                                        | Purpose.SECURITY.mask()));
         assertThat(c.changes.get(0).action).isEqualTo(ConsentChange.Action.REVOKE);
     }
 
@@ -101,23 +123,29 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         Collected minor = process(record("age_status", "\"minor\":true,"));
         Collected adult = process(record("age_status", "\"minor\":false,"));
 
-        assertThat(minor.changes).containsExactly(ConsentChange.ageStatus(T0900.toEpochMilli(), true));
-        assertThat(adult.changes).containsExactly(ConsentChange.ageStatus(T0900.toEpochMilli(), false));
+        assertThat(minor.changes)
+                .containsExactly(ConsentChange.ageStatus(T0900.toEpochMilli(), true));
+        assertThat(adult.changes)
+                .containsExactly(ConsentChange.ageStatus(T0900.toEpochMilli(), false));
         assertThat(minor.changes.get(0).action).isEqualTo(ConsentChange.Action.AGE_STATUS);
     }
 
     @Test
     void process_effectiveTimeWithOffset_isConvertedToUtc() {
-        Collected c = process("{\"user_id\":\"alice\",\"effective_time\":\"2026-11-28T10:00:00+01:00\","
-                + "\"action\":\"erase\",\"policy_version\":\"v3\"}");
+        Collected c =
+                process(
+                        "{\"user_id\":\"alice\",\"effective_time\":\"2026-11-28T10:00:00+01:00\","
+                                + "\"action\":\"erase\",\"policy_version\":\"v3\"}");
 
         assertThat(c.changes).containsExactly(ConsentChange.erase(T0900.toEpochMilli()));
     }
 
     @Test
     void process_sameUserSpelledDifferently_sameSubjectKeyAsLogRecords() throws Exception {
-        Collected c = process("{\"user_id\":\"ALICE\",\"effective_time\":\"2026-11-28T09:00:00Z\","
-                + "\"action\":\"erase\",\"policy_version\":\"v3\"}");
+        Collected c =
+                process(
+                        "{\"user_id\":\"ALICE\",\"effective_time\":\"2026-11-28T09:00:00Z\","
+                                + "\"action\":\"erase\",\"policy_version\":\"v3\"}");
 
         assertThat(c.subjectKeys).containsExactly(subjectOfAlice());
     }
@@ -133,11 +161,14 @@ class ConsentRecordProcessorTest extends VeilTestBase {
 
     @Test
     void process_unknownPurpose_schemaViolationWithoutTheValue() {
-        Collected c = process(record("grant", "\"purposes\":[\"analytics\",\"alice-secret-purpose\"],"));
+        Collected c =
+                process(record("grant", "\"purposes\":[\"analytics\",\"alice-secret-purpose\"],"));
 
         assertThat(c.changes).isEmpty();
         assertThat(c.reasons).containsExactly(ProcessingFailure.SCHEMA_VIOLATION);
-        assertThat(c.details.get(0)).endsWith(": enum").doesNotContain("alice-secret-purpose", "Alice");
+        assertThat(c.details.get(0))
+                .endsWith(": enum")
+                .doesNotContain("alice-secret-purpose", "Alice");
     }
 
     @Test
@@ -160,9 +191,12 @@ class ConsentRecordProcessorTest extends VeilTestBase {
     @Test
     void process_effectiveTimeAfterTheLatestAllowed_isAnInvalidValueNotAChange() throws Exception {
         Collected c = new Collected();
-        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey())).process(
-                record("grant", "\"purposes\":[\"analytics\"],").getBytes(StandardCharsets.UTF_8),
-                java.time.Instant.parse("2026-11-28T08:00:00Z").toEpochMilli(), c);
+        new ConsentRecordProcessor(rules, new Pseudonymiser(testKey()))
+                .process(
+                        record("grant", "\"purposes\":[\"analytics\"],")
+                                .getBytes(StandardCharsets.UTF_8),
+                        java.time.Instant.parse("2026-11-28T08:00:00Z").toEpochMilli(),
+                        c);
 
         assertThat(c.subjectKeys).isEmpty();
         assertThat(c.reasons).containsExactly("invalid_value");

@@ -1,45 +1,52 @@
 package dev.veil.record;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
 import dev.veil.testing.VeilTestBase;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
-/** One raw log record in, anonymised records and dead letters out, with the shipped rules and the fixed test key. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One raw log record in, anonymised records and dead letters out, with the shipped rules and the
+ * fixed test key.
+ */
 class LogRecordProcessorTest extends VeilTestBase {
     private static final long LATEST = T1200.toEpochMilli();
     private static final String SECRET_USER = "alice-secret";
 
-    private static final String VALID_DEVICE = "{"
-            + "\"event_id\":\"evt-0001\","
-            + "\"user_id\":\"  Alice-Secret@Example.COM \","
-            + "\"device_id\":\"IMEI-356938035643809\","
-            + "\"event_time\":\"2026-11-28T10:17:42.123Z\","
-            + "\"device_model\":\"Pixel 7\","
-            + "\"os_name\":\"Android\","
-            + "\"os_version\":\"14\","
-            + "\"app_version\":\"5.2.0\","
-            + "\"user_agent\":\"Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-            + "Chrome/120.0.6099.144 Mobile Safari/537.36\","
-            + "\"ip\":\"203.0.113.77\","
-            + "\"battery_pct\":57.5,"
-            + "\"signal_dbm\":-87,"
-            + "\"network_type\":\"4g\","
-            + "\"unlisted_field\":\"tolerated and dropped\""
-            + "}";
+    private static final String VALID_DEVICE =
+            "{"
+                    + "\"event_id\":\"evt-0001\","
+                    + "\"user_id\":\"  Alice-Secret@Example.COM \","
+                    + "\"device_id\":\"IMEI-356938035643809\","
+                    + "\"event_time\":\"2026-11-28T10:17:42.123Z\","
+                    + "\"device_model\":\"Pixel 7\","
+                    + "\"os_name\":\"Android\","
+                    + "\"os_version\":\"14\","
+                    + "\"app_version\":\"5.2.0\","
+                    + "\"user_agent\":\"Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    + "Chrome/120.0.6099.144 Mobile Safari/537.36\","
+                    + "\"ip\":\"203.0.113.77\","
+                    + "\"battery_pct\":57.5,"
+                    + "\"signal_dbm\":-87,"
+                    + "\"network_type\":\"4g\","
+                    + "\"unlisted_field\":\"tolerated and dropped\""
+                    + "}";
 
     private static RuleSet rules;
 
@@ -59,7 +66,12 @@ class LogRecordProcessorTest extends VeilTestBase {
         final List<String> details = new ArrayList<>();
 
         @Override
-        public void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey) {
+        public void anonymised(
+                OutputRules output,
+                String subjectKey,
+                long eventTime,
+                byte[] anonymised,
+                String outputKey) {
             outputs.add(output.name());
             subjectKeys.add(subjectKey);
             eventTimes.add(eventTime);
@@ -100,7 +112,9 @@ class LogRecordProcessorTest extends VeilTestBase {
     private static String subjectKey(String s) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(testKey(), "HmacSHA256"));
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(s.getBytes(StandardCharsets.UTF_8)));
+        return java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(mac.doFinal(s.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static List<String> fieldNames(JsonNode n) {
@@ -121,10 +135,22 @@ class LogRecordProcessorTest extends VeilTestBase {
         assertThat(c.reasons).isEmpty();
         assertThat(c.outputs).containsExactly("device");
         JsonNode r = c.records.get(0);
-        assertThat(fieldNames(r)).containsExactly(
-                "event_id", "subject", "device", "event_time", "device_model", "os_name", "os_version",
-                "app_version", "user_agent", "ip_prefix", "battery_pct", "signal_dbm", "network_type",
-                "rules_version");
+        assertThat(fieldNames(r))
+                .containsExactly(
+                        "event_id",
+                        "subject",
+                        "device",
+                        "event_time",
+                        "device_model",
+                        "os_name",
+                        "os_version",
+                        "app_version",
+                        "user_agent",
+                        "ip_prefix",
+                        "battery_pct",
+                        "signal_dbm",
+                        "network_type",
+                        "rules_version");
         String subject = hmac("alice-secret@example.com");
         assertThat(r.get("event_id").asText()).isEqualTo(hmac("evt-0001"));
         assertThat(r.get("subject").asText()).isEqualTo(subject);
@@ -134,8 +160,10 @@ class LogRecordProcessorTest extends VeilTestBase {
         assertThat(r.get("os_name").asText()).isEqualTo("Android");
         assertThat(r.get("os_version").asText()).isEqualTo("14");
         assertThat(r.get("app_version").asText()).isEqualTo("5.2.0");
-        assertThat(r.get("user_agent").toString()).isEqualTo("{\"browser_family\":\"Chrome Mobile\","
-                + "\"browser_major\":\"120\",\"os_family\":\"Android\",\"device_family\":\"Pixel 7\"}");
+        assertThat(r.get("user_agent").toString())
+                .isEqualTo(
+                        "{\"browser_family\":\"Chrome Mobile\","
+                                + "\"browser_major\":\"120\",\"os_family\":\"Android\",\"device_family\":\"Pixel 7\"}");
         assertThat(r.get("ip_prefix").asText()).isEqualTo("203.0.113.0/24");
         assertThat(r.get("battery_pct").isIntegralNumber()).isTrue();
         assertThat(r.get("battery_pct").asLong()).isEqualTo(50);
@@ -145,13 +173,17 @@ class LogRecordProcessorTest extends VeilTestBase {
 
         assertThat(c.subjectKeys).containsExactly(subjectKey("alice-secret@example.com"));
         assertThat(c.outputKeys).containsExactly(subject);
-        assertThat(c.eventTimes).containsExactly(Instant.parse("2026-11-28T10:17:42.123Z").toEpochMilli());
-        assertThat(r.toString()).doesNotContainIgnoringCase("alice").doesNotContain("203.0.113.77", "IMEI", "evt-0001");
+        assertThat(c.eventTimes)
+                .containsExactly(Instant.parse("2026-11-28T10:17:42.123Z").toEpochMilli());
+        assertThat(r.toString())
+                .doesNotContainIgnoringCase("alice")
+                .doesNotContain("203.0.113.77", "IMEI", "evt-0001");
     }
 
     @Test
     void process_subjectKey_isHmacOfTheTrimmedLowerCasedUserId() throws Exception {
-        String template = "{\"event_id\":\"e1\",\"user_id\":\"%s\",\"event_time\":\"2026-11-28T10:17:42.123Z\"}";
+        String template =
+                "{\"event_id\":\"e1\",\"user_id\":\"%s\",\"event_time\":\"2026-11-28T10:17:42.123Z\"}";
 
         Collected spaced = process("device", String.format(template, "  ALICE.Smith "));
         Collected plain = process("device", String.format(template, "alice.smith"));
@@ -163,11 +195,14 @@ class LogRecordProcessorTest extends VeilTestBase {
 
     @Test
     void process_eventTimeWithOffset_isTruncatedInUtc() {
-        Collected c = process("device",
-                "{\"event_id\":\"e1\",\"user_id\":\"u\",\"event_time\":\"2026-11-28T10:17:42.123+02:00\"}");
+        Collected c =
+                process(
+                        "device",
+                        "{\"event_id\":\"e1\",\"user_id\":\"u\",\"event_time\":\"2026-11-28T10:17:42.123+02:00\"}");
 
         assertThat(c.records.get(0).get("event_time").asText()).isEqualTo("2026-11-28T08:00:00Z");
-        assertThat(c.eventTimes).containsExactly(Instant.parse("2026-11-28T08:17:42.123Z").toEpochMilli());
+        assertThat(c.eventTimes)
+                .containsExactly(Instant.parse("2026-11-28T08:17:42.123Z").toEpochMilli());
     }
 
     @Test
@@ -175,7 +210,9 @@ class LogRecordProcessorTest extends VeilTestBase {
         Collected c = process("device", "{\"user_id\": \"alice-secret\", ");
 
         assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
-        assertThat(c.details.get(0)).startsWith("malformed JSON at line 1").doesNotContain(SECRET_USER, "user_id");
+        assertThat(c.details.get(0))
+                .startsWith("malformed JSON at line 1")
+                .doesNotContain(SECRET_USER, "user_id");
     }
 
     @Test
@@ -194,27 +231,39 @@ class LogRecordProcessorTest extends VeilTestBase {
             assertThat(c.details.get(0)).isEqualTo("empty record");
         }
         Collected tombstone = new Collected();
-        new LogRecordProcessor(rules, new Pseudonymiser(testKey())).process("device", null, LATEST, tombstone);
+        new LogRecordProcessor(rules, new Pseudonymiser(testKey()))
+                .process("device", null, LATEST, tombstone);
         assertSingleDeadLetter(tombstone, ProcessingFailure.MALFORMED_JSON);
     }
 
     @Test
     void process_duplicateUserIdKey_malformedJsonWithoutEitherValue() {
-        Collected c = process("device", "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"user_id\":\"bob-secret\","
-                + "\"event_time\":\"2026-11-28T10:17:42.123Z\"}");
+        Collected c =
+                process(
+                        "device",
+                        "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"user_id\":\"bob-secret\","
+                                + "\"event_time\":\"2026-11-28T10:17:42.123Z\"}");
 
         assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
-        assertThat(c.details.get(0)).startsWith("malformed JSON at line 1").doesNotContain(SECRET_USER, "bob-secret");
+        assertThat(c.details.get(0))
+                .startsWith("malformed JSON at line 1")
+                .doesNotContain(SECRET_USER, "bob-secret");
     }
 
     @Test
     void process_trailingGarbageAfterTheObject_malformedJson() {
         for (String tail : new String[] {" alice-secret", "{}", " [\"alice-secret\"]"}) {
-            Collected c = process("device",
-                    "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\"}" + tail);
+            Collected c =
+                    process(
+                            "device",
+                            "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\"}"
+                                    + tail);
 
             assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
-            assertThat(c.details.get(0)).as(tail).startsWith("malformed JSON at line 1").doesNotContain(SECRET_USER);
+            assertThat(c.details.get(0))
+                    .as(tail)
+                    .startsWith("malformed JSON at line 1")
+                    .doesNotContain(SECRET_USER);
         }
     }
 
@@ -228,7 +277,8 @@ class LogRecordProcessorTest extends VeilTestBase {
 
     @Test
     void process_schemaViolations_detailNamesTheKeywordAndNoValue() {
-        String base = "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\",";
+        String base =
+                "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\",";
         String[][] cases = {
             {"device", base + "\"battery_pct\":\"full\"}", "type"},
             {"device", base + "\"battery_pct\":150}", "maximum"},
@@ -239,23 +289,33 @@ class LogRecordProcessorTest extends VeilTestBase {
             Collected c = process(k[0], k[1]);
 
             assertSingleDeadLetter(c, ProcessingFailure.SCHEMA_VIOLATION);
-            assertThat(c.details.get(0)).as(k[1]).endsWith(": " + k[2]).doesNotContain(SECRET_USER, "full", "teleport", "150");
+            assertThat(c.details.get(0))
+                    .as(k[1])
+                    .endsWith(": " + k[2])
+                    .doesNotContain(SECRET_USER, "full", "teleport", "150");
         }
     }
 
     @Test
     void process_schemaViolations_detailNamesTheJsonPath() {
-        String base = "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\",";
+        String base =
+                "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\",";
 
-        assertThat(process("device", base + "\"battery_pct\":\"full\"}").details).containsExactly("$.battery_pct: type");
-        assertThat(process("device", base + "\"battery_pct\":150}").details).containsExactly("$.battery_pct: maximum");
-        assertThat(process("service", base + "\"action\":\"teleport\"}").details).containsExactly("$.action: enum");
+        assertThat(process("device", base + "\"battery_pct\":\"full\"}").details)
+                .containsExactly("$.battery_pct: type");
+        assertThat(process("device", base + "\"battery_pct\":150}").details)
+                .containsExactly("$.battery_pct: maximum");
+        assertThat(process("service", base + "\"action\":\"teleport\"}").details)
+                .containsExactly("$.action: enum");
     }
 
     @Test
     void process_invalidIp_recordEmittedWithoutIpPrefixAndInvalidValueDeadLetter() {
-        Collected c = process("device", "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\","
-                + "\"event_time\":\"2026-11-28T10:17:42.123Z\",\"ip\":\"999.1.1.1\",\"os_name\":\"Android\"}");
+        Collected c =
+                process(
+                        "device",
+                        "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\","
+                                + "\"event_time\":\"2026-11-28T10:17:42.123Z\",\"ip\":\"999.1.1.1\",\"os_name\":\"Android\"}");
 
         assertThat(c.outputs).containsExactly("device");
         assertThat(fieldNames(c.records.get(0)))
@@ -269,8 +329,12 @@ class LogRecordProcessorTest extends VeilTestBase {
     @Test
     void process_eventTimeTwoHoursAfterLatest_invalidValueAndNothingPublished() {
         long latest = T1000.toEpochMilli();
-        Collected c = process("device", "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\","
-                + "\"event_time\":\"2026-11-28T12:00:00Z\"}", latest);
+        Collected c =
+                process(
+                        "device",
+                        "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\","
+                                + "\"event_time\":\"2026-11-28T12:00:00Z\"}",
+                        latest);
 
         assertSingleDeadLetter(c, ProcessingFailure.INVALID_VALUE);
         assertThat(c.details.get(0)).isEqualTo("$.event_time: too far in the future");
@@ -278,8 +342,11 @@ class LogRecordProcessorTest extends VeilTestBase {
 
     @Test
     void process_eventTimeEqualToLatest_isPublished() {
-        Collected c = process("device", "{\"event_id\":\"e1\",\"user_id\":\"u\",\"event_time\":\"2026-11-28T10:00:00Z\"}",
-                T1000.toEpochMilli());
+        Collected c =
+                process(
+                        "device",
+                        "{\"event_id\":\"e1\",\"user_id\":\"u\",\"event_time\":\"2026-11-28T10:00:00Z\"}",
+                        T1000.toEpochMilli());
 
         assertThat(c.reasons).isEmpty();
         assertThat(c.outputs).containsExactly("device");
@@ -287,7 +354,10 @@ class LogRecordProcessorTest extends VeilTestBase {
 
     @Test
     void process_blankUserId_invalidValueNamingTheField() {
-        Collected c = process("device", "{\"event_id\":\"e1\",\"user_id\":\"   \",\"event_time\":\"2026-11-28T10:17:42.123Z\"}");
+        Collected c =
+                process(
+                        "device",
+                        "{\"event_id\":\"e1\",\"user_id\":\"   \",\"event_time\":\"2026-11-28T10:17:42.123Z\"}");
 
         assertSingleDeadLetter(c, ProcessingFailure.INVALID_VALUE);
         assertThat(c.details.get(0)).isEqualTo("$.user_id: empty_id");

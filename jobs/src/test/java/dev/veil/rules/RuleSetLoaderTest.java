@@ -1,10 +1,5 @@
 package dev.veil.rules;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.config.ConfigException;
 import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
@@ -12,36 +7,69 @@ import dev.veil.privacy.IdKind;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 
-/** The shipped rules load as documented; each kind of mistake in a rules file is refused with file, line and key. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The shipped rules load as documented; each kind of mistake in a rules file is refused with file,
+ * line and key.
+ */
 class RuleSetLoaderTest extends VeilTestBase {
     private static final String FILE = "bad-rules.yaml";
 
-    /** A small valid rules file; each error test changes one thing. Line numbers below refer to this text. */
-    private static final String BASE = String.join("\n",
-            "version: \"t-1\"", //                                                                    1
-            "subject_id: case_insensitive", //                                                        2
-            "phone_region: IE", //                                                                    3
-            "outputs:", //                                                                            4
-            "  device:", //                                                                           5
-            "    stream: device", //                                                                  6
-            "    topic: veil.anon.device", //                                                         7
-            "    purposes: [analytics]", //                                                           8
-            "    key_field: subject", //                                                              9
-            "    minors:", //                                                                         10
-            "      publish: true", //                                                                 11
-            "      drop: [ip_prefix]", //                                                             12
-            "    fields:", //                                                                         13
-            "      subject: {from: user_id, pseudonymise: {id: case_insensitive}}", //                14
-            "      event_time: {truncate_time: {granularity: PT1H}}", //                              15
-            "      ip_prefix: {from: ip, generalise_ip: {ipv4_prefix: 24, ipv6_prefix: 48}}", //      16
-            "      battery_pct: {bucket: {width: 10}}", //                                            17
-            "      os_name: keep", //                                                                 18
-            "");
+    /**
+     * A small valid rules file; each error test changes one thing. Line numbers below refer to this
+     * text.
+     */
+    private static final String BASE =
+            String.join(
+                    "\n",
+                    "version: \"t-1\"", //
+                    //          1
+                    "subject_id: case_insensitive", //
+                    //          2
+                    "phone_region: IE", //
+                    //          3
+                    "outputs:", //
+                    //          4
+                    "  device:", //
+                    //          5
+                    "    stream: device", //
+                    //          6
+                    "    topic: veil.anon.device", //
+                    //          7
+                    "    purposes: [analytics]", //
+                    //          8
+                    "    key_field: subject", //
+                    //          9
+                    "    minors:", //
+                    //          10
+                    "      publish: true", //
+                    //          11
+                    "      drop: [ip_prefix]", //
+                    //          12
+                    "    fields:", //
+                    //          13
+                    "      subject: {from: user_id, pseudonymise: {id: case_insensitive}}", //
+                    //
+                    //    14
+                    "      event_time: {truncate_time: {granularity: PT1H}}", //
+                    //          15
+                    "      ip_prefix: {from: ip, generalise_ip: {ipv4_prefix: 24, ipv6_prefix: 48}}", //      16
+                    "      battery_pct: {bucket: {width: 10}}", //
+                    //          17
+                    "      os_name: keep", //
+                    //          18
+                    "");
 
     private static final String LAST_FIELD = "      os_name: keep\n";
 
@@ -52,13 +80,16 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     /** Parses and loads {@code text}; returns the ConfigException it must raise. */
     private static ConfigException loadError(String text) {
-        ConfigException e = catchThrowableOfType(
-                ConfigException.class, () -> RuleSetLoader.load(YamlDocument.parse(FILE, text)));
+        ConfigException e =
+                catchThrowableOfType(
+                        ConfigException.class,
+                        () -> RuleSetLoader.load(YamlDocument.parse(FILE, text)));
         assertThat(e).as("a ConfigException for:%n%s", text).isNotNull();
         return e;
     }
 
-    private static void assertLocated(ConfigException e, int line, int column, String path, String problem) {
+    private static void assertLocated(
+            ConfigException e, int line, int column, String path, String problem) {
         assertThat(e.file()).isEqualTo(FILE);
         assertThat(e.line()).as("line").isEqualTo(line);
         assertThat(e.column()).as("column").isEqualTo(column);
@@ -90,7 +121,8 @@ class RuleSetLoaderTest extends VeilTestBase {
         OutputRules location = rules.output("location");
         assertThat(location.stream()).isEqualTo("location");
         assertThat(location.topic()).isEqualTo("veil.anon.location");
-        assertThat(location.requiredPurposes()).isEqualTo(Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask());
+        assertThat(location.requiredPurposes())
+                .isEqualTo(Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask());
         assertThat(location.keyField()).isEqualTo("subject");
         assertThat(location.publishMinors()).isFalse();
         assertThat(location.minorDropFields()).isEmpty();
@@ -101,7 +133,8 @@ class RuleSetLoaderTest extends VeilTestBase {
         assertThat(service.requiredPurposes()).isEqualTo(Purpose.ANALYTICS.mask());
         assertThat(service.keyField()).isEqualTo("subject");
         assertThat(service.publishMinors()).isTrue();
-        assertThat(service.minorDropFields()).containsExactlyInAnyOrder("peer", "peer_phone", "referrer_host");
+        assertThat(service.minorDropFields())
+                .containsExactlyInAnyOrder("peer", "peer_phone", "referrer_host");
 
         assertThat(rules.outputsOf("device")).containsExactly(device);
         assertThat(rules.outputsOf("location")).containsExactly(location);
@@ -112,21 +145,53 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_shippedRules_outputFieldsAreTheNamedRulesAndDropsAreLeftOut() {
         RuleSet rules = RuleSetLoader.load(RULES);
 
-        assertThat(targets(rules.output("device"))).containsExactly(
-                "event_id", "subject", "device", "event_time", "device_model", "os_name", "os_version",
-                "app_version", "user_agent", "ip_prefix", "battery_pct", "signal_dbm", "network_type");
-        assertThat(targets(rules.output("location"))).containsExactly(
-                "event_id", "subject", "event_time", "h3_cell", "accuracy_m", "source", "cell_mcc", "cell_mnc");
-        assertThat(targets(rules.output("service"))).containsExactly(
-                "event_id", "subject", "session", "event_time", "action", "url_host", "referrer_host",
-                "error_code", "duration_ms", "peer", "peer_phone", "ip_prefix");
+        assertThat(targets(rules.output("device")))
+                .containsExactly(
+                        "event_id",
+                        "subject",
+                        "device",
+                        "event_time",
+                        "device_model",
+                        "os_name",
+                        "os_version",
+                        "app_version",
+                        "user_agent",
+                        "ip_prefix",
+                        "battery_pct",
+                        "signal_dbm",
+                        "network_type");
+        assertThat(targets(rules.output("location")))
+                .containsExactly(
+                        "event_id",
+                        "subject",
+                        "event_time",
+                        "h3_cell",
+                        "accuracy_m",
+                        "source",
+                        "cell_mcc",
+                        "cell_mnc");
+        assertThat(targets(rules.output("service")))
+                .containsExactly(
+                        "event_id",
+                        "subject",
+                        "session",
+                        "event_time",
+                        "action",
+                        "url_host",
+                        "referrer_host",
+                        "error_code",
+                        "duration_ms",
+                        "peer",
+                        "peer_phone",
+                        "ip_prefix");
         assertThat(rules.output("location").fields())
                 .filteredOn(r -> r.target().equals("h3_cell"))
                 .singleElement()
-                .satisfies(r -> {
-                    assertThat(r.kind()).isEqualTo("generalise_location");
-                    assertThat(r.sources()).containsExactly("lat", "lon");
-                });
+                .satisfies(
+                        r -> {
+                            assertThat(r.kind()).isEqualTo("generalise_location");
+                            assertThat(r.sources()).containsExactly("lat", "lon");
+                        });
     }
 
     private static List<String> targets(OutputRules output) {
@@ -143,9 +208,18 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     @Test
     void load_unknownRuleKind_namesTheTypoAndTheKnownRules() {
-        ConfigException e = loadError(edited("pseudonymise: {id: case_insensitive}", "pseudonymize: {id: case_insensitive}"));
+        ConfigException e =
+                loadError(
+                        edited(
+                                "pseudonymise: {id: case_insensitive}",
+                                "pseudonymize: {id: case_insensitive}"));
 
-        assertLocated(e, 14, 46, "outputs.device.fields.subject.pseudonymize", "unknown rule 'pseudonymize'");
+        assertLocated(
+                e,
+                14,
+                46,
+                "outputs.device.fields.subject.pseudonymize",
+                "unknown rule 'pseudonymize'");
         assertThat(e.problem()).contains("pseudonymise");
     }
 
@@ -153,7 +227,11 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_unknownParameterKey_namesTheKeyAndTheAllowedOnes() {
         ConfigException e = loadError(edited("ipv4_prefix: 24", "ipv4_prefx: 24"));
 
-        assertLocated(e, 16, 57, "outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefx",
+        assertLocated(
+                e,
+                16,
+                57,
+                "outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefx",
                 "unknown key 'ipv4_prefx'; expected one of [ipv4_prefix, ipv6_prefix]");
     }
 
@@ -161,7 +239,11 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_ipv4PrefixOutOfRange_namesRangeAndValue() {
         ConfigException e = loadError(edited("ipv4_prefix: 24", "ipv4_prefix: 40"));
 
-        assertLocated(e, 16, 58, "outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefix",
+        assertLocated(
+                e,
+                16,
+                58,
+                "outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefix",
                 "must be between 0 and 24, was 40");
     }
 
@@ -169,7 +251,11 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_fromNamesFieldTheStreamLacks_namesFieldAndStream() {
         ConfigException e = loadError(edited("from: ip,", "from: ip_address,"));
 
-        assertLocated(e, 16, 25, "outputs.device.fields.ip_prefix.from",
+        assertLocated(
+                e,
+                16,
+                25,
+                "outputs.device.fields.ip_prefix.from",
                 "the device stream has no field 'ip_address'");
     }
 
@@ -177,30 +263,49 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_keepOfIdentifierField_isRefused() {
         ConfigException e = loadError(edited(LAST_FIELD, LAST_FIELD + "      user_id: keep\n"));
 
-        assertLocated(e, 19, 16, "outputs.device.fields.user_id",
+        assertLocated(
+                e,
+                19,
+                16,
+                "outputs.device.fields.user_id",
                 "'user_id' of the device stream is an identifier");
         assertThat(e.problem()).contains("cannot be kept");
     }
 
     @Test
     void load_explicitKeepRuleWithFromOnIdentifier_isRefused() {
-        ConfigException e = loadError(edited(LAST_FIELD, LAST_FIELD + "      client: {from: ip, keep: {}}\n"));
+        ConfigException e =
+                loadError(edited(LAST_FIELD, LAST_FIELD + "      client: {from: ip, keep: {}}\n"));
 
-        assertLocated(e, 19, 22, "outputs.device.fields.client.from", "'ip' of the device stream is an identifier");
+        assertLocated(
+                e,
+                19,
+                22,
+                "outputs.device.fields.client.from",
+                "'ip' of the device stream is an identifier");
     }
 
     @Test
     void load_bucketOnTextField_namesTheNeededType() {
         ConfigException e = loadError(edited(LAST_FIELD, "      os_name: {bucket: {width: 10}}\n"));
 
-        assertLocated(e, 18, 16, "outputs.device.fields.os_name", "bucket needs a number field; 'os_name' is string");
+        assertLocated(
+                e,
+                18,
+                16,
+                "outputs.device.fields.os_name",
+                "bucket needs a number field; 'os_name' is string");
     }
 
     @Test
     void load_granularityThatDoesNotDivideADay_isRefused() {
         ConfigException e = loadError(edited("PT1H", "PT7M"));
 
-        assertLocated(e, 15, 49, "outputs.device.fields.event_time.truncate_time.granularity",
+        assertLocated(
+                e,
+                15,
+                49,
+                "outputs.device.fields.event_time.truncate_time.granularity",
                 "must divide a day evenly");
         assertThat(e.problem()).endsWith("was PT7M");
     }
@@ -209,12 +314,14 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_emptyPurposes_isRefused() {
         ConfigException e = loadError(edited("purposes: [analytics]", "purposes: []"));
 
-        assertLocated(e, 8, 15, "outputs.device.purposes", "an output must require at least one purpose");
+        assertLocated(
+                e, 8, 15, "outputs.device.purposes", "an output must require at least one purpose");
     }
 
     @Test
     void load_unknownPurpose_namesItAndTheKnownPurposes() {
-        ConfigException e = loadError(edited("purposes: [analytics]", "purposes: [analytics, marketing]"));
+        ConfigException e =
+                loadError(edited("purposes: [analytics]", "purposes: [analytics, marketing]"));
 
         assertLocated(e, 8, 27, "outputs.device.purposes[1]", "'marketing' is not one of [");
         for (Purpose p : Purpose.values()) {
@@ -231,17 +338,23 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     @Test
     void load_twoOutputsShareATopic_namesTheOtherOutput() {
-        String service = String.join("\n",
-                "  service:", //                          19
-                "    stream: service", //                 20
-                "    topic: veil.anon.device", //         21
-                "    purposes: [analytics]",
-                "    fields:",
-                "      action: keep",
-                "");
+        String service =
+                String.join(
+                        "\n",
+                        "  service:", //                          19
+                        "    stream: service", //                 20
+                        "    topic: veil.anon.device", //         21
+                        "    purposes: [analytics]",
+                        "    fields:",
+                        "      action: keep",
+                        "");
         ConfigException e = loadError(edited(LAST_FIELD, LAST_FIELD + service));
 
-        assertLocated(e, 21, 12, "outputs.service.topic",
+        assertLocated(
+                e,
+                21,
+                12,
+                "outputs.service.topic",
                 "topic 'veil.anon.device' is already used by output 'device'");
     }
 
@@ -249,7 +362,12 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_keyFieldNotAnOutputField_listsTheOutputFields() {
         ConfigException e = loadError(edited("key_field: subject", "key_field: user_id"));
 
-        assertLocated(e, 9, 16, "outputs.device.key_field", "'user_id' is not an output field of this output");
+        assertLocated(
+                e,
+                9,
+                16,
+                "outputs.device.key_field",
+                "'user_id' is not an output field of this output");
         assertThat(e.problem()).contains("[subject, event_time, ip_prefix, battery_pct, os_name]");
     }
 
@@ -257,7 +375,12 @@ class RuleSetLoaderTest extends VeilTestBase {
     void load_minorsDropNamesNonOutputField_pointsAtTheListItem() {
         ConfigException e = loadError(edited("drop: [ip_prefix]", "drop: [ip_prefix, device]"));
 
-        assertLocated(e, 12, 25, "outputs.device.minors.drop[1]", "'device' is not an output field of this output");
+        assertLocated(
+                e,
+                12,
+                25,
+                "outputs.device.minors.drop[1]",
+                "'device' is not an output field of this output");
     }
 
     @Test
@@ -270,9 +393,18 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     @Test
     void load_outputFieldNamedRulesVersion_isRefused() {
-        ConfigException e = loadError(edited(LAST_FIELD, LAST_FIELD + "      rules_version: {from: os_name, keep: {}}\n"));
+        ConfigException e =
+                loadError(
+                        edited(
+                                LAST_FIELD,
+                                LAST_FIELD + "      rules_version: {from: os_name, keep: {}}\n"));
 
-        assertLocated(e, 19, 22, "outputs.device.fields.rules_version", "'rules_version' is added by Veil");
+        assertLocated(
+                e,
+                19,
+                22,
+                "outputs.device.fields.rules_version",
+                "'rules_version' is added by Veil");
     }
 
     @Test
@@ -286,9 +418,11 @@ class RuleSetLoaderTest extends VeilTestBase {
     void apply_recordWithFieldsNoRuleNames_onlyRuleFieldsReachTheOutput() throws Exception {
         OutputRules device = RuleSetLoader.load(RULES).output("device");
         RuleContext ctx = new RuleContext(new Pseudonymiser(testKey()));
-        JsonNode record = Json.MAPPER.readTree("{\"event_id\":\"e-1\",\"user_id\":\"Alice\",\"device_id\":\"dev-1\","
-                + "\"event_time\":\"2026-11-28T10:17:42.123Z\",\"os_name\":\"Android\","
-                + "\"home_address\":\"1 Secret Lane\",\"imsi\":\"272011234567890\"}");
+        JsonNode record =
+                Json.MAPPER.readTree(
+                        "{\"event_id\":\"e-1\",\"user_id\":\"Alice\",\"device_id\":\"dev-1\","
+                                + "\"event_time\":\"2026-11-28T10:17:42.123Z\",\"os_name\":\"Android\","
+                                + "\"home_address\":\"1 Secret Lane\",\"imsi\":\"272011234567890\"}");
         List<String> invalid = new ArrayList<>();
 
         ObjectNode out = device.apply(record, ctx, (rule, error) -> invalid.add(rule.target()));
@@ -296,8 +430,11 @@ class RuleSetLoaderTest extends VeilTestBase {
         assertThat(invalid).isEmpty();
         List<String> names = new ArrayList<>();
         out.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactly("event_id", "subject", "device", "event_time", "os_name", "rules_version");
-        assertThat(out.toString()).doesNotContain("Secret Lane", "272011234567890", "home_address", "imsi", "Alice");
+        assertThat(names)
+                .containsExactly(
+                        "event_id", "subject", "device", "event_time", "os_name", "rules_version");
+        assertThat(out.toString())
+                .doesNotContain("Secret Lane", "272011234567890", "home_address", "imsi", "Alice");
         assertThat(out.get("rules_version").asText()).isEqualTo("2026-11-29.1");
     }
 
@@ -311,7 +448,12 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     @Test
     void load_maskKeepingMoreThanFourCharactersOfAnIdentifier_isRefused() {
-        ConfigException e = loadError(edited(LAST_FIELD, LAST_FIELD + "      device_tail: {from: device_id, mask: {keep_last: 10}}\n"));
+        ConfigException e =
+                loadError(
+                        edited(
+                                LAST_FIELD,
+                                LAST_FIELD
+                                        + "      device_tail: {from: device_id, mask: {keep_last: 10}}\n"));
 
         assertThat(e.path()).isEqualTo("outputs.device.fields.device_tail.mask.keep_last");
         assertThat(e.problem()).isEqualTo("must be between 0 and 4, was 10");
@@ -319,7 +461,8 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     @Test
     void load_keyFieldDroppedForMinors_isRefused() {
-        ConfigException e = loadError(edited("      drop: [ip_prefix]", "      drop: [ip_prefix, subject]"));
+        ConfigException e =
+                loadError(edited("      drop: [ip_prefix]", "      drop: [ip_prefix, subject]"));
 
         assertThat(e.path()).isEqualTo("outputs.device.minors.drop[1]");
         assertThat(e.problem()).contains("is the key_field of this output");
@@ -327,23 +470,30 @@ class RuleSetLoaderTest extends VeilTestBase {
 
     @Test
     void load_bucketOrFineH3OnLocationIdentifiers_isRefused() {
-        String location = String.join("\n",
-                "version: \"t-1\"",
-                "subject_id: case_insensitive",
-                "outputs:",
-                "  location:",
-                "    stream: location",
-                "    topic: veil.anon.location",
-                "    purposes: [location]",
-                "    fields:",
-                "      subject: {from: user_id, pseudonymise: {id: case_insensitive}}",
-                "");
-        ConfigException bucket = loadError(location + "      lat_bucket: {from: lat, bucket: {width: 0.000001}}\n");
+        String location =
+                String.join(
+                        "\n",
+                        "version: \"t-1\"",
+                        "subject_id: case_insensitive",
+                        "outputs:",
+                        "  location:",
+                        "    stream: location",
+                        "    topic: veil.anon.location",
+                        "    purposes: [location]",
+                        "    fields:",
+                        "      subject: {from: user_id, pseudonymise: {id: case_insensitive}}",
+                        "");
+        ConfigException bucket =
+                loadError(location + "      lat_bucket: {from: lat, bucket: {width: 0.000001}}\n");
         assertThat(bucket.path()).isEqualTo("outputs.location.fields.lat_bucket.from");
         assertThat(bucket.problem()).contains("is an identifier");
 
-        ConfigException h3 = loadError(location + "      cell: {from: [lat, lon], generalise_location: {resolution: 15}}\n");
-        assertThat(h3.path()).isEqualTo("outputs.location.fields.cell.generalise_location.resolution");
+        ConfigException h3 =
+                loadError(
+                        location
+                                + "      cell: {from: [lat, lon], generalise_location: {resolution: 15}}\n");
+        assertThat(h3.path())
+                .isEqualTo("outputs.location.fields.cell.generalise_location.resolution");
         assertThat(h3.problem()).contains("too fine").contains("at most 10");
     }
 }

@@ -2,19 +2,22 @@ package dev.veil.testing;
 
 import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.aggregate.ReleaseSpec;
+
 import java.util.OptionalLong;
 
 /**
- * A release mechanism without noise, for tests only: small-count suppression (fewer than k subjects are never
- * published), then the exact bounded sum. Lets a test assert counting, bounding and suppression exactly, as the tests
- * of Google's differential-privacy library inject zero noise into {@code Count}.
+ * A release mechanism without noise, for tests only: small-count suppression (fewer than k subjects
+ * are never published), then the exact bounded sum. Lets a test assert counting, bounding and
+ * suppression exactly, as the tests of Google's differential-privacy library inject zero noise into
+ * {@code Count}.
  */
 public final class ExactRelease implements ReleaseMechanism {
     /** A factory for {@code AggregationTopology.build} and {@code CountAndRelease}. */
     public static final ReleaseMechanism.Factory FACTORY = new Factory();
 
     @Override
-    public OptionalLong release(ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
+    public OptionalLong release(
+            ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
         return subjects < spec.k() ? OptionalLong.empty() : OptionalLong.of(sum);
     }
 

@@ -1,15 +1,5 @@
 package dev.veil.testing;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,7 +12,21 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real single-node KRaft Kafka broker inside the test JVM (kafka-test-common-runtime), with small helpers. */
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * A real single-node KRaft Kafka broker inside the test JVM (kafka-test-common-runtime), with small
+ * helpers.
+ */
 public final class KafkaTestCluster implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
 
@@ -31,23 +35,26 @@ public final class KafkaTestCluster implements AutoCloseable {
     }
 
     /**
-     * Formats and starts a combined broker+controller; about 4 s. Returns once the group coordinator answers, so
-     * that a job's first offset commit does not fail (and log a warning) while the broker is still creating the
-     * offsets topic.
+     * Formats and starts a combined broker+controller; about 4 s. Returns once the group
+     * coordinator answers, so that a job's first offset commit does not fail (and log a warning)
+     * while the broker is still creating the offsets topic.
      */
     public static KafkaTestCluster start() throws Exception {
-        KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        .build())
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                // One partition: every consumer group has the coordinator that start() has waited for.
-                .setConfigProp("offsets.topic.num.partitions", "1")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .build();
+        KafkaClusterTestKit kit =
+                new KafkaClusterTestKit.Builder(
+                                new TestKitNodes.Builder()
+                                        .setCombined(true)
+                                        .setNumBrokerNodes(1)
+                                        .setNumControllerNodes(1)
+                                        .build())
+                        .setConfigProp("offsets.topic.replication.factor", "1")
+                        // One partition: every consumer group has the coordinator that start() has
+                        // waited for.
+                        .setConfigProp("offsets.topic.num.partitions", "1")
+                        .setConfigProp("transaction.state.log.replication.factor", "1")
+                        .setConfigProp("transaction.state.log.min.isr", "1")
+                        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        .build();
         formatQuietly(kit);
         kit.startup();
         kit.waitForReadyBrokers();
@@ -57,8 +64,9 @@ public final class KafkaTestCluster implements AutoCloseable {
     }
 
     /**
-     * Formats the storage. Kafka's formatter prints what it does ("Formatting metadata directory ...") to
-     * System.out, which here would be the build's output; it is shown only if formatting fails.
+     * Formats the storage. Kafka's formatter prints what it does ("Formatting metadata directory
+     * ...") to System.out, which here would be the build's output; it is shown only if formatting
+     * fails.
      */
     private static void formatQuietly(KafkaClusterTestKit kit) throws Exception {
         PrintStream out = System.out;
@@ -75,12 +83,14 @@ public final class KafkaTestCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until the group coordinator serves offsets: the first request for one creates the offsets topic and
-     * answers "coordinator not available" until its partition is loaded; the admin client retries until then.
+     * Waits until the group coordinator serves offsets: the first request for one creates the
+     * offsets topic and answers "coordinator not available" until its partition is loaded; the
+     * admin client retries until then.
      */
     private void awaitGroupCoordinator() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.listConsumerGroupOffsets("veil-test-warm-up").partitionsToOffsetAndMetadata()
+            admin.listConsumerGroupOffsets("veil-test-warm-up")
+                    .partitionsToOffsetAndMetadata()
                     .get(60, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
@@ -100,7 +110,10 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
     }
 
-    /** A record to produce: topic, key (UTF-8, may be null), value (UTF-8), partition (null: by key). */
+    /**
+     * A record to produce: topic, key (UTF-8, may be null), value (UTF-8), partition (null: by
+     * key).
+     */
     public record Raw(String topic, String key, String value, Integer partition) {
         public Raw(String topic, String key, String value) {
             this(topic, key, value, null);
@@ -110,9 +123,10 @@ public final class KafkaTestCluster implements AutoCloseable {
     /**
      * Produces records in order and waits for every ack; fails if one is not written.
      *
-     * <p>One request in flight and no idempotence: order per partition is kept by the single in-flight request, and
-     * a broker that was just started cannot send the idempotent producer into a loop of out-of-order-sequence
-     * retries (seen here with thousands of records to explicit partitions right after startup).
+     * <p>One request in flight and no idempotence: order per partition is kept by the single
+     * in-flight request, and a broker that was just started cannot send the idempotent producer
+     * into a loop of out-of-order-sequence retries (seen here with thousands of records to explicit
+     * partitions right after startup).
      */
     public void produce(List<Raw> records) throws Exception {
         Properties p = new Properties();
@@ -121,15 +135,22 @@ public final class KafkaTestCluster implements AutoCloseable {
         p.put("max.in.flight.requests.per.connection", "1");
         p.put("acks", "all");
         p.put("linger.ms", "5");
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
+                new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Raw r : records) {
-                sent.add(producer.send(new ProducerRecord<>(
-                        r.topic(),
-                        r.partition(),
-                        r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
-                        r.value() == null ? null : r.value().getBytes(StandardCharsets.UTF_8))));
+                sent.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        r.topic(),
+                                        r.partition(),
+                                        r.key() == null
+                                                ? null
+                                                : r.key().getBytes(StandardCharsets.UTF_8),
+                                        r.value() == null
+                                                ? null
+                                                : r.value().getBytes(StandardCharsets.UTF_8))));
             }
             producer.flush();
         }
@@ -141,23 +162,27 @@ public final class KafkaTestCluster implements AutoCloseable {
     /**
      * Every committed record of a topic (read_committed), from the beginning to the current end.
      *
-     * @throws IllegalStateException when the end is not reached within 30 s (never a partial answer)
+     * @throws IllegalStateException when the end is not reached within 30 s (never a partial
+     *     answer)
      */
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
         return readCommitted(topic, Map.of());
     }
 
     /**
-     * The committed records of a topic (read_committed) from the given offset of each partition (0 where none is
-     * given) to the current end.
+     * The committed records of a topic (read_committed) from the given offset of each partition (0
+     * where none is given) to the current end.
      *
-     * @throws IllegalStateException when the end is not reached within 30 s (never a partial answer)
+     * @throws IllegalStateException when the end is not reached within 30 s (never a partial
+     *     answer)
      */
-    public List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic, Map<Integer, Long> from) {
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(
+            String topic, Map<Integer, Long> from) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer()) {
             List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            consumer.partitionsFor(topic)
+                    .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             consumer.assign(parts);
             for (TopicPartition tp : parts) {
                 consumer.seek(tp, from.getOrDefault(tp.partition(), 0L));
@@ -166,8 +191,14 @@ public final class KafkaTestCluster implements AutoCloseable {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (!reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + topic + " did not reach the end offsets " + end
-                            + " within 30 s; read " + out.size() + " records");
+                    throw new IllegalStateException(
+                            "reading "
+                                    + topic
+                                    + " did not reach the end offsets "
+                                    + end
+                                    + " within 30 s; read "
+                                    + out.size()
+                                    + " records");
                 }
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
@@ -179,7 +210,8 @@ public final class KafkaTestCluster implements AutoCloseable {
     public Map<Integer, Long> endOffsets(String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = readCommittedConsumer()) {
             List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            consumer.partitionsFor(topic)
+                    .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             Map<Integer, Long> out = new java.util.TreeMap<>();
             consumer.endOffsets(parts).forEach((tp, o) -> out.put(tp.partition(), o));
             return out;
@@ -197,7 +229,8 @@ public final class KafkaTestCluster implements AutoCloseable {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    private static boolean reached(
+            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
                 return false;

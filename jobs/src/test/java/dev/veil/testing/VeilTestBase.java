@@ -1,6 +1,7 @@
 package dev.veil.testing;
 
 import dev.veil.job.RulesText;
+
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -10,12 +11,16 @@ import java.util.Map;
 public abstract class VeilTestBase {
     /** The shipped field rules, as the privacy team edits them. */
     public static final Path RULES = Path.of("../config/rules.yaml");
+
     /** The shipped job configuration. */
     public static final Path JOB_CONFIG = Path.of("../config/veil.yaml");
 
     /** A fixed 32-byte test key (base64), never used outside tests. */
-    public static final String TEST_KEY_BASE64 = Base64.getEncoder().encodeToString(
-            "veil-test-key-0123456789abcdef!!".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    public static final String TEST_KEY_BASE64 =
+            Base64.getEncoder()
+                    .encodeToString(
+                            "veil-test-key-0123456789abcdef!!"
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
     public static final String KEY_VARIABLE = "VEIL_PSEUDONYM_KEY";
 

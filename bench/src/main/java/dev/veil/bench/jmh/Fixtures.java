@@ -6,6 +6,7 @@ import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,20 +17,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fixed, realistic inputs shared by the benchmarks: raw records of the three log streams (valid against
- * {@code schemas/input/}, so every benchmark measures the normal path, not the dead-letter path), the fixed
- * pseudonymisation key and the shipped field rules.
+ * Fixed, realistic inputs shared by the benchmarks: raw records of the three log streams (valid
+ * against {@code schemas/input/}, so every benchmark measures the normal path, not the dead-letter
+ * path), the fixed pseudonymisation key and the shipped field rules.
  */
 final class Fixtures {
 
-    /** System property naming the rules file; default {@value #DEFAULT_RULES} relative to the working directory. */
+    /**
+     * System property naming the rules file; default {@value #DEFAULT_RULES} relative to the
+     * working directory.
+     */
     static final String RULES_PROPERTY = "veil.rules";
+
     static final String DEFAULT_RULES = "config/rules.yaml";
-    /** Copy of config/rules.yaml packaged into the jar at build time; used when no file is found. */
+
+    /**
+     * Copy of config/rules.yaml packaged into the jar at build time; used when no file is found.
+     */
     private static final String RULES_RESOURCE = "/veil-bench/rules.yaml";
 
-    /** Fixed 32-byte HMAC key (the tests' key), so pseudonyms are reproducible. Never a production key. */
-    static final byte[] KEY = "veil-test-key-0123456789abcdef!!".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Fixed 32-byte HMAC key (the tests' key), so pseudonyms are reproducible. Never a production
+     * key.
+     */
+    static final byte[] KEY =
+            "veil-test-key-0123456789abcdef!!".getBytes(StandardCharsets.US_ASCII);
 
     static final String[] DEVICE = {
         "{\"event_id\":\"3f1c2a9e-7b4d-4e21-9a0f-5c6d7e8f9a01\","
@@ -118,8 +130,9 @@ final class Fixtures {
     }
 
     /**
-     * The shipped field rules: the file named by {@code -Dveil.rules}, else {@code config/rules.yaml} in the working
-     * directory (the repository root when run through {@code ./veil bench}), else the copy packaged in the jar.
+     * The shipped field rules: the file named by {@code -Dveil.rules}, else {@code
+     * config/rules.yaml} in the working directory (the repository root when run through {@code
+     * ./veil bench}), else the copy packaged in the jar.
      */
     static RuleSet rules() {
         String configured = System.getProperty(RULES_PROPERTY);
@@ -132,11 +145,16 @@ final class Fixtures {
         }
         try (InputStream in = Fixtures.class.getResourceAsStream(RULES_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("no rules: set -D" + RULES_PROPERTY + "=path/to/rules.yaml or run from "
-                        + "the repository root");
+                throw new IllegalStateException(
+                        "no rules: set -D"
+                                + RULES_PROPERTY
+                                + "=path/to/rules.yaml or run from "
+                                + "the repository root");
             }
-            return RuleSetLoader.load(YamlDocument.parse(
-                    "classpath:" + RULES_RESOURCE, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+            return RuleSetLoader.load(
+                    YamlDocument.parse(
+                            "classpath:" + RULES_RESOURCE,
+                            new String(in.readAllBytes(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -147,13 +165,21 @@ final class Fixtures {
         return new LogRecordProcessor(rules(), new Pseudonymiser(KEY));
     }
 
-    /** Collects what one process() call emitted; used in setup to check the inputs take the normal path. */
+    /**
+     * Collects what one process() call emitted; used in setup to check the inputs take the normal
+     * path.
+     */
     static final class Collecting implements LogRecordProcessor.Emitter {
         final List<byte[]> records = new ArrayList<>();
         final List<String> deadLetters = new ArrayList<>();
 
         @Override
-        public void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey) {
+        public void anonymised(
+                OutputRules output,
+                String subjectKey,
+                long eventTime,
+                byte[] anonymised,
+                String outputKey) {
             records.add(anonymised);
         }
 
@@ -164,19 +190,27 @@ final class Fixtures {
     }
 
     /**
-     * Runs each record through the processor once and fails unless every one gives anonymised output and no dead
-     * letter (a benchmark of the dead-letter path by mistake would look fast and mean nothing).
+     * Runs each record through the processor once and fails unless every one gives anonymised
+     * output and no dead letter (a benchmark of the dead-letter path by mistake would look fast and
+     * mean nothing).
      *
      * @return the anonymised records, in order
      */
-    static List<byte[]> checkedOutputs(LogRecordProcessor processor, String stream, byte[][] records) {
+    static List<byte[]> checkedOutputs(
+            LogRecordProcessor processor, String stream, byte[][] records) {
         List<byte[]> out = new ArrayList<>();
         for (int i = 0; i < records.length; i++) {
             Collecting c = new Collecting();
             processor.process(stream, records[i], Long.MAX_VALUE, c);
             if (!c.deadLetters.isEmpty() || c.records.isEmpty()) {
-                throw new IllegalStateException(stream + " record " + i + " is not on the normal path: records="
-                        + c.records.size() + ", dead letters=" + c.deadLetters);
+                throw new IllegalStateException(
+                        stream
+                                + " record "
+                                + i
+                                + " is not on the normal path: records="
+                                + c.records.size()
+                                + ", dead letters="
+                                + c.deadLetters);
             }
             out.addAll(c.records);
         }

@@ -2,7 +2,7 @@ package dev.veil.bench.jmh;
 
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.LocationGeneraliser;
-import java.util.concurrent.TimeUnit;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -11,10 +11,13 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * Location generalisation with H3 (JNI into the native H3 library): {@code LocationGeneraliser(9).cell(lat, lon)}
- * (the location output's rule) and {@link LocationGeneraliser#parent} of a resolution 9 cell to resolution 7 (the
- * heat-map aggregate's coarsening). Four points, rotated.
+ * Location generalisation with H3 (JNI into the native H3 library): {@code
+ * LocationGeneraliser(9).cell(lat, lon)} (the location output's rule) and {@link
+ * LocationGeneraliser#parent} of a resolution 9 cell to resolution 7 (the heat-map aggregate's
+ * coarsening). Four points, rotated.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -23,7 +26,10 @@ public class H3Bench {
 
     /** Dublin, Cork, Galway, New York (lat, lon). */
     private static final double[][] POINTS = {
-        {53.343792, -6.254572}, {51.896892, -8.486316}, {53.270962, -9.062691}, {40.689247, -74.044502},
+        {53.343792, -6.254572},
+        {51.896892, -8.486316},
+        {53.270962, -9.062691},
+        {40.689247, -74.044502},
     };
 
     private LocationGeneraliser generaliser;

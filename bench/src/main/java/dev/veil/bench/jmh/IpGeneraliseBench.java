@@ -2,7 +2,7 @@ package dev.veil.bench.jmh;
 
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.IpGeneraliser;
-import java.util.concurrent.TimeUnit;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -11,9 +11,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * {@link IpGeneraliser#generalise} with {@code IpGeneraliser(24, 48)} (the device output's rule): strict literal
- * parsing with the IPAddress library, prefix, canonical CIDR text. Three literals per form, rotated.
+ * {@link IpGeneraliser#generalise} with {@code IpGeneraliser(24, 48)} (the device output's rule):
+ * strict literal parsing with the IPAddress library, prefix, canonical CIDR text. Three literals
+ * per form, rotated.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -22,10 +25,14 @@ public class IpGeneraliseBench {
 
     private static final String[] IPV4 = {"203.0.113.77", "198.51.100.23", "192.0.2.200"};
     private static final String[] IPV6 = {
-        "2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:DB8:1234:5678::1", "2a02:8084:4:1a80:c95:71ff:fe3b:9e5a",
+        "2001:db8:85a3:8d3:1319:8a2e:370:7348",
+        "2001:DB8:1234:5678::1",
+        "2a02:8084:4:1a80:c95:71ff:fe3b:9e5a",
     };
     private static final String[] IPV4_MAPPED_WITH_PORT = {
-        "[::ffff:203.0.113.77]:443", "[::ffff:c633:6417]:51234", "[0:0:0:0:0:ffff:192.0.2.200]:8080",
+        "[::ffff:203.0.113.77]:443",
+        "[::ffff:c633:6417]:51234",
+        "[0:0:0:0:0:ffff:192.0.2.200]:8080",
     };
 
     private IpGeneraliser generaliser;

@@ -1,12 +1,10 @@
 package dev.veil.bench.jmh;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.record.Json;
 import dev.veil.record.LogRecordProcessor;
-import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -15,10 +13,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 /**
- * JSON cost on the record path, with Veil's strict {@link Json#MAPPER} (duplicate-key detection, trailing-token
- * check, BigDecimal floats): parsing raw records (bytes to {@link JsonNode}, three records per stream rotated) and
- * writing an anonymised {@link ObjectNode} back to bytes (the shipped rules' output for the three device records).
+ * JSON cost on the record path, with Veil's strict {@link Json#MAPPER} (duplicate-key detection,
+ * trailing-token check, BigDecimal floats): parsing raw records (bytes to {@link JsonNode}, three
+ * records per stream rotated) and writing an anonymised {@link ObjectNode} back to bytes (the
+ * shipped rules' output for the three device records).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

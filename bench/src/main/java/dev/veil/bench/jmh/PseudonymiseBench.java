@@ -4,7 +4,7 @@ import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.Pseudonymiser;
-import java.util.concurrent.TimeUnit;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -13,10 +13,12 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * Identifier pseudonymisation: {@link IdNormaliser#normalise} (NFC, strip, then lower-casing or libphonenumber
- * E.164) followed by {@link Pseudonymiser#pseudonymise} (HMAC-SHA256, hex) with a fixed 32-byte key. Three inputs
- * per kind, rotated.
+ * Identifier pseudonymisation: {@link IdNormaliser#normalise} (NFC, strip, then lower-casing or
+ * libphonenumber E.164) followed by {@link Pseudonymiser#pseudonymise} (HMAC-SHA256, hex) with a
+ * fixed 32-byte key. Three inputs per kind, rotated.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +39,8 @@ public class PseudonymiseBench {
     public void setup() throws InvalidValueException {
         pseudonymiser = new Pseudonymiser(Fixtures.KEY);
         for (String p : PHONES) {
-            IdNormaliser.normalise(p, IdKind.PHONE, "IE"); // fails setup if a fixture is not a possible number
+            IdNormaliser.normalise(
+                    p, IdKind.PHONE, "IE"); // fails setup if a fixture is not a possible number
         }
     }
 
@@ -49,11 +52,13 @@ public class PseudonymiseBench {
 
     @Benchmark
     public String userIdCaseInsensitive() throws InvalidValueException {
-        return pseudonymiser.pseudonymise(IdNormaliser.normalise(USER_IDS[next()], IdKind.CASE_INSENSITIVE, null));
+        return pseudonymiser.pseudonymise(
+                IdNormaliser.normalise(USER_IDS[next()], IdKind.CASE_INSENSITIVE, null));
     }
 
     @Benchmark
     public String phoneIE() throws InvalidValueException {
-        return pseudonymiser.pseudonymise(IdNormaliser.normalise(PHONES[next()], IdKind.PHONE, "IE"));
+        return pseudonymiser.pseudonymise(
+                IdNormaliser.normalise(PHONES[next()], IdKind.PHONE, "IE"));
     }
 }

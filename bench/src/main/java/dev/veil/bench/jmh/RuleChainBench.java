@@ -2,7 +2,7 @@ package dev.veil.bench.jmh;
 
 import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
-import java.util.concurrent.TimeUnit;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -12,14 +12,18 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.util.concurrent.TimeUnit;
+
 /**
- * The whole per-record path of the anonymisation job without Flink: {@link LogRecordProcessor#process} = strict
- * JSON parse, schema validation, event time, subject key (normalise + HMAC), every field rule of the stream's
- * outputs, and writing each anonymised record to bytes. Shipped {@code config/rules.yaml} (or {@code -Dveil.rules})
- * and a fixed 32-byte key; three valid records per stream, rotated; setup checks that none becomes a dead letter.
+ * The whole per-record path of the anonymisation job without Flink: {@link
+ * LogRecordProcessor#process} = strict JSON parse, schema validation, event time, subject key
+ * (normalise + HMAC), every field rule of the stream's outputs, and writing each anonymised record
+ * to bytes. Shipped {@code config/rules.yaml} (or {@code -Dveil.rules}) and a fixed 32-byte key;
+ * three valid records per stream, rotated; setup checks that none becomes a dead letter.
  *
- * <p>The device records' User-Agents are in the process-wide uap cache after the first calls, as they would be for
- * a stream with repeating agents; see {@link UserAgentBench} for the uncached cost.
+ * <p>The device records' User-Agents are in the process-wide uap cache after the first calls, as
+ * they would be for a stream with repeating agents; see {@link UserAgentBench} for the uncached
+ * cost.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,7 +35,12 @@ public class RuleChainBench {
         Blackhole bh;
 
         @Override
-        public void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey) {
+        public void anonymised(
+                OutputRules output,
+                String subjectKey,
+                long eventTime,
+                byte[] anonymised,
+                String outputKey) {
             bh.consume(subjectKey);
             bh.consume(eventTime);
             bh.consume(anonymised);

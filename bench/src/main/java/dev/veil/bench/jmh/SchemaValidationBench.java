@@ -1,13 +1,11 @@
 package dev.veil.bench.jmh;
 
+import dev.veil.record.Json;
+import dev.veil.schema.InputSchemas;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
-import dev.veil.record.Json;
-import dev.veil.schema.InputSchemas;
-import java.io.IOException;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -16,10 +14,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
 /**
- * JSON Schema (2020-12, networknt json-schema-validator, format assertions on) validation of already parsed,
- * valid records against {@code schemas/input/<stream>.schema.json}, as {@code LogRecordProcessor} does for every
- * record. Three records per stream, rotated. Valid records: the result is an empty set.
+ * JSON Schema (2020-12, networknt json-schema-validator, format assertions on) validation of
+ * already parsed, valid records against {@code schemas/input/<stream>.schema.json}, as {@code
+ * LogRecordProcessor} does for every record. Three records per stream, rotated. Valid records: the
+ * result is an empty set.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

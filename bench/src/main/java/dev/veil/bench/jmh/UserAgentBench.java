@@ -1,11 +1,7 @@
 package dev.veil.bench.jmh;
 
 import dev.veil.privacy.UserAgentReducer;
-import java.util.LinkedHashSet;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -14,32 +10,45 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * {@code UserAgentReducer.shared().reduce(ua)} (uap-java {@code CachingParser} behind one lock).
  *
  * <ul>
- *   <li>{@link #cached}: eight real User-Agents rotated; all stay in the parser's LRU cache, so this is a cache hit
- *       (map lookup, LRU reorder, lock, record allocation) — the common case for a stream with repeating agents.</li>
- *   <li>{@link #uncached}: {@value #DISTINCT} distinct User-Agents cycled in order. uap-java 1.6.1's
- *       {@code CachingParser} holds {@value #UAP_CACHE_SIZE} entries (LRU), so cycling more distinct strings than
- *       that in a fixed order makes every call a miss: the full uap-core regex list runs for the browser, the OS
- *       and the device. <b>Uncached parses are much slower than cached ones</b> (typically two to three orders of
- *       magnitude), so a stream of mostly unique User-Agents costs far more than {@link #cached} suggests.</li>
+ *   <li>{@link #cached}: eight real User-Agents rotated; all stay in the parser's LRU cache, so
+ *       this is a cache hit (map lookup, LRU reorder, lock, record allocation) — the common case
+ *       for a stream with repeating agents.
+ *   <li>{@link #uncached}: {@value #DISTINCT} distinct User-Agents cycled in order. uap-java
+ *       1.6.1's {@code CachingParser} holds {@value #UAP_CACHE_SIZE} entries (LRU), so cycling more
+ *       distinct strings than that in a fixed order makes every call a miss: the full uap-core
+ *       regex list runs for the browser, the OS and the device. <b>Uncached parses are much slower
+ *       than cached ones</b> (typically two to three orders of magnitude), so a stream of mostly
+ *       unique User-Agents costs far more than {@link #cached} suggests.
  * </ul>
  *
  * <p>The distinct strings are the {@link #REAL} agents with their last number changed (for example
- * {@code Safari/537.36} to {@code Safari/537.100}), which keeps each one's shape and so the regex path it takes.
+ * {@code Safari/537.36} to {@code Safari/537.100}), which keeps each one's shape and so the regex
+ * path it takes.
  *
- * <p>Both benchmarks share the process-wide reducer; run them in separate forks (the default, {@code -f 1} or more),
- * not with {@code -f 0}, or the uncached run flushes the cache of the other.
+ * <p>Both benchmarks share the process-wide reducer; run them in separate forks (the default,
+ * {@code -f 1} or more), not with {@code -f 0}, or the uncached run flushes the cache of the other.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class UserAgentBench {
 
-    /** Cache size of uap-java 1.6.1 {@code CachingParser} (its default constructor; checked in the bytecode). */
+    /**
+     * Cache size of uap-java 1.6.1 {@code CachingParser} (its default constructor; checked in the
+     * bytecode).
+     */
     static final int UAP_CACHE_SIZE = 1000;
+
     /** More distinct agents than the cache holds. */
     static final int DISTINCT = 2048;
 
@@ -121,15 +130,19 @@ public class UserAgentBench {
         }
     }
 
-    /** {@code n} distinct agents, interleaving the bases so consecutive calls take different regex paths. */
+    /**
+     * {@code n} distinct agents, interleaving the bases so consecutive calls take different regex
+     * paths.
+     */
     static String[] distinctAgents(int n) {
         Set<String> out = new LinkedHashSet<>();
         for (int variant = 100; out.size() < n; variant++) {
             for (String base : REAL) {
                 Matcher m = LAST_NUMBER.matcher(base);
-                out.add(m.find()
-                        ? base.substring(0, m.start()) + variant + base.substring(m.end())
-                        : base + "/" + variant);
+                out.add(
+                        m.find()
+                                ? base.substring(0, m.start()) + variant + base.substring(m.end())
+                                : base + "/" + variant);
                 if (out.size() == n) {
                     break;
                 }

@@ -1,15 +1,13 @@
 package dev.veil.job.aggregate;
 
-import dev.veil.job.FlinkSettings;
-import dev.veil.job.KafkaConnections;
-import dev.veil.job.anonymisation.Uids;
-import dev.veil.job.records.OutRecord;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.Observation;
 import dev.veil.aggregate.ReleaseMechanism;
-import java.util.ArrayList;
-import java.util.List;
+import dev.veil.job.FlinkSettings;
+import dev.veil.job.KafkaConnections;
+import dev.veil.job.records.OutRecord;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -21,6 +19,9 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Topology of the heat map and usage jobs (same shape, different inputs and releases):
@@ -50,7 +51,8 @@ public final class AggregationTopology {
 
     /** Topic for observations that arrived after their window was released. */
     public static String lateTopic(AggregatesConfig config, Kind kind) {
-        return (kind == Kind.HEATMAP ? config.heatmapOutputTopic : config.usageOutputTopic) + ".late";
+        return (kind == Kind.HEATMAP ? config.heatmapOutputTopic : config.usageOutputTopic)
+                + ".late";
     }
 
     /** Releases of a job. */
@@ -59,43 +61,58 @@ public final class AggregationTopology {
     }
 
     /**
-     * Adds the topology, releasing through {@link NoisyRelease} with the configured noise key. Uids:
-     * veil-&lt;job&gt;-source, -bounding, -release, -budget, -late, -sink.
+     * Adds the topology, releasing through {@link NoisyRelease} with the configured noise key.
+     * Uids: veil-&lt;job&gt;-source, -bounding, -release, -budget, -late, -sink.
      */
-    public static void build(StreamExecutionEnvironment env, AggregatesConfig config, Kind kind,
-            Source<Observation, ?, ?> source, Sink<OutRecord> sink) {
+    public static void build(
+            StreamExecutionEnvironment env,
+            AggregatesConfig config,
+            Kind kind,
+            Source<Observation, ?, ?> source,
+            Sink<OutRecord> sink) {
         build(env, config, kind, source, sink, NoisyRelease.factory(config.noiseKey));
     }
 
-    /** Adds the topology with another release mechanism (tests check exact counts through one without noise). */
-    public static void build(StreamExecutionEnvironment env, AggregatesConfig config, Kind kind,
-            Source<Observation, ?, ?> source, Sink<OutRecord> sink, ReleaseMechanism.Factory mechanism) {
+    /**
+     * Adds the topology with another release mechanism (tests check exact counts through one
+     * without noise).
+     */
+    public static void build(
+            StreamExecutionEnvironment env,
+            AggregatesConfig config,
+            Kind kind,
+            Source<Observation, ?, ?> source,
+            Sink<OutRecord> sink,
+            ReleaseMechanism.Factory mechanism) {
         String p = "veil-" + kind.id + "-";
-        WatermarkStrategy<Observation> watermarks = WatermarkStrategy.<Observation>forBoundedOutOfOrderness(
-                        config.maxOutOfOrderness)
-                .withTimestampAssigner((o, ts) -> o.eventTime)
-                .withIdleness(config.sourceIdleness);
-        SingleOutputStreamOperator<Contribution> bounded = env.fromSource(source, watermarks, kind.id + " observations")
-                .uid(p + "source")
-                .keyBy(new BySubject())
-                .process(new BoundContributions(config))
-                .uid(p + "bounding")
-                .name("contribution bounding");
-        SingleOutputStreamOperator<OutRecord> released = bounded
-                .keyBy(new ByCategory())
-                .process(new CountAndRelease(config, mechanism))
-                .uid(p + "release")
-                .name("suppress, noise, threshold");
-        DataStream<OutRecord> budget = released.getSideOutput(CountAndRelease.DECISIONS)
-                .keyBy(new ByWindow())
-                .process(new BudgetLines(config, kind.id, releases(config, kind)))
-                .uid(p + "budget")
-                .name("budget lines");
+        WatermarkStrategy<Observation> watermarks =
+                WatermarkStrategy.<Observation>forBoundedOutOfOrderness(config.maxOutOfOrderness)
+                        .withTimestampAssigner((o, ts) -> o.eventTime)
+                        .withIdleness(config.sourceIdleness);
+        SingleOutputStreamOperator<Contribution> bounded =
+                env.fromSource(source, watermarks, kind.id + " observations")
+                        .uid(p + "source")
+                        .keyBy(new BySubject())
+                        .process(new BoundContributions(config))
+                        .uid(p + "bounding")
+                        .name("contribution bounding");
+        SingleOutputStreamOperator<OutRecord> released =
+                bounded.keyBy(new ByCategory())
+                        .process(new CountAndRelease(config, mechanism))
+                        .uid(p + "release")
+                        .name("suppress, noise, threshold");
+        DataStream<OutRecord> budget =
+                released.getSideOutput(CountAndRelease.DECISIONS)
+                        .keyBy(new ByWindow())
+                        .process(new BudgetLines(config, kind.id, releases(config, kind)))
+                        .uid(p + "budget")
+                        .name("budget lines");
         String lateTopic = lateTopic(config, kind);
-        DataStream<OutRecord> late = bounded.getSideOutput(BoundContributions.LATE)
-                .map(new LateObservationRecord(lateTopic, config.window.toMillis()))
-                .uid(p + "late")
-                .name("late observations");
+        DataStream<OutRecord> late =
+                bounded.getSideOutput(BoundContributions.LATE)
+                        .map(new LateObservationRecord(lateTopic, config.window.toMillis()))
+                        .uid(p + "late")
+                        .name("late observations");
         released.union(budget, late).sinkTo(sink).uid(p + "sink").name("kafka sink");
     }
 
@@ -128,18 +145,23 @@ public final class AggregationTopology {
 
     /** The input topics of a job. */
     public static List<String> inputTopics(AggregatesConfig config, Kind kind) {
-        return kind == Kind.HEATMAP ? List.of(config.heatmapInputTopic) : List.of(config.deviceTopic, config.serviceTopic);
+        return kind == Kind.HEATMAP
+                ? List.of(config.heatmapInputTopic)
+                : List.of(config.deviceTopic, config.serviceTopic);
     }
 
     /** Kafka source of a job's anonymised input topics (read_committed). */
-    public static KafkaSource<Observation> source(AggregatesConfig config, Kind kind, boolean bounded) {
-        var b = KafkaSource.<Observation>builder()
-                .setBootstrapServers(config.bootstrapServers)
-                .setGroupId(config.groupId + "-" + kind.id)
-                .setTopics(inputTopics(config, kind))
-                .setStartingOffsets(KafkaConnections.startingOffsets(config.startingOffsets))
-                .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new ObservationDeserializer(config));
+    public static KafkaSource<Observation> source(
+            AggregatesConfig config, Kind kind, boolean bounded) {
+        var b =
+                KafkaSource.<Observation>builder()
+                        .setBootstrapServers(config.bootstrapServers)
+                        .setGroupId(config.groupId + "-" + kind.id)
+                        .setTopics(inputTopics(config, kind))
+                        .setStartingOffsets(
+                                KafkaConnections.startingOffsets(config.startingOffsets))
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new ObservationDeserializer(config));
         config.kafkaProperties.forEach(b::setProperty);
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
@@ -149,17 +171,23 @@ public final class AggregationTopology {
 
     /** Kafka sink of releases, budget lines and late observations; exactly-once by default. */
     public static KafkaSink<OutRecord> sink(AggregatesConfig config, Kind kind) {
-        return KafkaConnections.sink(config.bootstrapServers, config.kafkaProperties, config.guarantee,
-                config.transactionalIdPrefix + "-" + kind.id, config.transactionTimeout);
+        return KafkaConnections.sink(
+                config.bootstrapServers,
+                config.kafkaProperties,
+                config.guarantee,
+                config.transactionalIdPrefix + "-" + kind.id,
+                config.transactionTimeout);
     }
 
     /**
-     * Flink settings ({@link FlinkSettings#forJob}): Veil's defaults where the cluster sets nothing, then the flink:
-     * section of the config.
+     * Flink settings ({@link FlinkSettings#forJob}): Veil's defaults where the cluster sets
+     * nothing, then the flink: section of the config.
      *
-     * @throws dev.veil.config.ConfigException when no checkpoint directory is set, in the config or on the cluster
+     * @throws dev.veil.config.ConfigException when no checkpoint directory is set, in the config or
+     *     on the cluster
      */
     public static Configuration flinkConfiguration(AggregatesConfig config) {
-        return FlinkSettings.forJob(config.flink, FlinkSettings.cluster(), config.sourceFile, config.flinkLine);
+        return FlinkSettings.forJob(
+                config.flink, FlinkSettings.cluster(), config.sourceFile, config.flinkLine);
     }
 }

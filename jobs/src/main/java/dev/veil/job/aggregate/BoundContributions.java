@@ -1,18 +1,13 @@
 package dev.veil.job.aggregate;
 
-import dev.veil.job.operators.DurableWatermark;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.ContributionBounding;
 import dev.veil.aggregate.Observation;
 import dev.veil.aggregate.ReleaseSpec;
 import dev.veil.aggregate.SubjectWindow;
+import dev.veil.job.operators.DurableWatermark;
 import dev.veil.privacy.Pseudonymiser;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -26,22 +21,32 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Keyed by subject pseudonym: collects each subject's observations per tumbling event-time window, bounded to L
- * categories per release and C per category ({@link ContributionBounding}), and emits them once the watermark passes
- * window end + allowed lateness. A window is released exactly once, after its lateness: a late record never causes
- * a second, differing release that could be subtracted from the first, also not after a restore (lateness is
- * decided against the {@link DurableWatermark}). Observations later than that go to the
- * {@link #LATE} side output and the {@code veil.late_observations} metric.
+ * Keyed by subject pseudonym: collects each subject's observations per tumbling event-time window,
+ * bounded to L categories per release and C per category ({@link ContributionBounding}), and emits
+ * them once the watermark passes window end + allowed lateness. A window is released exactly once,
+ * after its lateness: a late record never causes a second, differing release that could be
+ * subtracted from the first, also not after a restore (lateness is decided against the {@link
+ * DurableWatermark}). Observations later than that go to the {@link #LATE} side output and the
+ * {@code veil.late_observations} metric.
  *
- * <p>State: {@code windows}, a map from window start to the subject's {@link SubjectWindow}; cleared at release.
+ * <p>State: {@code windows}, a map from window start to the subject's {@link SubjectWindow};
+ * cleared at release.
  */
 public class BoundContributions extends KeyedProcessFunction<String, Observation, Contribution>
         implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Observations that arrived after their window was released. */
-    public static final OutputTag<Observation> LATE = new OutputTag<>("late-observations", TypeInformation.of(Observation.class));
+    public static final OutputTag<Observation> LATE =
+            new OutputTag<>("late-observations", TypeInformation.of(Observation.class));
 
     private final AggregatesConfig config;
     private final DurableWatermark watermark = new DurableWatermark();
@@ -55,7 +60,8 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
     }
 
     public static MapStateDescriptor<Long, SubjectWindow> windowsDescriptor() {
-        return new MapStateDescriptor<>("windows", Types.LONG, TypeInformation.of(SubjectWindow.class));
+        return new MapStateDescriptor<>(
+                "windows", Types.LONG, TypeInformation.of(SubjectWindow.class));
     }
 
     @Override
@@ -90,7 +96,8 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
     }
 
     @Override
-    public void processElement(Observation o, Context ctx, Collector<Contribution> out) throws Exception {
+    public void processElement(Observation o, Context ctx, Collector<Contribution> out)
+            throws Exception {
         long start = windowStart(o.eventTime);
         long release = releaseTime(start);
         if (release <= watermark.effective(ctx.timerService().currentWatermark())) {
@@ -108,7 +115,8 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
             w = new SubjectWindow();
         }
         long rank = rank(o.subject, start, o.release, o.category);
-        if (ContributionBounding.add(w, o.release, o.category, rank, spec.maxContributions(), spec.maxPerCategory())) {
+        if (ContributionBounding.add(
+                w, o.release, o.category, rank, spec.maxContributions(), spec.maxPerCategory())) {
             windows.put(start, w);
         }
         if (fresh) {
@@ -117,13 +125,23 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
     }
 
     private long rank(String subject, long windowStart, String release, String category) {
-        byte[] mac = ranker.hmac(("veil-rank-v1|" + subject + '|' + windowStart + '|' + release + '|' + category)
-                .getBytes(StandardCharsets.UTF_8));
+        byte[] mac =
+                ranker.hmac(
+                        ("veil-rank-v1|"
+                                        + subject
+                                        + '|'
+                                        + windowStart
+                                        + '|'
+                                        + release
+                                        + '|'
+                                        + category)
+                                .getBytes(StandardCharsets.UTF_8));
         return ByteBuffer.wrap(mac, 0, 8).getLong();
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Contribution> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Contribution> out)
+            throws Exception {
         watermark.effective(ctx.timerService().currentWatermark());
         List<Long> due = new ArrayList<>();
         for (Long start : windows.keys()) {

@@ -5,8 +5,10 @@ public class CategoryCount {
     public String release;
     public long windowStart;
     public String category;
+
     /** Distinct subjects (one contribution each). */
     public long subjects;
+
     /** Sum of bounded contributions. */
     public long sum;
 

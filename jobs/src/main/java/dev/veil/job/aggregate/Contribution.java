@@ -1,6 +1,8 @@
 package dev.veil.job.aggregate;
 
-/** One subject's bounded contribution to one category of one release in one window. A Flink POJO. */
+/**
+ * One subject's bounded contribution to one category of one release in one window. A Flink POJO.
+ */
 public class Contribution {
     /** release|windowStart|category: the key of the counting operator. */
     public String key;
@@ -8,6 +10,7 @@ public class Contribution {
     public String release;
     public long windowStart;
     public String category;
+
     /** 1..C events (1 for a distinct count). */
     public int count;
 

@@ -1,17 +1,12 @@
 package dev.veil.job.aggregate;
 
-import dev.veil.job.records.OutRecord;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.aggregate.ReleaseSpec;
+import dev.veil.job.records.OutRecord;
 import dev.veil.record.Json;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.OptionalLong;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -21,12 +16,20 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
 /**
- * Keyed by release|window|category: counts the bounded contributions of one category in one window and, when the
- * watermark passes the window's release time, suppresses, noises and thresholds it (a {@link ReleaseMechanism},
- * {@link NoisyRelease} in production). Emits
- * the published records and, on {@link #DECISIONS}, one decision per category for the budget line. Metrics
- * {@code veil.published}, {@code veil.suppressed}.
+ * Keyed by release|window|category: counts the bounded contributions of one category in one window
+ * and, when the watermark passes the window's release time, suppresses, noises and thresholds it (a
+ * {@link ReleaseMechanism}, {@link NoisyRelease} in production). Emits the published records and,
+ * on {@link #DECISIONS}, one decision per category for the budget line. Metrics {@code
+ * veil.published}, {@code veil.suppressed}.
  */
 public class CountAndRelease extends KeyedProcessFunction<String, Contribution, OutRecord> {
     private static final long serialVersionUID = 1L;
@@ -44,7 +47,8 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
 
     /**
      * @param config releases, window, topics
-     * @param mechanismFactory how counts become published values ({@link NoisyRelease#factory} in production)
+     * @param mechanismFactory how counts become published values ({@link NoisyRelease#factory} in
+     *     production)
      */
     public CountAndRelease(AggregatesConfig config, ReleaseMechanism.Factory mechanismFactory) {
         this.config = config;
@@ -68,7 +72,8 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
     }
 
     @Override
-    public void processElement(Contribution c, Context ctx, Collector<OutRecord> out) throws Exception {
+    public void processElement(Contribution c, Context ctx, Collector<OutRecord> out)
+            throws Exception {
         CategoryCount s = count.value();
         if (s == null) {
             s = new CategoryCount();
@@ -83,7 +88,8 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out)
+            throws Exception {
         CategoryCount s = count.value();
         count.clear();
         if (s == null) {
@@ -98,15 +104,21 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         }
         published.inc();
         boolean heatmap = s.release.equals("heatmap");
-        out.collect(new OutRecord(heatmap ? config.heatmapOutputTopic : config.usageOutputTopic, null,
-                toJson(spec, s, value.getAsLong(), heatmap)));
+        out.collect(
+                new OutRecord(
+                        heatmap ? config.heatmapOutputTopic : config.usageOutputTopic,
+                        null,
+                        toJson(spec, s, value.getAsLong(), heatmap)));
     }
 
-    private byte[] toJson(ReleaseSpec spec, CategoryCount s, long value, boolean heatmap) throws JsonProcessingException {
+    private byte[] toJson(ReleaseSpec spec, CategoryCount s, long value, boolean heatmap)
+            throws JsonProcessingException {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("release", s.release);
         o.put("window_start", Instant.ofEpochMilli(s.windowStart).toString());
-        o.put("window_end", Instant.ofEpochMilli(s.windowStart + config.window.toMillis()).toString());
+        o.put(
+                "window_end",
+                Instant.ofEpochMilli(s.windowStart + config.window.toMillis()).toString());
         if (heatmap) {
             o.put("cell", s.category);
             o.put("resolution", config.heatmapResolution);

@@ -1,27 +1,31 @@
 package dev.veil.job.aggregate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.CategoryExtractor;
 import dev.veil.aggregate.Observation;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.record.Json;
-import java.io.IOException;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
+
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
 /**
- * Reads anonymised records (location, device, service topics) into {@link Observation}s, one per release category
- * the record falls in. Records that cannot be read (they should not exist: the anonymisation job writes these
- * topics) are counted in {@code veil.unreadable} and skipped.
+ * Reads anonymised records (location, device, service topics) into {@link Observation}s, one per
+ * release category the record falls in. Records that cannot be read (they should not exist: the
+ * anonymisation job writes these topics) are counted in {@code veil.unreadable} and skipped.
  */
-public final class ObservationDeserializer implements KafkaRecordDeserializationSchema<Observation> {
+public final class ObservationDeserializer
+        implements KafkaRecordDeserializationSchema<Observation> {
     private static final long serialVersionUID = 1L;
 
     private final AggregatesConfig config;
@@ -61,11 +65,23 @@ public final class ObservationDeserializer implements KafkaRecordDeserialization
         String topic = record.topic();
         try {
             if (topic.equals(config.heatmapInputTopic)) {
-                extractor.location(node, (release, category) -> out.collect(new Observation(subject, eventTime, release, category)));
+                extractor.location(
+                        node,
+                        (release, category) ->
+                                out.collect(
+                                        new Observation(subject, eventTime, release, category)));
             } else if (topic.equals(config.deviceTopic)) {
-                extractor.device(node, (release, category) -> out.collect(new Observation(subject, eventTime, release, category)));
+                extractor.device(
+                        node,
+                        (release, category) ->
+                                out.collect(
+                                        new Observation(subject, eventTime, release, category)));
             } else if (topic.equals(config.serviceTopic)) {
-                extractor.service(node, (release, category) -> out.collect(new Observation(subject, eventTime, release, category)));
+                extractor.service(
+                        node,
+                        (release, category) ->
+                                out.collect(
+                                        new Observation(subject, eventTime, release, category)));
             } else {
                 throw new IllegalStateException("no release reads topic " + topic);
             }

@@ -1,6 +1,9 @@
 package dev.veil.job.aggregate;
 
-/** That a release decided one category of one window (published or not). Feeds the budget line. A Flink POJO. */
+/**
+ * That a release decided one category of one window (published or not). Feeds the budget line. A
+ * Flink POJO.
+ */
 public class ReleaseDecision {
     public long windowStart;
     public String release;

@@ -1,41 +1,57 @@
 package dev.veil.job.anonymisation;
 
+import dev.veil.config.JobConfig;
 import dev.veil.job.FlinkSettings;
 import dev.veil.job.JobLauncher;
 import dev.veil.job.RulesText;
-import dev.veil.config.JobConfig;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.concurrent.Callable;
+
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
 /**
- * Entry point of the anonymisation job: {@code flink run veil-jobs-<v>-job.jar --config veil.yaml --rules rules.yaml}.
- * Everything is validated here, on the client, before the job graph is built: a bad config or a missing key stops
- * the submission with a message naming the file, the place and the problem.
+ * Entry point of the anonymisation job: {@code flink run veil-jobs-<v>-job.jar --config veil.yaml
+ * --rules rules.yaml}. Everything is validated here, on the client, before the job graph is built:
+ * a bad config or a missing key stops the submission with a message naming the file, the place and
+ * the problem.
  */
 @Command(
         name = "veil-anonymisation",
         mixinStandardHelpOptions = true,
-        description = "Reads raw device, location, service and consent topics; publishes de-identified topics.")
+        description =
+                "Reads raw device, location, service and consent topics; publishes de-identified topics.")
 public final class AnonymisationJob implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AnonymisationJob.class);
 
-    @Option(names = "--config", required = true, description = "Job configuration (YAML), e.g. config/veil.yaml")
+    @Option(
+            names = "--config",
+            required = true,
+            description = "Job configuration (YAML), e.g. config/veil.yaml")
     Path config;
 
-    @Option(names = "--rules", required = true, description = "Field rules (YAML), e.g. config/rules.yaml")
+    @Option(
+            names = "--rules",
+            required = true,
+            description = "Field rules (YAML), e.g. config/rules.yaml")
     Path rules;
 
-    @Option(names = "--bootstrap-servers", description = "Overrides kafka.bootstrap_servers of the job configuration")
+    @Option(
+            names = "--bootstrap-servers",
+            description = "Overrides kafka.bootstrap_servers of the job configuration")
     String bootstrapServers;
 
-    @Option(names = "--bounded", description = "Stop at the end offsets seen at start (backfill) instead of running forever")
+    @Option(
+            names = "--bounded",
+            description =
+                    "Stop at the end offsets seen at start (backfill) instead of running forever")
     boolean bounded;
 
     public static void main(String[] args) {
@@ -65,8 +81,8 @@ public final class AnonymisationJob implements Callable<Integer> {
     }
 
     /**
-     * Fails fast if the pseudonymisation key cannot be read here. Tasks read it again from their own environment;
-     * on a cluster the variable or file must exist on every TaskManager.
+     * Fails fast if the pseudonymisation key cannot be read here. Tasks read it again from their
+     * own environment; on a cluster the variable or file must exist on every TaskManager.
      */
     static void checkKey(JobConfig jobConfig) {
         byte[] key = jobConfig.pseudonymisationKey.resolve();

@@ -1,5 +1,6 @@
 package dev.veil.job.anonymisation;
 
+import dev.veil.config.JobConfig;
 import dev.veil.job.FlinkSettings;
 import dev.veil.job.KafkaConnections;
 import dev.veil.job.RulesText;
@@ -11,14 +12,7 @@ import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
 import dev.veil.job.serialisation.ConsentEventDeserializer;
 import dev.veil.job.serialisation.LogEventDeserializer;
-import dev.veil.config.JobConfig;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -31,8 +25,17 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
 /**
- * The anonymisation job's topology, built from its sources and sink so that tests and the demo can pass their own.
+ * The anonymisation job's topology, built from its sources and sink so that tests and the demo can
+ * pass their own.
  *
  * <pre>
  * log source (device, location, service topics; parse, validate, anonymise; per-partition watermarks)
@@ -55,7 +58,8 @@ public final class AnonymisationTopology {
      * @param env the environment
      * @param config job configuration (topics, time bounds, consent buffer)
      * @param rules validated field rules
-     * @param logSource raw device, location and service records ({@link #logSource}); it emits their watermarks
+     * @param logSource raw device, location and service records ({@link #logSource}); it emits
+     *     their watermarks
      * @param consentSource consent changes ({@link #consentSource}); it emits their watermarks
      * @param sink receives anonymised records and dead letters, each with its topic
      */
@@ -73,8 +77,8 @@ public final class AnonymisationTopology {
     }
 
     /**
-     * Adds the topology up to its sink to {@code env}: what {@link #build} sinks, so that a test can put an operator
-     * in front of the sink.
+     * Adds the topology up to its sink to {@code env}: what {@link #build} sinks, so that a test
+     * can put an operator in front of the sink.
      *
      * @return anonymised records and dead letters, each with its topic
      */
@@ -84,25 +88,40 @@ public final class AnonymisationTopology {
             RulesText rules,
             CatchUpAwareKafkaSource<LogEvent> logSource,
             CatchUpAwareKafkaSource<ConsentEvent> consentSource) {
-        SingleOutputStreamOperator<LogEvent> logs = env.fromSource(logSource, CatchUpAwareKafkaSource.watermarkStrategy(new LogTime()), "raw logs")
-                .uid(Uids.LOG_SOURCE)
-                .process(new DeadLetterSplitter.ForLogs(rules, config.deadLetterTopic))
-                .uid(Uids.LOG_DEAD_LETTERS)
-                .name("log dead letters");
-        SingleOutputStreamOperator<ConsentEvent> consents = env.fromSource(consentSource, CatchUpAwareKafkaSource.watermarkStrategy(new ConsentTime()), "consent")
-                .uid(Uids.CONSENT_SOURCE)
-                .process(new DeadLetterSplitter.ForConsent(rules, config.deadLetterTopic))
-                .uid(Uids.CONSENT_DEAD_LETTERS)
-                .name("consent dead letters");
+        SingleOutputStreamOperator<LogEvent> logs =
+                env.fromSource(
+                                logSource,
+                                CatchUpAwareKafkaSource.watermarkStrategy(new LogTime()),
+                                "raw logs")
+                        .uid(Uids.LOG_SOURCE)
+                        .process(new DeadLetterSplitter.ForLogs(rules, config.deadLetterTopic))
+                        .uid(Uids.LOG_DEAD_LETTERS)
+                        .name("log dead letters");
+        SingleOutputStreamOperator<ConsentEvent> consents =
+                env.fromSource(
+                                consentSource,
+                                CatchUpAwareKafkaSource.watermarkStrategy(new ConsentTime()),
+                                "consent")
+                        .uid(Uids.CONSENT_SOURCE)
+                        .process(new DeadLetterSplitter.ForConsent(rules, config.deadLetterTopic))
+                        .uid(Uids.CONSENT_DEAD_LETTERS)
+                        .name("consent dead letters");
 
-        DataStream<OutRecord> gated = logs.connect(consents)
-                .keyBy(new LogSubject(), new ConsentSubject())
-                .transform("consent gate", TypeInformation.of(OutRecord.class),
-                        new ConsentGate(rules, config.deadLetterTopic, config.maxPendingEventsPerSubject))
-                .uid(Uids.CONSENT_GATE)
-                .name("consent gate");
+        DataStream<OutRecord> gated =
+                logs.connect(consents)
+                        .keyBy(new LogSubject(), new ConsentSubject())
+                        .transform(
+                                "consent gate",
+                                TypeInformation.of(OutRecord.class),
+                                new ConsentGate(
+                                        rules,
+                                        config.deadLetterTopic,
+                                        config.maxPendingEventsPerSubject))
+                        .uid(Uids.CONSENT_GATE)
+                        .name("consent gate");
 
-        return gated.union(logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+        return gated.union(
+                logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                 consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
     }
 
@@ -117,7 +136,8 @@ public final class AnonymisationTopology {
     }
 
     /** Event time of a consent change: its effective time; dead letters have none. */
-    public static final class ConsentTime implements CatchUpAwareKafkaSource.EventTime<ConsentEvent> {
+    public static final class ConsentTime
+            implements CatchUpAwareKafkaSource.EventTime<ConsentEvent> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -146,7 +166,8 @@ public final class AnonymisationTopology {
         }
     }
 
-    private static <T> KafkaSourceBuilder<T> common(KafkaSourceBuilder<T> b, JobConfig config, boolean bounded) {
+    private static <T> KafkaSourceBuilder<T> common(
+            KafkaSourceBuilder<T> b, JobConfig config, boolean bounded) {
         b.setBootstrapServers(config.bootstrapServers)
                 .setGroupId(config.groupId)
                 .setStartingOffsets(KafkaConnections.startingOffsets(config.startingOffsets))
@@ -160,46 +181,75 @@ public final class AnonymisationTopology {
     }
 
     /**
-     * The Kafka source of the raw log topics whose stream feeds at least one output (the three, with the shipped rules).
+     * The Kafka source of the raw log topics whose stream feeds at least one output (the three,
+     * with the shipped rules).
      *
      * @param bounded stop at the end offsets seen at start (demo, backfills); otherwise run forever
      */
-    public static CatchUpAwareKafkaSource<LogEvent> logSource(JobConfig config, RulesText rules, boolean bounded) {
-        // Only streams that feed an output: a record of any other stream would yield nothing, so its partition's read
-        // position would never be seen to reach the end, and the partition would hold the log watermark forever.
+    public static CatchUpAwareKafkaSource<LogEvent> logSource(
+            JobConfig config, RulesText rules, boolean bounded) {
+        // Only streams that feed an output: a record of any other stream would yield nothing, so
+        // its partition's read
+        // position would never be seen to reach the end, and the partition would hold the log
+        // watermark forever.
         Set<String> used = new HashSet<>();
         rules.parse().outputs().values().forEach(o -> used.add(o.stream()));
         Map<String, String> streamByTopic = new HashMap<>();
-        config.inputTopics.forEach((stream, topic) -> {
-            if (used.contains(stream)) {
-                streamByTopic.put(topic, stream);
-            }
-        });
+        config.inputTopics.forEach(
+                (stream, topic) -> {
+                    if (used.contains(stream)) {
+                        streamByTopic.put(topic, stream);
+                    }
+                });
         List<String> topics = new ArrayList<>(streamByTopic.keySet());
         topics.sort(null);
-        KafkaSource<LogEvent> kafka = common(KafkaSource.<LogEvent>builder(), config, bounded)
-                .setTopics(topics)
-                .setDeserializer(new LogEventDeserializer(
-                        rules, config.pseudonymisationKey, streamByTopic, config.maxFutureSkew.toMillis()))
-                .build();
-        return new CatchUpAwareKafkaSource<>(kafka, consumerProperties(config), new LogTime(),
-                CatchUpAwareKafkaSource.Mode.LOGS, config.maxOutOfOrderness, config.sourceIdleness);
+        KafkaSource<LogEvent> kafka =
+                common(KafkaSource.<LogEvent>builder(), config, bounded)
+                        .setTopics(topics)
+                        .setDeserializer(
+                                new LogEventDeserializer(
+                                        rules,
+                                        config.pseudonymisationKey,
+                                        streamByTopic,
+                                        config.maxFutureSkew.toMillis()))
+                        .build();
+        return new CatchUpAwareKafkaSource<>(
+                kafka,
+                consumerProperties(config),
+                new LogTime(),
+                CatchUpAwareKafkaSource.Mode.LOGS,
+                config.maxOutOfOrderness,
+                config.sourceIdleness);
     }
 
     /**
-     * The Kafka source of the consent topic. Once a partition is read to its end, its watermark is the wall clock less
-     * {@code consent.max_delivery_delay}.
+     * The Kafka source of the consent topic. Once a partition is read to its end, its watermark is
+     * the wall clock less {@code consent.max_delivery_delay}.
      */
-    public static CatchUpAwareKafkaSource<ConsentEvent> consentSource(JobConfig config, RulesText rules, boolean bounded) {
-        KafkaSource<ConsentEvent> kafka = common(KafkaSource.<ConsentEvent>builder(), config, bounded)
-                .setTopics(config.consentTopic)
-                .setDeserializer(new ConsentEventDeserializer(rules, config.pseudonymisationKey, config.maxFutureSkew.toMillis()))
-                .build();
-        return new CatchUpAwareKafkaSource<>(kafka, consumerProperties(config), new ConsentTime(),
-                CatchUpAwareKafkaSource.Mode.CONSENT, config.maxDeliveryDelay, config.maxDeliveryDelay);
+    public static CatchUpAwareKafkaSource<ConsentEvent> consentSource(
+            JobConfig config, RulesText rules, boolean bounded) {
+        KafkaSource<ConsentEvent> kafka =
+                common(KafkaSource.<ConsentEvent>builder(), config, bounded)
+                        .setTopics(config.consentTopic)
+                        .setDeserializer(
+                                new ConsentEventDeserializer(
+                                        rules,
+                                        config.pseudonymisationKey,
+                                        config.maxFutureSkew.toMillis()))
+                        .build();
+        return new CatchUpAwareKafkaSource<>(
+                kafka,
+                consumerProperties(config),
+                new ConsentTime(),
+                CatchUpAwareKafkaSource.Mode.CONSENT,
+                config.maxDeliveryDelay,
+                config.maxDeliveryDelay);
     }
 
-    /** What the sources' end-offset watchers connect with: the job's brokers, group and client properties. */
+    /**
+     * What the sources' end-offset watchers connect with: the job's brokers, group and client
+     * properties.
+     */
     private static Properties consumerProperties(JobConfig config) {
         Properties p = new Properties();
         config.kafkaProperties.forEach(p::setProperty);
@@ -209,23 +259,28 @@ public final class AnonymisationTopology {
     }
 
     /**
-     * The Kafka sink of all outputs and the dead-letter topic. Exactly-once by default: Kafka transactions committed
-     * on checkpoints, with the transaction timeout from config (must stay below the broker's
-     * transaction.max.timeout.ms, 15 minutes by default).
+     * The Kafka sink of all outputs and the dead-letter topic. Exactly-once by default: Kafka
+     * transactions committed on checkpoints, with the transaction timeout from config (must stay
+     * below the broker's transaction.max.timeout.ms, 15 minutes by default).
      */
     public static KafkaSink<OutRecord> sink(JobConfig config) {
-        return KafkaConnections.sink(config.bootstrapServers, config.kafkaProperties, config.guarantee,
-                config.transactionalIdPrefix, config.transactionTimeout);
+        return KafkaConnections.sink(
+                config.bootstrapServers,
+                config.kafkaProperties,
+                config.guarantee,
+                config.transactionalIdPrefix,
+                config.transactionTimeout);
     }
 
     /**
-     * Flink settings of the job ({@link FlinkSettings#forJob}): Veil's defaults where the cluster sets nothing, then
-     * the flink: section of the job config.
+     * Flink settings of the job ({@link FlinkSettings#forJob}): Veil's defaults where the cluster
+     * sets nothing, then the flink: section of the job config.
      *
-     * @throws dev.veil.config.ConfigException when no checkpoint directory is set, in the job config or on the cluster
+     * @throws dev.veil.config.ConfigException when no checkpoint directory is set, in the job
+     *     config or on the cluster
      */
     public static Configuration flinkConfiguration(JobConfig config) {
-        return FlinkSettings.forJob(config.flink, FlinkSettings.cluster(), config.sourceFile, config.flinkLine);
+        return FlinkSettings.forJob(
+                config.flink, FlinkSettings.cluster(), config.sourceFile, config.flinkLine);
     }
-
 }

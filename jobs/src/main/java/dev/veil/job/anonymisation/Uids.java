@@ -1,8 +1,9 @@
 package dev.veil.job.anonymisation;
 
 /**
- * Stable operator uids and names of the anonymisation job, in one place. A uid names an operator's state in
- * checkpoints and savepoints: never change one, or a restore loses (or refuses) that state.
+ * Stable operator uids and names of the anonymisation job, in one place. A uid names an operator's
+ * state in checkpoints and savepoints: never change one, or a restore loses (or refuses) that
+ * state.
  */
 public final class Uids {
     private Uids() {}

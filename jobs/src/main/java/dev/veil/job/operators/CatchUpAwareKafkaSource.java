@@ -1,19 +1,7 @@
 package dev.veil.job.operators;
 
 import dev.veil.job.records.FromKafka;
-import java.io.IOException;
-import java.io.Serializable;
-import java.time.Duration;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.BiConsumer;
+
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -35,6 +23,7 @@ import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
+
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -43,33 +32,51 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
 /**
- * A {@link KafkaSource} whose per-partition watermarks know whether the partition has been read to its end. Flink's
- * own idleness ({@code WatermarkStrategy.withIdleness}) is a wall-clock timer: a partition that a busy reader has not
- * polled for that long counts as idle, the watermark moves on without it, and its records then arrive behind the
- * watermark. Here a partition is <em>caught up</em> only when its reader's position has reached the partition's end
- * offset (the last stable offset, as {@code read_committed} sees it), checked against the broker, and only a caught-up
- * partition may stop holding the watermark back. A partition with unread records never does, however slow or
- * backpressured its reader.
+ * A {@link KafkaSource} whose per-partition watermarks know whether the partition has been read to
+ * its end. Flink's own idleness ({@code WatermarkStrategy.withIdleness}) is a wall-clock timer: a
+ * partition that a busy reader has not polled for that long counts as idle, the watermark moves on
+ * without it, and its records then arrive behind the watermark. Here a partition is <em>caught
+ * up</em> only when its reader's position has reached the partition's end offset (the last stable
+ * offset, as {@code read_committed} sees it), checked against the broker, and only a caught-up
+ * partition may stop holding the watermark back. A partition with unread records never does,
+ * however slow or backpressured its reader.
  *
  * <p>What a caught-up partition does depends on the {@link Mode}:
  *
  * <ul>
- *   <li>{@link Mode#LOGS}: once it has also emitted nothing for {@code quiet}, it is marked idle (it rejoins with its
- *       next record).
- *   <li>{@link Mode#CONSENT}: its watermark is the wall clock less {@code quiet} (the consent delivery bound): a quiet
- *       consent topic never stalls the job, and a consent change up to that bound late still counts.
+ *   <li>{@link Mode#LOGS}: once it has also emitted nothing for {@code quiet}, it is marked idle
+ *       (it rejoins with its next record).
+ *   <li>{@link Mode#CONSENT}: its watermark is the wall clock less {@code quiet} (the consent
+ *       delivery bound): a quiet consent topic never stalls the job, and a consent change up to
+ *       that bound late still counts.
  * </ul>
  *
- * Otherwise a partition's watermark is the bounded-out-of-orderness one: the highest event time it has emitted less
- * the bound, less 1 ms (for {@link Mode#CONSENT} the bound is {@code quiet} too, and event times ahead of the wall clock
- * count as the wall clock). The watermarks are emitted here, per split, so the {@code WatermarkStrategy} given to
- * {@code fromSource} must be {@code noWatermarks()} with the event-time assigner (see {@link #watermarkStrategy}).
+ * Otherwise a partition's watermark is the bounded-out-of-orderness one: the highest event time it
+ * has emitted less the bound, less 1 ms (for {@link Mode#CONSENT} the bound is {@code quiet} too,
+ * and event times ahead of the wall clock count as the wall clock). The watermarks are emitted
+ * here, per split, so the {@code WatermarkStrategy} given to {@code fromSource} must be {@code
+ * noWatermarks()} with the event-time assigner (see {@link #watermarkStrategy}).
  *
- * <p>End offsets are polled by one daemon thread per reader with its own consumer (no group membership, no commits),
- * every {@value #WATCH_MILLIS} ms. A gap between the reader's position and the end that holds only transaction
- * markers or aborted records is recognised by reading from the position with that consumer. Enumeration, splits and
- * their checkpoints are the wrapped {@link KafkaSource}'s own, so a savepoint of a plain KafkaSource restores here.
+ * <p>End offsets are polled by one daemon thread per reader with its own consumer (no group
+ * membership, no commits), every {@value #WATCH_MILLIS} ms. A gap between the reader's position and
+ * the end that holds only transaction markers or aborted records is recognised by reading from the
+ * position with that consumer. Enumeration, splits and their checkpoints are the wrapped {@link
+ * KafkaSource}'s own, so a savepoint of a plain KafkaSource restores here.
  *
  * @param <T> the records
  */
@@ -78,7 +85,9 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpAwareKafkaSource.class);
 
-    /** How often end offsets are polled, and how often watermarks are updated while no record comes. */
+    /**
+     * How often end offsets are polled, and how often watermarks are updated while no record comes.
+     */
     static final long WATCH_MILLIS = 200;
 
     /** What a caught-up partition does. */
@@ -104,16 +113,21 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
     /**
      * @param delegate the Kafka source; its splits, enumerator and checkpoints are used as they are
-     * @param consumerProperties bootstrap servers, security settings and the group id of {@code delegate}; used to read
-     *     end offsets and committed offsets, never to commit
+     * @param consumerProperties bootstrap servers, security settings and the group id of {@code
+     *     delegate}; used to read end offsets and committed offsets, never to commit
      * @param eventTime the same event time the job's timestamp assigner gives
      * @param mode what a caught-up partition does
      * @param outOfOrderness how far behind the newest event time of its partition a record may be
-     * @param quiet {@link Mode#LOGS}: how long a caught-up partition must be silent to be idle; {@link Mode#CONSENT}:
-     *     the delivery bound the watermark stays behind the wall clock
+     * @param quiet {@link Mode#LOGS}: how long a caught-up partition must be silent to be idle;
+     *     {@link Mode#CONSENT}: the delivery bound the watermark stays behind the wall clock
      */
-    public CatchUpAwareKafkaSource(KafkaSource<T> delegate, Properties consumerProperties, EventTime<T> eventTime,
-            Mode mode, Duration outOfOrderness, Duration quiet) {
+    public CatchUpAwareKafkaSource(
+            KafkaSource<T> delegate,
+            Properties consumerProperties,
+            EventTime<T> eventTime,
+            Mode mode,
+            Duration outOfOrderness,
+            Duration quiet) {
         this.delegate = delegate;
         this.consumerProperties = new Properties();
         this.consumerProperties.putAll(consumerProperties);
@@ -123,8 +137,12 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         this.quietMillis = quiet.toMillis();
     }
 
-    /** The strategy to pass to {@code fromSource} with this source: timestamps only, the watermarks come from here. */
-    public static <T extends FromKafka> WatermarkStrategy<T> watermarkStrategy(EventTime<T> eventTime) {
+    /**
+     * The strategy to pass to {@code fromSource} with this source: timestamps only, the watermarks
+     * come from here.
+     */
+    public static <T extends FromKafka> WatermarkStrategy<T> watermarkStrategy(
+            EventTime<T> eventTime) {
         return WatermarkStrategy.<T>noWatermarks()
                 .withTimestampAssigner((r, kafkaTimestamp) -> eventTime.of(r));
     }
@@ -135,7 +153,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     }
 
     @Override
-    public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context) throws Exception {
+    public SourceReader<T, KafkaPartitionSplit> createReader(SourceReaderContext context)
+            throws Exception {
         return new Reader<>(delegate.createReader(context), this, context.getIndexOfSubtask());
     }
 
@@ -148,29 +167,33 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
-            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState checkpoint) throws Exception {
+            SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState checkpoint)
+            throws Exception {
         AnnouncingContext announcing = new AnnouncingContext(context);
-        return new AnnouncingEnumerator(delegate.restoreEnumerator(announcing, checkpoint), announcing);
+        return new AnnouncingEnumerator(
+                delegate.restoreEnumerator(announcing, checkpoint), announcing);
     }
 
     /**
-     * Tells a reader that the partitions it owns have been assigned to it. Until a reader hears this (or "no more
-     * splits", in bounded mode) it holds its subtask's watermark: a reader without splits would otherwise count as idle,
-     * and the other subtasks' watermarks would move on while this one's partitions are still to come.
+     * Tells a reader that the partitions it owns have been assigned to it. Until a reader hears
+     * this (or "no more splits", in bounded mode) it holds its subtask's watermark: a reader
+     * without splits would otherwise count as idle, and the other subtasks' watermarks would move
+     * on while this one's partitions are still to come.
      */
     static final class AssignmentComplete implements SourceEvent {
         private static final long serialVersionUID = 1L;
     }
 
     /**
-     * The Kafka enumerator's context, noting when its first partition discovery has been handled completely. The
-     * Kafka enumerator discovers partitions in one asynchronous call whose handler starts a second one (split
-     * initialisation), whose handler assigns the splits; so discovery is complete once a handler has run and no
-     * one-shot call it started is still outstanding. By then every partition is assigned, or pending for a reader that
-     * has not registered yet (it is assigned when it does, in {@code addReader}). All of this runs in the
-     * coordinator thread.
+     * The Kafka enumerator's context, noting when its first partition discovery has been handled
+     * completely. The Kafka enumerator discovers partitions in one asynchronous call whose handler
+     * starts a second one (split initialisation), whose handler assigns the splits; so discovery is
+     * complete once a handler has run and no one-shot call it started is still outstanding. By then
+     * every partition is assigned, or pending for a reader that has not registered yet (it is
+     * assigned when it does, in {@code addReader}). All of this runs in the coordinator thread.
      */
-    private static final class AnnouncingContext implements SplitEnumeratorContext<KafkaPartitionSplit> {
+    private static final class AnnouncingContext
+            implements SplitEnumeratorContext<KafkaPartitionSplit> {
         private final SplitEnumeratorContext<KafkaPartitionSplit> context;
         private boolean discovered;
         private int outstanding;
@@ -186,7 +209,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             }
         }
 
-        private <T> BiConsumer<T, Throwable> announcing(BiConsumer<T, Throwable> handler, boolean oneShot) {
+        private <T> BiConsumer<T, Throwable> announcing(
+                BiConsumer<T, Throwable> handler, boolean oneShot) {
             return (result, error) -> {
                 try {
                     handler.accept(result, error);
@@ -209,7 +233,11 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         }
 
         @Override
-        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long initialDelay, long period) {
+        public <T> void callAsync(
+                Callable<T> callable,
+                BiConsumer<T, Throwable> handler,
+                long initialDelay,
+                long period) {
             context.callAsync(callable, announcing(handler, false), initialDelay, period);
         }
 
@@ -270,11 +298,14 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     }
 
     /** The Kafka enumerator, announcing to each reader that registers after the first discovery. */
-    private static final class AnnouncingEnumerator implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
+    private static final class AnnouncingEnumerator
+            implements SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> {
         private final SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator;
         private final AnnouncingContext context;
 
-        AnnouncingEnumerator(SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator, AnnouncingContext context) {
+        AnnouncingEnumerator(
+                SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> enumerator,
+                AnnouncingContext context) {
             this.enumerator = enumerator;
             this.context = context;
         }
@@ -296,7 +327,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
 
         @Override
         public void addReader(int subtaskId) {
-            // The Kafka enumerator assigns a new reader's pending splits here, so the announcement follows them.
+            // The Kafka enumerator assigns a new reader's pending splits here, so the announcement
+            // follows them.
             enumerator.addReader(subtaskId);
             context.announceTo(subtaskId);
         }
@@ -346,34 +378,45 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     /** One split as the reader sees it. Touched by the task thread only. */
     private static final class Track<T extends FromKafka> {
         final KafkaPartitionSplit split;
+
         /** Next offset to read: one past the last record emitted; -1 until a record was emitted. */
         long position = -1;
+
         long maxEventTime = Long.MIN_VALUE;
         long lastActivityNanos = System.nanoTime();
         long positionAtLastTick = -1;
         boolean idle;
+
         /** A watermark above Long.MIN_VALUE has been emitted for it. */
         boolean emitted;
+
         SplitOutput<T> output;
 
         Track(KafkaPartitionSplit split) {
             this.split = split;
         }
 
-        /** What the watcher is asked about: the position, or before the first record the split's starting offset. */
+        /**
+         * What the watcher is asked about: the position, or before the first record the split's
+         * starting offset.
+         */
         long reportedPosition() {
             return position >= 0 ? position : split.getStartingOffset();
         }
     }
 
-    /** The split output the wrapped reader writes to: follows position and event time of what it emits. */
+    /**
+     * The split output the wrapped reader writes to: follows position and event time of what it
+     * emits.
+     */
     private static final class SplitOutput<T extends FromKafka> implements SourceOutput<T> {
         final SourceOutput<T> out;
         final Track<T> track;
         final EventTime<T> eventTime;
         final ReaderOutput<T> main;
 
-        SplitOutput(SourceOutput<T> out, Track<T> track, EventTime<T> eventTime, ReaderOutput<T> main) {
+        SplitOutput(
+                SourceOutput<T> out, Track<T> track, EventTime<T> eventTime, ReaderOutput<T> main) {
             this.out = out;
             this.track = track;
             this.eventTime = eventTime;
@@ -393,13 +436,16 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         }
 
         /**
-         * @param appendTime the Kafka record's timestamp; an event time later than it (a clock ahead, a record dated in
-         *     the future within max_future_skew) moves the watermark only as far as the record's own timestamp
+         * @param appendTime the Kafka record's timestamp; an event time later than it (a clock
+         *     ahead, a record dated in the future within max_future_skew) moves the watermark only
+         *     as far as the record's own timestamp
          */
         private void seen(T record, long appendTime) {
             if (track.idle) {
-                // Active again before the record goes out, so that nothing downstream takes this subtask for idle
-                // while its records flow (Flink's split multiplexer only marks a subtask active with a new maximum).
+                // Active again before the record goes out, so that nothing downstream takes this
+                // subtask for idle
+                // while its records flow (Flink's split multiplexer only marks a subtask active
+                // with a new maximum).
                 track.idle = false;
                 out.markActive();
                 main.markActive();
@@ -428,7 +474,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     }
 
     /** Wraps the Kafka reader: tracks its splits, polls their ends, emits the watermarks. */
-    private static final class Reader<T extends FromKafka> implements SourceReader<T, KafkaPartitionSplit> {
+    private static final class Reader<T extends FromKafka>
+            implements SourceReader<T, KafkaPartitionSplit> {
         private final SourceReader<T, KafkaPartitionSplit> delegate;
         private final CatchUpAwareKafkaSource<T> source;
         private final Map<String, Track<T>> tracks = new LinkedHashMap<>();
@@ -436,17 +483,32 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         private ReaderOutput<T> realOutput;
         private ReaderOutput<T> wrappedOutput;
         private long nextTickNanos;
-        /** True once the enumerator said this reader has all its partitions (or, bounded, that no more come). */
+
+        /**
+         * True once the enumerator said this reader has all its partitions (or, bounded, that no
+         * more come).
+         */
         private boolean assignmentKnown;
-        /** True while this reader keeps its subtask active (not idle) because its assignment is not known yet. */
+
+        /**
+         * True while this reader keeps its subtask active (not idle) because its assignment is not
+         * known yet.
+         */
         private boolean holding;
+
         /** The reader output itself (not its splits) was last marked idle. */
         private boolean mainIdle;
 
-        Reader(SourceReader<T, KafkaPartitionSplit> delegate, CatchUpAwareKafkaSource<T> source, int subtask) {
+        Reader(
+                SourceReader<T, KafkaPartitionSplit> delegate,
+                CatchUpAwareKafkaSource<T> source,
+                int subtask) {
             this.delegate = delegate;
             this.source = source;
-            this.watcher = new Watcher(source.consumerProperties, "veil-catch-up-" + source.mode.name().toLowerCase() + "-" + subtask);
+            this.watcher =
+                    new Watcher(
+                            source.consumerProperties,
+                            "veil-catch-up-" + source.mode.name().toLowerCase() + "-" + subtask);
         }
 
         @Override
@@ -461,7 +523,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 realOutput = output;
                 wrappedOutput = new WrappedReaderOutput(output);
                 if (!assignmentKnown) {
-                    // Before the first periodic watermark: a reader with no split yet must not count as idle.
+                    // Before the first periodic watermark: a reader with no split yet must not
+                    // count as idle.
                     output.markActive();
                     holding = true;
                 }
@@ -475,7 +538,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             return status;
         }
 
-        /** Publishes positions to the watcher and emits each split's watermark or idleness from what it says back. */
+        /**
+         * Publishes positions to the watcher and emits each split's watermark or idleness from what
+         * it says back.
+         */
         private void tick(long now) {
             Map<TopicPartition, Long> positions = new HashMap<>();
             for (Track<T> t : tracks.values()) {
@@ -490,22 +556,31 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 return;
             }
             for (Track<T> t : tracks.values()) {
-                // The wall-clock time at which the broker said this partition ended at this position, or MIN_VALUE.
-                long caughtUpAt = watcher.caughtUpAt(t.split.getTopicPartition(), t.reportedPosition());
+                // The wall-clock time at which the broker said this partition ended at this
+                // position, or MIN_VALUE.
+                long caughtUpAt =
+                        watcher.caughtUpAt(t.split.getTopicPartition(), t.reportedPosition());
                 boolean caughtUp = caughtUpAt != Long.MIN_VALUE;
-                SourceOutput<T> out = t.output != null ? t.output.out : realOutput.createOutputForSplit(t.split.splitId());
-                long dataWatermark = t.maxEventTime == Long.MIN_VALUE
-                        ? Long.MIN_VALUE
-                        : t.maxEventTime - source.outOfOrdernessMillis - 1;
+                SourceOutput<T> out =
+                        t.output != null
+                                ? t.output.out
+                                : realOutput.createOutputForSplit(t.split.splitId());
+                long dataWatermark =
+                        t.maxEventTime == Long.MIN_VALUE
+                                ? Long.MIN_VALUE
+                                : t.maxEventTime - source.outOfOrdernessMillis - 1;
                 if (source.mode == Mode.CONSENT) {
-                    // A change appended after the broker's answer is effective at or after that moment less the
-                    // delivery bound; before it, records of one partition are out of order by at most the bound.
+                    // A change appended after the broker's answer is effective at or after that
+                    // moment less the
+                    // delivery bound; before it, records of one partition are out of order by at
+                    // most the bound.
                     long w = caughtUp ? caughtUpAt - source.quietMillis - 1 : dataWatermark;
                     if (w > Long.MIN_VALUE) {
                         out.emitWatermark(new Watermark(w));
                         t.emitted = true;
                     }
-                } else if (caughtUp && now - t.lastActivityNanos >= source.quietMillis * 1_000_000) {
+                } else if (caughtUp
+                        && now - t.lastActivityNanos >= source.quietMillis * 1_000_000) {
                     if (!t.idle) {
                         t.idle = true;
                         out.markIdle();
@@ -523,7 +598,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 }
             }
             if (!tracks.values().stream().allMatch(t -> t.idle)) {
-                // A split that came back marked the reader output active already (here or as its record went out).
+                // A split that came back marked the reader output active already (here or as its
+                // record went out).
                 mainIdle = false;
             } else if (!holding && !mainIdle) {
                 // Every split idle (or none): the subtask is, too.
@@ -531,8 +607,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 realOutput.markIdle();
             }
             if (holding && tracks.values().stream().allMatch(t -> t.idle || t.emitted)) {
-                // Flink's split-local output counts as idle until its first combined watermark, so the subtask is
-                // released only once every split has a watermark or is idle (or there is no split): then only the
+                // Flink's split-local output counts as idle until its first combined watermark, so
+                // the subtask is
+                // released only once every split has a watermark or is idle (or there is no split):
+                // then only the
                 // splits decide whether it is idle.
                 holding = false;
                 mainIdle = true;
@@ -602,7 +680,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             }
         }
 
-        /** The reader output the Kafka reader sees: hands out tracking split outputs, forgets finished splits. */
+        /**
+         * The reader output the Kafka reader sees: hands out tracking split outputs, forgets
+         * finished splits.
+         */
         private final class WrappedReaderOutput implements ReaderOutput<T> {
             private final ReaderOutput<T> out;
 
@@ -660,14 +741,18 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
     }
 
     /**
-     * Polls end offsets for the reader's partitions on a thread of its own, and answers "has this partition been read
-     * to its end at this position, and when did the broker say so?". The task thread publishes positions; this thread
-     * publishes, per partition, the position it found caught up and the wall-clock time just before it asked. An
-     * answer holds for the exact position it was given, so a stale one is never taken for a newer position, and its
-     * time, not the time it is read, is what a consent watermark may follow.
+     * Polls end offsets for the reader's partitions on a thread of its own, and answers "has this
+     * partition been read to its end at this position, and when did the broker say so?". The task
+     * thread publishes positions; this thread publishes, per partition, the position it found
+     * caught up and the wall-clock time just before it asked. An answer holds for the exact
+     * position it was given, so a stale one is never taken for a newer position, and its time, not
+     * the time it is read, is what a consent watermark may follow.
      */
     private static final class Watcher implements Runnable {
-        /** A caught-up answer: the position asked about and the wall-clock time before the broker was asked. */
+        /**
+         * A caught-up answer: the position asked about and the wall-clock time before the broker
+         * was asked.
+         */
         private record Answer(long position, long observedAt) {}
 
         private final Properties properties;
@@ -679,8 +764,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
         private final Map<TopicPartition, Long> resolvedStarts = new HashMap<>();
         private final Map<TopicPartition, Long> lastEnds = new HashMap<>();
         private final Map<TopicPartition, Long> lastPositions = new HashMap<>();
+
         /** Position and end last found to have only markers between them, per partition. */
         private final Map<TopicPartition, long[]> markerGaps = new HashMap<>();
+
         private Thread thread;
         private volatile KafkaConsumer<byte[], byte[]> consumer;
 
@@ -690,8 +777,12 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             properties.putAll(source);
             properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            properties.put(
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                    ByteArrayDeserializer.class.getName());
+            properties.put(
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    ByteArrayDeserializer.class.getName());
             properties.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
             // It only ever asks whether one committed record follows a position: small fetches.
             properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
@@ -715,7 +806,10 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             positions = p;
         }
 
-        /** When the broker said the partition ended at this position (wall-clock ms), or Long.MIN_VALUE. */
+        /**
+         * When the broker said the partition ended at this position (wall-clock ms), or
+         * Long.MIN_VALUE.
+         */
         long caughtUpAt(TopicPartition tp, long position) {
             Answer a = answers.get(tp);
             return a != null && a.position() == position ? a.observedAt() : Long.MIN_VALUE;
@@ -737,8 +831,12 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                     if (closed) {
                         break;
                     }
-                    // Nothing is caught up while the broker cannot be asked: partitions keep holding the watermark.
-                    LOG.warn("{}: cannot read end offsets ({}); watermarks hold until it can", name, e.toString());
+                    // Nothing is caught up while the broker cannot be asked: partitions keep
+                    // holding the watermark.
+                    LOG.warn(
+                            "{}: cannot read end offsets ({}); watermarks hold until it can",
+                            name,
+                            e.toString());
                     answers = Map.of();
                     closeConsumer();
                 }
@@ -765,7 +863,8 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             }
         }
 
-        private Map<TopicPartition, Answer> check(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> asked) {
+        private Map<TopicPartition, Answer> check(
+                KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> asked) {
             resolvedStarts.keySet().retainAll(asked.keySet());
             lastEnds.keySet().retainAll(asked.keySet());
             lastPositions.keySet().retainAll(asked.keySet());
@@ -774,19 +873,25 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 return Map.of();
             }
             long observedAt = System.currentTimeMillis();
-            Map<TopicPartition, Long> ends = consumer.endOffsets(asked.keySet(), Duration.ofSeconds(10));
+            Map<TopicPartition, Long> ends =
+                    consumer.endOffsets(asked.keySet(), Duration.ofSeconds(10));
             Map<TopicPartition, Answer> caught = new HashMap<>();
             for (Map.Entry<TopicPartition, Long> e : asked.entrySet()) {
                 TopicPartition tp = e.getKey();
-                long position = e.getValue() >= 0 ? e.getValue() : resolveStart(consumer, tp, e.getValue());
+                long position =
+                        e.getValue() >= 0 ? e.getValue() : resolveStart(consumer, tp, e.getValue());
                 Long end = ends.get(tp);
                 if (end == null || position < 0) {
                     continue;
                 }
                 boolean atEnd = position >= end;
-                // A gap that neither the reader closes (its position did not move) nor new records widen (the end did
-                // not move) may be transaction markers or aborted records only: read from the position to see.
-                boolean stalled = end.equals(lastEnds.get(tp)) && Long.valueOf(position).equals(lastPositions.get(tp));
+                // A gap that neither the reader closes (its position did not move) nor new records
+                // widen (the end did
+                // not move) may be transaction markers or aborted records only: read from the
+                // position to see.
+                boolean stalled =
+                        end.equals(lastEnds.get(tp))
+                                && Long.valueOf(position).equals(lastPositions.get(tp));
                 if (!atEnd && stalled) {
                     long[] gap = markerGaps.get(tp);
                     atEnd = gap != null && gap[0] == position && gap[1] == end;
@@ -804,8 +909,14 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             return caught;
         }
 
-        /** True when no committed record lies between position and end: only transaction markers or aborted data. */
-        private static boolean onlyMarkersBetween(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long position,
+        /**
+         * True when no committed record lies between position and end: only transaction markers or
+         * aborted data.
+         */
+        private static boolean onlyMarkersBetween(
+                KafkaConsumer<byte[], byte[]> consumer,
+                TopicPartition tp,
+                long position,
                 long end) {
             consumer.assign(List.of(tp));
             consumer.seek(tp, position);
@@ -813,8 +924,12 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
             return empty && consumer.position(tp, Duration.ofSeconds(5)) >= end;
         }
 
-        /** The offset a split with a marker starting offset (earliest, latest, committed) starts reading at. */
-        private long resolveStart(KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long marker) {
+        /**
+         * The offset a split with a marker starting offset (earliest, latest, committed) starts
+         * reading at.
+         */
+        private long resolveStart(
+                KafkaConsumer<byte[], byte[]> consumer, TopicPartition tp, long marker) {
             Long known = resolvedStarts.get(tp);
             if (known != null) {
                 return known;
@@ -826,10 +941,13 @@ public final class CatchUpAwareKafkaSource<T extends FromKafka>
                 start = consumer.beginningOffsets(Set.of(tp), Duration.ofSeconds(10)).get(tp);
             } else {
                 // Committed (Veil resets to the earliest offset when the group has none).
-                OffsetAndMetadata committed = consumer.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp);
-                start = committed != null
-                        ? committed.offset()
-                        : consumer.beginningOffsets(Set.of(tp), Duration.ofSeconds(10)).get(tp);
+                OffsetAndMetadata committed =
+                        consumer.committed(Set.of(tp), Duration.ofSeconds(10)).get(tp);
+                start =
+                        committed != null
+                                ? committed.offset()
+                                : consumer.beginningOffsets(Set.of(tp), Duration.ofSeconds(10))
+                                        .get(tp);
             }
             resolvedStarts.put(tp, start);
             return start;

@@ -1,5 +1,10 @@
 package dev.veil.job.operators;
 
+import dev.veil.consent.ConsentChange;
+import dev.veil.consent.ConsentDecision;
+import dev.veil.consent.ConsentHistory;
+import dev.veil.consent.ConsentRules;
+import dev.veil.consent.ConsentState;
 import dev.veil.job.RulesText;
 import dev.veil.job.VeilMetrics;
 import dev.veil.job.anonymisation.Uids;
@@ -8,24 +13,11 @@ import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
 import dev.veil.job.serialisation.ConsentHistorySerializer;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.veil.consent.ConsentChange;
-import dev.veil.consent.ConsentDecision;
-import dev.veil.consent.ConsentHistory;
-import dev.veil.consent.ConsentRules;
-import dev.veil.consent.ConsentState;
 import dev.veil.record.Json;
 import dev.veil.record.ProcessingFailure;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -44,56 +36,75 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.FlinkRuntimeException;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Lets an anonymised event through to its output only if, at the event's own event time, its data subject had granted
- * every purpose the output requires. A keyed two-input operator (input 1: log events, input 2: consent changes), keyed
- * by the subject pseudonym.
+ * Lets an anonymised event through to its output only if, at the event's own event time, its data
+ * subject had granted every purpose the output requires. A keyed two-input operator (input 1: log
+ * events, input 2: consent changes), keyed by the subject pseudonym.
  *
- * <p><b>Two watermarks.</b> The gate keeps the watermark of each input apart instead of taking their minimum:
+ * <p><b>Two watermarks.</b> The gate keeps the watermark of each input apart instead of taking
+ * their minimum:
  *
  * <ul>
- *   <li>The <em>consent watermark</em> W<sub>c</sub> says that every consent change effective at or before it has
- *       arrived (the consent source advances it with the wall clock less {@code consent.max_delivery_delay} once it
- *       has caught up, see {@link CatchUpAwareKafkaSource}). An event at or before W<sub>c</sub> can be decided.
- *   <li>The <em>log watermark</em> W<sub>l</sub> says that no log event at or before it is still to come. An event at
- *       or before it on arrival is late; consent history at or before min(W<sub>l</sub>, W<sub>c</sub>) is folded
- *       away, since no event will ask for it again.
+ *   <li>The <em>consent watermark</em> W<sub>c</sub> says that every consent change effective at or
+ *       before it has arrived (the consent source advances it with the wall clock less {@code
+ *       consent.max_delivery_delay} once it has caught up, see {@link CatchUpAwareKafkaSource}). An
+ *       event at or before W<sub>c</sub> can be decided.
+ *   <li>The <em>log watermark</em> W<sub>l</sub> says that no log event at or before it is still to
+ *       come. An event at or before it on arrival is late; consent history at or before
+ *       min(W<sub>l</sub>, W<sub>c</sub>) is folded away, since no event will ask for it again.
  * </ul>
  *
- * So an event waits only for consent, never for other log partitions: in a backfill, where the small consent topic is
- * read ahead, every event is decided on arrival.
+ * So an event waits only for consent, never for other log partitions: in a backfill, where the
+ * small consent topic is read ahead, every event is decided on arrival.
  *
- * <p><b>Determinism.</b> An event at time t is decided once W<sub>c</sub> &ge; t, against the subject's
- * {@link ConsentHistory}: the consent in force after every change at or before t. Every change at or before t has
- * arrived by then (the watermark's promise), and the history still holds every change after the fold bound, which is
- * below t (the event is not late, and waiting events are newer than W<sub>c</sub>). So the decision depends only on
- * event times, not on arrival order, parallelism, backlog or restarts. The argument in full is in docs/consent.md.
+ * <p><b>Determinism.</b> An event at time t is decided once W<sub>c</sub> &ge; t, against the
+ * subject's {@link ConsentHistory}: the consent in force after every change at or before t. Every
+ * change at or before t has arrived by then (the watermark's promise), and the history still holds
+ * every change after the fold bound, which is below t (the event is not late, and waiting events
+ * are newer than W<sub>c</sub>). So the decision depends only on event times, not on arrival order,
+ * parallelism, backlog or restarts. The argument in full is in docs/consent.md.
  *
- * <p><b>Cost per event.</b> Decided on arrival (W<sub>c</sub> &ge; t): one read of {@code gate}, no write. Waiting:
- * one append to {@code waiting-events} (no read) and a heap timer at t; when the consent watermark passes, one timer
- * per subject decides all its due events in time order (the timers of the other due events are deleted).
+ * <p><b>Cost per event.</b> Decided on arrival (W<sub>c</sub> &ge; t): one read of {@code gate}, no
+ * write. Waiting: one append to {@code waiting-events} (no read) and a heap timer at t; when the
+ * consent watermark passes, one timer per subject decides all its due events in time order (the
+ * timers of the other due events are deleted).
  *
- * <p><b>Late records.</b> An event at or behind the log watermark (the highest ever seen, kept across restores by
- * {@link DurableWatermark}) becomes a {@code late_event} dead letter naming its source offset (fail closed, nothing
- * lost). A consent change at or behind the consent watermark has come later than the delivery bound: it is placed in
- * the history at its own time (or, behind the folded base, applied if restrictive and ignored if permissive: see
- * {@link ConsentHistory.Insertion}), counted in {@code veil.late_consent_changes}, its lateness recorded in the gauge
- * {@code veil.consent_delivery_bound_exceeded_ms}, and logged as a warning without any identifier.
+ * <p><b>Late records.</b> An event at or behind the log watermark (the highest ever seen, kept
+ * across restores by {@link DurableWatermark}) becomes a {@code late_event} dead letter naming its
+ * source offset (fail closed, nothing lost). A consent change at or behind the consent watermark
+ * has come later than the delivery bound: it is placed in the history at its own time (or, behind
+ * the folded base, applied if restrictive and ignored if permissive: see {@link
+ * ConsentHistory.Insertion}), counted in {@code veil.late_consent_changes}, its lateness recorded
+ * in the gauge {@code veil.consent_delivery_bound_exceeded_ms}, and logged as a warning without any
+ * identifier.
  *
- * <p><b>State</b> (RocksDB, keyed by subject): {@code gate}, the subject's {@link ConsentHistory} in
- * {@link ConsentHistorySerializer}'s layout; {@code waiting-events}, the events waiting for the consent watermark. A
- * subject with no consent and nothing to come has no entry: after an erasure is folded, every entry is cleared. At
- * most {@code maxPendingEvents} events of one subject are decided per step; the newest beyond that become {@code
- * consent_buffer_full} dead letters.
+ * <p><b>State</b> (RocksDB, keyed by subject): {@code gate}, the subject's {@link ConsentHistory}
+ * in {@link ConsentHistorySerializer}'s layout; {@code waiting-events}, the events waiting for the
+ * consent watermark. A subject with no consent and nothing to come has no entry: after an erasure
+ * is folded, every entry is cleared. At most {@code maxPendingEvents} events of one subject are
+ * decided per step; the newest beyond that become {@code consent_buffer_full} dead letters.
  *
- * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code veil.late_consent_changes},
- * {@code veil.consent_delivery_bound_exceeded_ms}, {@code veil.reason.<r>.dead_lettered}. The operator emits no watermark: its only consumer is the sink.
+ * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code
+ * veil.late_consent_changes}, {@code veil.consent_delivery_bound_exceeded_ms}, {@code
+ * veil.reason.<r>.dead_lettered}. The operator emits no watermark: its only consumer is the sink.
  */
 public class ConsentGate extends AbstractStreamOperator<OutRecord>
-        implements TwoInputStreamOperator<LogEvent, ConsentEvent, OutRecord>, Triggerable<String, Integer> {
+        implements TwoInputStreamOperator<LogEvent, ConsentEvent, OutRecord>,
+                Triggerable<String, Integer> {
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(ConsentGate.class);
 
@@ -102,12 +113,16 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
 
     /** Timer namespace: decide the subject's due events. */
     static final int DECIDE = 0;
-    /** Timer namespace: fold the subject's history (and clear it after an erasure) once the log watermark allows. */
+
+    /**
+     * Timer namespace: fold the subject's history (and clear it after an erasure) once the log
+     * watermark allows.
+     */
     static final int FOLD = 1;
 
     /**
-     * How far (ms of consent watermark) a fold timer that found the log watermark behind is put off, at least; then as
-     * far again as the change is old.
+     * How far (ms of consent watermark) a fold timer that found the log watermark behind is put
+     * off, at least; then as far again as the change is old.
      */
     static final long FOLD_RETRY_MILLIS = 60_000;
 
@@ -139,14 +154,18 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
      */
     public ConsentGate(RulesText rulesText, String deadLetterTopic, int maxPendingEvents) {
         if (maxPendingEvents < 1) {
-            throw new IllegalArgumentException("maxPendingEvents must be at least 1, was " + maxPendingEvents);
+            throw new IllegalArgumentException(
+                    "maxPendingEvents must be at least 1, was " + maxPendingEvents);
         }
         this.rulesText = rulesText;
         this.deadLetterTopic = deadLetterTopic;
         this.maxPendingEvents = maxPendingEvents;
     }
 
-    /** The subject's consent history. Named {@code gate} as in Veil 0.1, so that a 0.1 savepoint is refused loudly. */
+    /**
+     * The subject's consent history. Named {@code gate} as in Veil 0.1, so that a 0.1 savepoint is
+     * refused loudly.
+     */
     public static ValueStateDescriptor<ConsentHistory> gateDescriptor() {
         return new ValueStateDescriptor<>("gate", ConsentHistorySerializer.INSTANCE);
     }
@@ -175,11 +194,15 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         try {
             gate = getPartitionedState(gateDescriptor());
         } catch (Exception e) {
-            // Flink names the serializers but not what to do; the operator needs to know it is a layout change.
-            throw new FlinkRuntimeException("The consent state in this savepoint or checkpoint ('gate' of operator "
-                    + Uids.CONSENT_GATE + ") is in a layout this version of Veil cannot read (Veil 0.1 kept it as a "
-                    + "POJO). It is not started with empty consent. Start the job without this savepoint and with the "
-                    + "consent topic read from the earliest offset to rebuild consent; see README, 'Upgrading'.", e);
+            // Flink names the serializers but not what to do; the operator needs to know it is a
+            // layout change.
+            throw new FlinkRuntimeException(
+                    "The consent state in this savepoint or checkpoint ('gate' of operator "
+                            + Uids.CONSENT_GATE
+                            + ") is in a layout this version of Veil cannot read (Veil 0.1 kept it as a "
+                            + "POJO). It is not started with empty consent. Start the job without this savepoint and with the "
+                            + "consent topic read from the earliest offset to rebuild consent; see README, 'Upgrading'.",
+                    e);
         }
         waiting = getPartitionedState(waitingDescriptor());
         timers = getInternalTimerService("consent-gate", IntSerializer.INSTANCE, this);
@@ -187,7 +210,9 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         reuse = new StreamRecord<>(null);
         metrics = new VeilMetrics(getMetricGroup());
         lateConsentChanges = getMetricGroup().addGroup("veil").counter("late_consent_changes");
-        getMetricGroup().addGroup("veil").gauge("consent_delivery_bound_exceeded_ms", () -> worstConsentLateness);
+        getMetricGroup()
+                .addGroup("veil")
+                .gauge("consent_delivery_bound_exceeded_ms", () -> worstConsentLateness);
         droppedCounters = new EnumMap<>(ConsentDecision.class);
         for (ConsentDecision d : ConsentDecision.values()) {
             if (!d.allowed()) {
@@ -200,7 +225,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
     }
 
-    // ---- watermarks: kept apart, never forwarded -------------------------------------------------------------------
+    // ---- watermarks: kept apart, never forwarded
+    // -------------------------------------------------------------------
 
     @Override
     public void processWatermark1(Watermark mark) {
@@ -214,7 +240,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         consentWatermark = mark.getTimestamp();
         if (logInputIdle) {
-            // Every log partition has caught up and gone quiet: nothing older is on its way, so the log watermark
+            // Every log partition has caught up and gone quiet: nothing older is on its way, so the
+            // log watermark
             // follows the consent watermark (and history can be folded) until logs flow again.
             logWatermark.effective(consentWatermark);
         }
@@ -223,20 +250,25 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
 
     @Override
     protected void processWatermarkStatus(WatermarkStatus status, int input) {
-        // Input 0 is the logs: idle once every log partition is read to its end and quiet. An idle consent input has
+        // Input 0 is the logs: idle once every log partition is read to its end and quiet. An idle
+        // consent input has
         // no partition at all; its watermark simply stays where it is. Nothing is forwarded.
         if (input == 0) {
             logInputIdle = status.isIdle();
         }
     }
 
-    // ---- records ---------------------------------------------------------------------------------------------------
+    // ---- records
+    // ---------------------------------------------------------------------------------------------------
 
     @Override
     public void processElement1(StreamRecord<LogEvent> record) throws Exception {
         LogEvent e = record.getValue();
         if (e.eventTime <= logWatermark.current()) {
-            deadLetter(e.deadLetter(LATE_EVENT, "event time is behind the log watermark; its consent can no longer be decided"));
+            deadLetter(
+                    e.deadLetter(
+                            LATE_EVENT,
+                            "event time is behind the log watermark; its consent can no longer be decided"));
             return;
         }
         if (e.eventTime <= consentWatermark) {
@@ -258,9 +290,11 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             long now = System.currentTimeMillis();
             if (now - lastLateWarning > 60_000) {
                 lastLateWarning = now;
-                LOG.warn("A consent change arrived {} ms behind the consent watermark: it came later than "
-                        + "consent.max_delivery_delay allows, and events before it may have been decided without it "
-                        + "(counted in veil.late_consent_changes; further warnings within a minute are not logged).", lateBy);
+                LOG.warn(
+                        "A consent change arrived {} ms behind the consent watermark: it came later than "
+                                + "consent.max_delivery_delay allows, and events before it may have been decided without it "
+                                + "(counted in veil.late_consent_changes; further warnings within a minute are not logged).",
+                        lateBy);
             }
         }
         ConsentHistory h = gate.value();
@@ -273,7 +307,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
 
     @Override
     public void onEventTime(InternalTimer<String, Integer> timer) throws Exception {
-        // A fold timer decides the subject's due events first: folding must never pass an event still waiting.
+        // A fold timer decides the subject's due events first: folding must never pass an event
+        // still waiting.
         decideDue(timer.getNamespace() == DECIDE ? timer.getTimestamp() : Long.MIN_VALUE);
     }
 
@@ -283,10 +318,12 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     }
 
     /**
-     * Decides every waiting event of the current subject that the consent watermark has passed, in time order, then
-     * folds and stores the subject's history. Afterwards every event still waiting is newer than the consent watermark.
+     * Decides every waiting event of the current subject that the consent watermark has passed, in
+     * time order, then folds and stores the subject's history. Afterwards every event still waiting
+     * is newer than the consent watermark.
      *
-     * @param timerTime the time of the decide timer that fired (its own timer is not deleted), or Long.MIN_VALUE
+     * @param timerTime the time of the decide timer that fired (its own timer is not deleted), or
+     *     Long.MIN_VALUE
      */
     private void decideDue(long timerTime) throws Exception {
         List<LogEvent> due = new ArrayList<>();
@@ -306,8 +343,12 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                     timers.deleteEventTimeTimer(DECIDE, e.eventTime);
                 }
                 if (++decided > maxPendingEvents) {
-                    deadLetter(e.deadLetter(ProcessingFailure.CONSENT_BUFFER_FULL,
-                            "more than " + maxPendingEvents + " events of one subject waited for the consent watermark"));
+                    deadLetter(
+                            e.deadLetter(
+                                    ProcessingFailure.CONSENT_BUFFER_FULL,
+                                    "more than "
+                                            + maxPendingEvents
+                                            + " events of one subject waited for the consent watermark"));
                 } else {
                     decide(h == null ? null : h.at(e.eventTime), e);
                 }
@@ -324,19 +365,24 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     }
 
     /**
-     * Folds what no event will ask for again (at or before both watermarks: every waiting event is newer than the
-     * consent watermark, every event to come newer than the log watermark), then writes the subject's history, or
-     * removes it when nothing is left (after an erasure, say); a history that neither changed nor folded is not
-     * written again (the decide step reads it only). While changes stay unfolded a fold timer keeps coming
-     * back, so that an erasure clears the entry even if the subject is never heard of again.
+     * Folds what no event will ask for again (at or before both watermarks: every waiting event is
+     * newer than the consent watermark, every event to come newer than the log watermark), then
+     * writes the subject's history, or removes it when nothing is left (after an erasure, say); a
+     * history that neither changed nor folded is not written again (the decide step reads it only).
+     * While changes stay unfolded a fold timer keeps coming back, so that an erasure clears the
+     * entry even if the subject is never heard of again.
      */
     private void store(ConsentHistory h, boolean changed) throws IOException {
         long bound = Math.min(logWatermark.current(), consentWatermark);
         changed |= h.foldUpTo(bound);
-        // One fold timer per subject at most, replaced rather than added to. Strictly after the consent watermark, so
-        // it never re-arms itself within one watermark step (and a decide timer of this step has already moved it); at
-        // least as far again as the change is old, so that while the log watermark stands still (a stalled log
-        // partition) the subjects waiting for it come back ever more rarely. None past the end of a bounded input.
+        // One fold timer per subject at most, replaced rather than added to. Strictly after the
+        // consent watermark, so
+        // it never re-arms itself within one watermark step (and a decide timer of this step has
+        // already moved it); at
+        // least as far again as the change is old, so that while the log watermark stands still (a
+        // stalled log
+        // partition) the subjects waiting for it come back ever more rarely. None past the end of a
+        // bounded input.
         long wanted = Long.MIN_VALUE;
         if (h.changes().length > 0) {
             long newest = h.newestChange();
@@ -367,11 +413,13 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private void decide(ConsentState state, LogEvent e) throws IOException {
         OutputRules rule = rules.output(e.output);
         if (rule == null) {
-            // An output removed from the rules while its events waited in a savepoint: not published.
+            // An output removed from the rules while its events waited in a savepoint: not
+            // published.
             metrics.counter("dropped", "reason", "output_removed").inc();
             return;
         }
-        ConsentDecision d = ConsentRules.decide(state, rule.requiredPurposes(), rule.publishMinors());
+        ConsentDecision d =
+                ConsentRules.decide(state, rule.requiredPurposes(), rule.publishMinors());
         if (!d.allowed()) {
             droppedCounters.get(d).inc();
             return;
@@ -381,13 +429,15 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     }
 
     /**
-     * The record an allowed event becomes: its anonymised payload (for a minor, less the output's minors drop fields)
-     * keyed by its output key, to {@code topic}.
+     * The record an allowed event becomes: its anonymised payload (for a minor, less the output's
+     * minors drop fields) keyed by its output key, to {@code topic}.
      *
      * @param decision ALLOW or ALLOW_MINOR
-     * @throws IOException if the payload of a minor's event cannot be re-read (it was written by the source)
+     * @throws IOException if the payload of a minor's event cannot be re-read (it was written by
+     *     the source)
      */
-    public static OutRecord publication(OutputRules rule, ConsentDecision decision, LogEvent e, String topic)
+    public static OutRecord publication(
+            OutputRules rule, ConsentDecision decision, LogEvent e, String topic)
             throws IOException {
         byte[] value = e.payload;
         if (decision == ConsentDecision.ALLOW_MINOR && !rule.minorDropFields().isEmpty()) {
@@ -401,6 +451,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
 
     private void deadLetter(DeadLetter dl) {
         metrics.counter("dead_lettered", "reason", dl.reason).inc();
-        output.collect(reuse.replace(new OutRecord(deadLetterTopic, null, dl.toJson(rules.version()))));
+        output.collect(
+                reuse.replace(new OutRecord(deadLetterTopic, null, dl.toJson(rules.version()))));
     }
 }

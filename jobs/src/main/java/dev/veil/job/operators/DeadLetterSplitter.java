@@ -5,14 +5,16 @@ import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Sends the dead letters that a source produced to the {@link #DEAD_LETTERS} side output, as dead-letter topic
- * records, and everything else on. (The sources count them, in {@code veil.reason.<r>.dead_lettered}.)
+ * Sends the dead letters that a source produced to the {@link #DEAD_LETTERS} side output, as
+ * dead-letter topic records, and everything else on. (The sources count them, in {@code
+ * veil.reason.<r>.dead_lettered}.)
  */
 public abstract class DeadLetterSplitter<T> extends ProcessFunction<T, T> {
     private static final long serialVersionUID = 1L;

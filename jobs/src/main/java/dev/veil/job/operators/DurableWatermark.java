@@ -1,20 +1,23 @@
 package dev.veil.job.operators;
 
-import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 
+import java.util.List;
+
 /**
- * The highest watermark an operator has seen, kept in checkpoints. Flink does not checkpoint watermarks: after a
- * restore an operator's watermark starts again at Long.MIN_VALUE and the sources replay records before their first
- * watermark, so "is this record late?" would be answered wrongly for exactly the records that were late before the
- * failure. Operators that decide lateness (the consent gate, contribution bounding) ask this class instead.
+ * The highest watermark an operator has seen, kept in checkpoints. Flink does not checkpoint
+ * watermarks: after a restore an operator's watermark starts again at Long.MIN_VALUE and the
+ * sources replay records before their first watermark, so "is this record late?" would be answered
+ * wrongly for exactly the records that were late before the failure. Operators that decide lateness
+ * (the consent gate, contribution bounding) ask this class instead.
  *
- * <p>Stored as union operator state; on restore every subtask takes the maximum over all subtasks. That can only
- * call a few more records late than before the failure (they go to a late/dead-letter output, nothing is lost), never
- * fewer: deciding an event against consent that moved on, or releasing a window twice, is what it prevents.
+ * <p>Stored as union operator state; on restore every subtask takes the maximum over all subtasks.
+ * That can only call a few more records late than before the failure (they go to a late/dead-letter
+ * output, nothing is lost), never fewer: deciding an event against consent that moved on, or
+ * releasing a window twice, is what it prevents.
  */
 public final class DurableWatermark implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -24,7 +27,9 @@ public final class DurableWatermark implements java.io.Serializable {
 
     /** Restores the value; call from {@code initializeState}. */
     public void initialize(FunctionInitializationContext context) throws Exception {
-        state = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("max-watermark", Types.LONG));
+        state =
+                context.getOperatorStateStore()
+                        .getUnionListState(new ListStateDescriptor<>("max-watermark", Types.LONG));
         for (Long v : state.get()) {
             max = Math.max(max, v);
         }
@@ -41,8 +46,8 @@ public final class DurableWatermark implements java.io.Serializable {
     }
 
     /**
-     * The watermark to decide lateness with: the larger of the operator's current watermark and every watermark seen
-     * before, including before a restore.
+     * The watermark to decide lateness with: the larger of the operator's current watermark and
+     * every watermark seen before, including before a restore.
      */
     public long effective(long current) {
         if (current > max) {

@@ -1,13 +1,15 @@
 package dev.veil.job.records;
 
+import dev.veil.record.Json;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.veil.record.Json;
+
 import java.time.Instant;
 
 /**
- * A record that could not be processed in full ({@code schemas/output/dead-letter.schema.json}). It names the source
- * record and the reason, and never carries its payload. A Flink POJO.
+ * A record that could not be processed in full ({@code schemas/output/dead-letter.schema.json}). It
+ * names the source record and the reason, and never carries its payload. A Flink POJO.
  */
 public class DeadLetter {
     public String reason;
@@ -15,12 +17,19 @@ public class DeadLetter {
     public String sourceTopic;
     public int sourcePartition;
     public long sourceOffset;
+
     /** Kafka timestamp of the source record, epoch milliseconds. */
     public long sourceTimestamp;
 
     public DeadLetter() {}
 
-    public DeadLetter(String reason, String detail, String sourceTopic, int sourcePartition, long sourceOffset, long sourceTimestamp) {
+    public DeadLetter(
+            String reason,
+            String detail,
+            String sourceTopic,
+            int sourcePartition,
+            long sourceOffset,
+            long sourceTimestamp) {
         this.reason = reason;
         this.detail = detail;
         this.sourceTopic = sourceTopic;

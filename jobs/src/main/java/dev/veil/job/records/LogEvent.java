@@ -1,28 +1,34 @@
 package dev.veil.job.records;
 
 /**
- * One anonymised record on its way to one output, waiting for its subject's consent decision; or, when
- * {@link #deadLetter} is set, a dead letter from the source. A Flink POJO (no Kryo); held in RocksDB while it waits
- * for the watermark. It holds no raw identifier: {@link #payload} is already anonymised and {@link #subject} is a
- * keyed pseudonym.
+ * One anonymised record on its way to one output, waiting for its subject's consent decision; or,
+ * when {@link #deadLetter} is set, a dead letter from the source. A Flink POJO (no Kryo); held in
+ * RocksDB while it waits for the watermark. It holds no raw identifier: {@link #payload} is already
+ * anonymised and {@link #subject} is a keyed pseudonym.
  */
 public class LogEvent implements FromKafka {
     /** Output name (config/rules.yaml). */
     public String output;
+
     /** Subject key: HMAC-SHA256 pseudonym of the user id, 43 base64url chars. Flink key. */
     public String subject;
+
     /** Event time, epoch milliseconds UTC. */
     public long eventTime;
+
     /** Kafka key of the output record (value of the output's key field), or null. */
     public String outputKey;
+
     /** Anonymised record, JSON UTF-8. */
     public byte[] payload;
+
     /** Where the raw record came from, for dead letters raised later. */
     public String sourceTopic;
 
     public int sourcePartition;
     public long sourceOffset;
     public long sourceTimestamp;
+
     /** Set when this is a dead letter instead of an event. */
     public DeadLetter deadLetter;
 
@@ -35,6 +41,7 @@ public class LogEvent implements FromKafka {
 
     /** The source position of this event, for a dead letter about it. */
     public DeadLetter deadLetter(String reason, String detail) {
-        return new DeadLetter(reason, detail, sourceTopic, sourcePartition, sourceOffset, sourceTimestamp);
+        return new DeadLetter(
+                reason, detail, sourceTopic, sourcePartition, sourceOffset, sourceTimestamp);
     }
 }

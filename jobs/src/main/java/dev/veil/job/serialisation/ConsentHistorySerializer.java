@@ -3,25 +3,30 @@ package dev.veil.job.serialisation;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentHistory;
 import dev.veil.consent.ConsentState;
-import java.io.IOException;
+
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
+import java.io.IOException;
+
 /**
- * The consent gate's per-subject value in RocksDB, in a compact layout of its own (a subject with one applied grant
- * takes 12 bytes, against about 35 for the same data as a Flink POJO): the consent state is what most of the keyed
- * state is, once per data subject, so every byte counts a million times.
+ * The consent gate's per-subject value in RocksDB, in a compact layout of its own (a subject with
+ * one applied grant takes 12 bytes, against about 35 for the same data as a Flink POJO): the
+ * consent state is what most of the keyed state is, once per data subject, so every byte counts a
+ * million times.
  *
- * <p>Layout, version 1: a flags byte (1 = base present, 2 = base minor, 4 = something folded, 32 = a fold timer set);
- * if a base, its granted and guardian-granted purpose masks as unsigned varints; if something folded, the
- * folded-up-to time as 8 bytes; if a fold timer, its time as 8 bytes; the number of unfolded changes as a varint, and per change a byte (action in bits 0-2, 8 = guardian
+ * <p>Layout, version 1: a flags byte (1 = base present, 2 = base minor, 4 = something folded, 32 =
+ * a fold timer set); if a base, its granted and guardian-granted purpose masks as unsigned varints;
+ * if something folded, the folded-up-to time as 8 bytes; if a fold timer, its time as 8 bytes; the
+ * number of unfolded changes as a varint, and per change a byte (action in bits 0-2, 8 = guardian
  * consent, 16 = minor), its purpose mask as a varint and its effective time as 8 bytes.
  *
- * <p>Its snapshot is compatible only with itself: a savepoint whose {@code gate} state was written by another
- * serializer (Veil 0.1 kept a POJO there) is refused at restore instead of being read as empty consent.
+ * <p>Its snapshot is compatible only with itself: a savepoint whose {@code gate} state was written
+ * by another serializer (Veil 0.1 kept a POJO there) is refused at restore instead of being read as
+ * empty consent.
  */
 public final class ConsentHistorySerializer extends TypeSerializerSingleton<ConsentHistory> {
     private static final long serialVersionUID = 1L;
@@ -53,10 +58,15 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
         ConsentChange[] copied = new ConsentChange[cs.length];
         for (int i = 0; i < cs.length; i++) {
             ConsentChange c = cs[i];
-            copied[i] = new ConsentChange(c.action, c.purposes, c.guardianConsent, c.minor, c.effectiveTime);
+            copied[i] =
+                    new ConsentChange(
+                            c.action, c.purposes, c.guardianConsent, c.minor, c.effectiveTime);
         }
-        ConsentHistory h = new ConsentHistory(b == null ? null : new ConsentState(b.granted, b.guardianGranted, b.minor),
-                from.foldedUpTo(), copied);
+        ConsentHistory h =
+                new ConsentHistory(
+                        b == null ? null : new ConsentState(b.granted, b.guardianGranted, b.minor),
+                        from.foldedUpTo(),
+                        copied);
         h.foldAt(from.foldAt());
         return h;
     }
@@ -76,8 +86,11 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
         ConsentState b = h.base();
         boolean folded = h.foldedUpTo() != Long.MIN_VALUE;
         boolean timer = h.foldAt() != Long.MIN_VALUE;
-        int flags = (b != null ? BASE : 0) | (b != null && b.minor ? BASE_MINOR : 0) | (folded ? FOLDED : 0)
-                | (timer ? FOLD_TIMER : 0);
+        int flags =
+                (b != null ? BASE : 0)
+                        | (b != null && b.minor ? BASE_MINOR : 0)
+                        | (folded ? FOLDED : 0)
+                        | (timer ? FOLD_TIMER : 0);
         out.writeByte(flags);
         if (b != null) {
             writeVarInt(out, b.granted);
@@ -92,7 +105,8 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
         ConsentChange[] cs = h.changes();
         writeVarInt(out, cs.length);
         for (ConsentChange c : cs) {
-            out.writeByte(c.action.code | (c.guardianConsent ? GUARDIAN : 0) | (c.minor ? MINOR : 0));
+            out.writeByte(
+                    c.action.code | (c.guardianConsent ? GUARDIAN : 0) | (c.minor ? MINOR : 0));
             writeVarInt(out, c.purposes);
             out.writeLong(c.effectiveTime);
         }
@@ -115,7 +129,13 @@ public final class ConsentHistorySerializer extends TypeSerializerSingleton<Cons
             int a = in.readUnsignedByte();
             int purposes = readVarInt(in);
             long at = in.readLong();
-            cs[i] = new ConsentChange(ConsentChange.Action.ofCode(a & ACTION_BITS), purposes, (a & GUARDIAN) != 0, (a & MINOR) != 0, at);
+            cs[i] =
+                    new ConsentChange(
+                            ConsentChange.Action.ofCode(a & ACTION_BITS),
+                            purposes,
+                            (a & GUARDIAN) != 0,
+                            (a & MINOR) != 0,
+                            at);
         }
         ConsentHistory h = new ConsentHistory(base, foldedUpTo, cs);
         h.foldAt(foldAt);

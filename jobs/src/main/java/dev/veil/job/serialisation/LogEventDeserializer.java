@@ -1,26 +1,29 @@
 package dev.veil.job.serialisation;
 
+import dev.veil.config.KeyReference;
 import dev.veil.job.RulesText;
 import dev.veil.job.VeilMetrics;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
-import dev.veil.config.KeyReference;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
-import java.util.HashMap;
-import java.util.Map;
+
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
- * Reads raw log records from Kafka and anonymises them at the source, so that event time is known per partition
- * (per-split watermarks) and nothing downstream, state included, holds a raw identifier. One raw record gives one
- * {@link LogEvent} per output of its stream, or a dead letter. Metrics: {@code veil.stream.<s>.records_in},
- * {@code veil.reason.<r>.dead_lettered}.
+ * Reads raw log records from Kafka and anonymises them at the source, so that event time is known
+ * per partition (per-split watermarks) and nothing downstream, state included, holds a raw
+ * identifier. One raw record gives one {@link LogEvent} per output of its stream, or a dead letter.
+ * Metrics: {@code veil.stream.<s>.records_in}, {@code veil.reason.<r>.dead_lettered}.
  */
 public final class LogEventDeserializer implements KafkaRecordDeserializationSchema<LogEvent> {
     private static final long serialVersionUID = 1L;
@@ -41,7 +44,11 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
      * @param streamByTopic raw topic name to stream name ("device", "location", "service")
      * @param maxFutureSkewMillis event times later than now plus this are invalid
      */
-    public LogEventDeserializer(RulesText rules, KeyReference key, Map<String, String> streamByTopic, long maxFutureSkewMillis) {
+    public LogEventDeserializer(
+            RulesText rules,
+            KeyReference key,
+            Map<String, String> streamByTopic,
+            long maxFutureSkewMillis) {
         this.rules = rules;
         this.key = key;
         this.streamByTopic = new HashMap<>(streamByTopic);
@@ -68,7 +75,8 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         recordsIn.get(stream).inc();
         emitter.record = record;
         emitter.out = out;
-        processor.process(stream, record.value(), System.currentTimeMillis() + maxFutureSkewMillis, emitter);
+        processor.process(
+                stream, record.value(), System.currentTimeMillis() + maxFutureSkewMillis, emitter);
         emitter.record = null;
         emitter.out = null;
     }
@@ -83,7 +91,12 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         Collector<LogEvent> out;
 
         @Override
-        public void anonymised(OutputRules output, String subjectKey, long eventTime, byte[] anonymised, String outputKey) {
+        public void anonymised(
+                OutputRules output,
+                String subjectKey,
+                long eventTime,
+                byte[] anonymised,
+                String outputKey) {
             LogEvent e = new LogEvent();
             e.output = output.name();
             e.subject = subjectKey;
@@ -101,7 +114,14 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         public void deadLetter(String reason, String detail) {
             metrics.counter("dead_lettered", "reason", reason).inc();
             LogEvent e = new LogEvent();
-            e.deadLetter = new DeadLetter(reason, detail, record.topic(), record.partition(), record.offset(), record.timestamp());
+            e.deadLetter =
+                    new DeadLetter(
+                            reason,
+                            detail,
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            record.timestamp());
             out.collect(e);
         }
     }

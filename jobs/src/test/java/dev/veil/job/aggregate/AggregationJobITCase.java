@@ -1,9 +1,5 @@
 package dev.veil.job.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.uber.h3core.H3Core;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.ReleaseMechanism;
@@ -15,15 +11,13 @@ import dev.veil.testing.ExactRelease;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.uber.h3core.H3Core;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,24 +25,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * The heat map and usage jobs on a Flink MiniCluster (parallelism 2, RocksDB, exactly-once sink) against a real
- * in-JVM Kafka broker, over known synthetic anonymised input: exact aggregates through a release mechanism without
- * noise ({@link ExactRelease}), aggregates within stated bounds through the production one, and budget lines. (Late
- * observations are tested in the operator harness, where the watermark is under the test's control; the GeoJSON
- * rendering of release records in the tools module's HeatmapGeoJsonTest.)
+ * The heat map and usage jobs on a Flink MiniCluster (parallelism 2, RocksDB, exactly-once sink)
+ * against a real in-JVM Kafka broker, over known synthetic anonymised input: exact aggregates
+ * through a release mechanism without noise ({@link ExactRelease}), aggregates within stated bounds
+ * through the production one, and budget lines. (Late observations are tested in the operator
+ * harness, where the watermark is under the test's control; the GeoJSON rendering of release
+ * records in the tools module's HeatmapGeoJsonTest.)
  */
 class AggregationJobITCase extends VeilTestBase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static KafkaTestCluster kafka;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     static H3Core h3;
 
@@ -67,18 +72,28 @@ class AggregationJobITCase extends VeilTestBase {
 
     /** The shipped config/aggregates.yaml with its topics prefixed and a test key file. */
     static AggregatesConfig config(String prefix) throws Exception {
-        String text = Files.readString(Path.of("../config/aggregates.yaml"))
-                .replace("veil.", prefix + ".");
+        String text =
+                Files.readString(Path.of("../config/aggregates.yaml"))
+                        .replace("veil.", prefix + ".");
         Path keyFile = tmp.resolve(prefix + ".key");
         Files.writeString(keyFile, TEST_KEY_BASE64);
         return AggregatesConfig.load(YamlDocument.parse("aggregates.yaml", text))
-                .withOverrides(kafka.bootstrapServers(), KeyReference.file(keyFile.toString()), Map.of(
-                        "execution.checkpointing.interval", "1s",
-                        "execution.checkpointing.dir", tmp.resolve(prefix + "-cp").toUri().toString(),
-                        // RocksDB's files in a short folder: under the MiniCluster's own temp folder an instance path
-                        // is too long to name RocksDB's log file after, and Flink warns for every instance.
-                        "state.backend.rocksdb.localdir", tmp.resolve("rocksdb").toString(),
-                        "parallelism.default", "2"));
+                .withOverrides(
+                        kafka.bootstrapServers(),
+                        KeyReference.file(keyFile.toString()),
+                        Map.of(
+                                "execution.checkpointing.interval",
+                                "1s",
+                                "execution.checkpointing.dir",
+                                tmp.resolve(prefix + "-cp").toUri().toString(),
+                                // RocksDB's files in a short folder: under the MiniCluster's own
+                                // temp folder an instance path
+                                // is too long to name RocksDB's log file after, and Flink warns for
+                                // every instance.
+                                "state.backend.rocksdb.localdir",
+                                tmp.resolve("rocksdb").toString(),
+                                "parallelism.default",
+                                "2"));
     }
 
     static String res9(double lat, double lon) {
@@ -90,19 +105,37 @@ class AggregationJobITCase extends VeilTestBase {
     }
 
     static String location(String subject, String time, String cell) {
-        return "{\"event_id\":\"e\",\"subject\":\"" + subject + "\",\"event_time\":\"" + time + "\",\"h3_cell\":\"" + cell
+        return "{\"event_id\":\"e\",\"subject\":\""
+                + subject
+                + "\",\"event_time\":\""
+                + time
+                + "\",\"h3_cell\":\""
+                + cell
                 + "\",\"source\":\"gps\",\"rules_version\":\"t\"}";
     }
 
     static String device(String subject, String time, String app) {
-        return "{\"event_id\":\"e\",\"subject\":\"" + subject + "\",\"event_time\":\"" + time + "\",\"os_name\":\"Android\","
-                + "\"os_version\":\"14.1\",\"app_version\":\"" + app + "\",\"user_agent\":{\"browser_family\":\"Chrome\","
+        return "{\"event_id\":\"e\",\"subject\":\""
+                + subject
+                + "\",\"event_time\":\""
+                + time
+                + "\",\"os_name\":\"Android\","
+                + "\"os_version\":\"14.1\",\"app_version\":\""
+                + app
+                + "\",\"user_agent\":{\"browser_family\":\"Chrome\","
                 + "\"browser_major\":\"120\",\"os_family\":\"Android\",\"device_family\":\"Pixel 7\"},\"rules_version\":\"t\"}";
     }
 
     static String service(String subject, String time, String action, String extra) {
-        return "{\"event_id\":\"e\",\"subject\":\"" + subject + "\",\"event_time\":\"" + time + "\",\"action\":\"" + action
-                + "\"" + extra + ",\"rules_version\":\"t\"}";
+        return "{\"event_id\":\"e\",\"subject\":\""
+                + subject
+                + "\",\"event_time\":\""
+                + time
+                + "\",\"action\":\""
+                + action
+                + "\""
+                + extra
+                + ",\"rules_version\":\"t\"}";
     }
 
     // Dublin: two res-7 cells far enough apart; Cork for the movers.
@@ -113,40 +146,81 @@ class AggregationJobITCase extends VeilTestBase {
     static final double[] CORK_C = {51.9400, -8.4756};
     static final double[] GALWAY = {53.2707, -9.0568};
 
-    /** Input: known subjects per cell and category; returns nothing, produces to the prefixed topics. */
+    /**
+     * Input: known subjects per cell and category; returns nothing, produces to the prefixed
+     * topics.
+     */
     static void produceInput(AggregatesConfig c, boolean big) throws Exception {
-        kafka.createTopics(1, List.of(c.heatmapInputTopic, c.deviceTopic, c.serviceTopic, c.heatmapOutputTopic,
-                c.usageOutputTopic, c.budgetTopic, AggregationTopology.lateTopic(c, Kind.HEATMAP),
-                AggregationTopology.lateTopic(c, Kind.USAGE)));
+        kafka.createTopics(
+                1,
+                List.of(
+                        c.heatmapInputTopic,
+                        c.deviceTopic,
+                        c.serviceTopic,
+                        c.heatmapOutputTopic,
+                        c.usageOutputTopic,
+                        c.budgetTopic,
+                        AggregationTopology.lateTopic(c, Kind.HEATMAP),
+                        AggregationTopology.lateTopic(c, Kind.USAGE)));
         List<Raw> loc = new ArrayList<>();
         List<Raw> dev = new ArrayList<>();
         List<Raw> svc = new ArrayList<>();
-        // 09:00-10:00. Dublin: 12 subjects, two fixes each in different res-9 children -> 12 distinct.
+        // 09:00-10:00. Dublin: 12 subjects, two fixes each in different res-9 children -> 12
+        // distinct.
         for (int i = 0; i < 12; i++) {
             List<String> children = h3.cellToChildren(res7(DUBLIN[0], DUBLIN[1]), 9);
-            loc.add(new Raw(c.heatmapInputTopic, null, location("d" + i, "2026-11-28T09:05:00Z", children.get(0))));
-            loc.add(new Raw(c.heatmapInputTopic, null, location("d" + i, "2026-11-28T09:10:00Z", children.get(5))));
+            loc.add(
+                    new Raw(
+                            c.heatmapInputTopic,
+                            null,
+                            location("d" + i, "2026-11-28T09:05:00Z", children.get(0))));
+            loc.add(
+                    new Raw(
+                            c.heatmapInputTopic,
+                            null,
+                            location("d" + i, "2026-11-28T09:10:00Z", children.get(5))));
         }
         // Dublin north: 9 subjects -> below k, suppressed.
         for (int i = 0; i < 9; i++) {
-            loc.add(new Raw(c.heatmapInputTopic, null, location("n" + i, "2026-11-28T09:15:00Z",
-                    res9(DUBLIN_NORTH[0], DUBLIN_NORTH[1]))));
+            loc.add(
+                    new Raw(
+                            c.heatmapInputTopic,
+                            null,
+                            location(
+                                    "n" + i,
+                                    "2026-11-28T09:15:00Z",
+                                    res9(DUBLIN_NORTH[0], DUBLIN_NORTH[1]))));
         }
         // Cork: 15 movers, each in three cells (L = 2 keeps two of them).
         for (int i = 0; i < 15; i++) {
             for (double[] p : List.of(CORK_A, CORK_B, CORK_C)) {
-                loc.add(new Raw(c.heatmapInputTopic, null, location("m" + i, "2026-11-28T09:20:00Z", res9(p[0], p[1]))));
+                loc.add(
+                        new Raw(
+                                c.heatmapInputTopic,
+                                null,
+                                location("m" + i, "2026-11-28T09:20:00Z", res9(p[0], p[1]))));
             }
         }
         if (big) {
             // Galway: 300 subjects, for the noise bound.
             for (int i = 0; i < 300; i++) {
-                loc.add(new Raw(c.heatmapInputTopic, null, location("g" + i, "2026-11-28T09:25:00Z", res9(GALWAY[0], GALWAY[1]))));
+                loc.add(
+                        new Raw(
+                                c.heatmapInputTopic,
+                                null,
+                                location(
+                                        "g" + i,
+                                        "2026-11-28T09:25:00Z",
+                                        res9(GALWAY[0], GALWAY[1]))));
             }
         }
         // 10:00-11:00: exactly k = 10 subjects in Dublin.
         for (int i = 0; i < 10; i++) {
-            loc.add(new Raw(c.heatmapInputTopic, null, location("d" + i, "2026-11-28T10:30:00Z", res9(DUBLIN[0], DUBLIN[1]))));
+            loc.add(
+                    new Raw(
+                            c.heatmapInputTopic,
+                            null,
+                            location("d" + i, "2026-11-28T10:30:00Z", res9(DUBLIN[0], DUBLIN[1]))));
         }
 
         // Usage, 09:00-10:00: app 5.2.0 by 11 subjects (one twice), 5.1.0 by 3 -> suppressed.
@@ -159,16 +233,36 @@ class AggregationJobITCase extends VeilTestBase {
         }
         if (big) {
             for (int i = 0; i < 300; i++) {
-                dev.add(new Raw(c.deviceTopic, null, device("w" + i, "2026-11-28T09:00:00Z", "6.0.0")));
+                dev.add(
+                        new Raw(
+                                c.deviceTopic,
+                                null,
+                                device("w" + i, "2026-11-28T09:00:00Z", "6.0.0")));
             }
         }
-        // Service: 10 subjects with 5 views each (C = 3 caps each at 3 -> 30), faults E500 by 10 subjects.
+        // Service: 10 subjects with 5 views each (C = 3 caps each at 3 -> 30), faults E500 by 10
+        // subjects.
         for (int i = 0; i < 10; i++) {
             for (int j = 0; j < 5; j++) {
-                svc.add(new Raw(c.serviceTopic, null, service("u" + i, "2026-11-28T09:3" + j + ":00Z", "view",
-                        ",\"duration_ms\":2000")));
+                svc.add(
+                        new Raw(
+                                c.serviceTopic,
+                                null,
+                                service(
+                                        "u" + i,
+                                        "2026-11-28T09:3" + j + ":00Z",
+                                        "view",
+                                        ",\"duration_ms\":2000")));
             }
-            svc.add(new Raw(c.serviceTopic, null, service("u" + i, "2026-11-28T09:40:00Z", "fault", ",\"error_code\":\"E500\"")));
+            svc.add(
+                    new Raw(
+                            c.serviceTopic,
+                            null,
+                            service(
+                                    "u" + i,
+                                    "2026-11-28T09:40:00Z",
+                                    "fault",
+                                    ",\"error_code\":\"E500\"")));
         }
         svc.add(new Raw(c.serviceTopic, null, service("u0", "2026-11-28T12:00:00Z", "search", "")));
         kafka.produce(loc);
@@ -178,11 +272,17 @@ class AggregationJobITCase extends VeilTestBase {
 
     static void run(AggregatesConfig c, ReleaseMechanism.Factory mechanism) throws Exception {
         for (Kind kind : Kind.values()) {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    AggregationTopology.flinkConfiguration(c));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            AggregationTopology.flinkConfiguration(c));
             env.setParallelism(2);
-            AggregationTopology.build(env, c, kind, AggregationTopology.source(c, kind, true),
-                    AggregationTopology.sink(c, kind), mechanism);
+            AggregationTopology.build(
+                    env,
+                    c,
+                    kind,
+                    AggregationTopology.source(c, kind, true),
+                    AggregationTopology.sink(c, kind),
+                    mechanism);
             env.execute("it-" + kind.id);
         }
     }
@@ -198,8 +298,13 @@ class AggregationJobITCase extends VeilTestBase {
     static Map<String, Long> counts(List<JsonNode> releases, String field) {
         Map<String, Long> m = new HashMap<>();
         for (JsonNode n : releases) {
-            m.put(n.get("window_start").asText().substring(11, 16) + " " + n.get("release").asText() + " "
-                    + n.get(field).asText(), n.get("count").asLong());
+            m.put(
+                    n.get("window_start").asText().substring(11, 16)
+                            + " "
+                            + n.get("release").asText()
+                            + " "
+                            + n.get(field).asText(),
+                    n.get("count").asLong());
         }
         return m;
     }
@@ -214,30 +319,51 @@ class AggregationJobITCase extends VeilTestBase {
         String dublin = res7(DUBLIN[0], DUBLIN[1]);
         assertThat(heat).containsEntry("09:00 heatmap " + dublin, 12L);
         assertThat(heat).containsEntry("10:00 heatmap " + dublin, 10L);
-        assertThat(heat).doesNotContainKey("09:00 heatmap " + res7(DUBLIN_NORTH[0], DUBLIN_NORTH[1]));
+        assertThat(heat)
+                .doesNotContainKey("09:00 heatmap " + res7(DUBLIN_NORTH[0], DUBLIN_NORTH[1]));
         long cork = 0;
         for (double[] p : List.of(CORK_A, CORK_B, CORK_C)) {
             cork += heat.getOrDefault("09:00 heatmap " + res7(p[0], p[1]), 0L);
         }
-        assertThat(cork).as("15 movers in 3 cells, at most L = 2 each, cells below k suppressed").isLessThanOrEqualTo(30);
-        assertThat(heat.keySet()).as("only Dublin twice and Cork cells").allMatch(k -> k.contains(dublin)
-                || k.contains(res7(CORK_A[0], CORK_A[1])) || k.contains(res7(CORK_B[0], CORK_B[1]))
-                || k.contains(res7(CORK_C[0], CORK_C[1])));
+        assertThat(cork)
+                .as("15 movers in 3 cells, at most L = 2 each, cells below k suppressed")
+                .isLessThanOrEqualTo(30);
+        assertThat(heat.keySet())
+                .as("only Dublin twice and Cork cells")
+                .allMatch(
+                        k ->
+                                k.contains(dublin)
+                                        || k.contains(res7(CORK_A[0], CORK_A[1]))
+                                        || k.contains(res7(CORK_B[0], CORK_B[1]))
+                                        || k.contains(res7(CORK_C[0], CORK_C[1])));
 
         Map<String, Long> usage = counts(read(c.usageOutputTopic), "category");
         assertThat(usage).containsEntry("09:00 app_version 5.2.0", 11L);
         assertThat(usage).doesNotContainKey("09:00 app_version 5.1.0");
-        assertThat(usage).as("11 + 3 subjects run Android 14").containsEntry("09:00 os Android 14", 14L);
+        assertThat(usage)
+                .as("11 + 3 subjects run Android 14")
+                .containsEntry("09:00 os Android 14", 14L);
         assertThat(usage).containsEntry("09:00 device_family Pixel 7", 14L);
-        assertThat(usage).as("5 views each, capped at C = 3").containsEntry("09:00 action view", 30L);
+        assertThat(usage)
+                .as("5 views each, capped at C = 3")
+                .containsEntry("09:00 action view", 30L);
         assertThat(usage).containsEntry("09:00 action fault", 10L);
         assertThat(usage).containsEntry("09:00 error_code E500", 10L);
         assertThat(usage).containsEntry("09:00 duration 1000-5000", 30L);
 
         List<JsonNode> budget = read(c.budgetTopic);
-        assertThat(budget).extracting(n -> n.get("job").asText() + " " + n.get("window_start").asText().substring(11, 16))
+        assertThat(budget)
+                .extracting(
+                        n ->
+                                n.get("job").asText()
+                                        + " "
+                                        + n.get("window_start").asText().substring(11, 16))
                 .contains("heatmap 09:00", "heatmap 10:00", "usage 09:00");
-        assertThat(budget).allSatisfy(n -> assertThat(n.get("total_epsilon").decimalValue()).isEqualByComparingTo("4.0"));
+        assertThat(budget)
+                .allSatisfy(
+                        n ->
+                                assertThat(n.get("total_epsilon").decimalValue())
+                                        .isEqualByComparingTo("4.0"));
     }
 
     @Test
@@ -249,7 +375,8 @@ class AggregationJobITCase extends VeilTestBase {
         List<JsonNode> heat = read(c.heatmapOutputTopic);
         Map<String, Long> counts = counts(heat, "cell");
         String galway = "09:00 heatmap " + res7(GALWAY[0], GALWAY[1]);
-        // Discrete Laplace, scale L/eps = 2: P(|Z| > 40) = 2 a^41/(1+a) with a = exp(-1/2), about 3e-9.
+        // Discrete Laplace, scale L/eps = 2: P(|Z| > 40) = 2 a^41/(1+a) with a = exp(-1/2), about
+        // 3e-9.
         assertThat(counts).containsKey(galway);
         assertThat(counts.get(galway)).isBetween(300L - 40, 300L + 40);
         for (JsonNode n : heat) {
@@ -259,7 +386,8 @@ class AggregationJobITCase extends VeilTestBase {
             assertThat(n.get("k").asLong()).isEqualTo(10);
             assertThat(n.get("max_contributions").asLong()).isEqualTo(2);
         }
-        assertThat(counts).as("small cells (12, 10, 9 subjects) are below the threshold 39")
+        assertThat(counts)
+                .as("small cells (12, 10, 9 subjects) are below the threshold 39")
                 .doesNotContainKey("09:00 heatmap " + res7(DUBLIN[0], DUBLIN[1]));
 
         Map<String, Long> usage = counts(read(c.usageOutputTopic), "category");

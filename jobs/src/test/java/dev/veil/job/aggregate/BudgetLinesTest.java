@@ -1,24 +1,27 @@
 package dev.veil.job.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.veil.job.records.OutRecord;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.job.records.OutRecord;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Budget lines in Flink's keyed harness: one line per window, whatever the number of decisions. */
 class BudgetLinesTest {
@@ -26,8 +29,7 @@ class BudgetLinesTest {
     private static final long RELEASE = CountAndReleaseRestoreTest.RELEASE;
     private static final long HOUR = Duration.ofHours(1).toMillis();
 
-    @TempDir
-    java.nio.file.Path dir;
+    @TempDir java.nio.file.Path dir;
 
     private AggregatesConfig config;
     private KeyedOneInputStreamOperatorTestHarness<Long, ReleaseDecision, OutRecord> harness;
@@ -45,15 +47,21 @@ class BudgetLinesTest {
     }
 
     private void open(AggregationTopology.Kind kind) throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new BudgetLines(config, kind.id, AggregationTopology.releases(config, kind))),
-                new AggregationTopology.ByWindow(),
-                Types.LONG);
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new BudgetLines(
+                                        config,
+                                        kind.id,
+                                        AggregationTopology.releases(config, kind))),
+                        new AggregationTopology.ByWindow(),
+                        Types.LONG);
         harness.open();
     }
 
     private void decide(long windowStart, String release) throws Exception {
-        harness.processElement(new ReleaseDecision(windowStart, release), windowStart + 65 * 60_000L - 1);
+        harness.processElement(
+                new ReleaseDecision(windowStart, release), windowStart + 65 * 60_000L - 1);
     }
 
     private List<JsonNode> lines() throws Exception {
@@ -66,7 +74,10 @@ class BudgetLinesTest {
     }
 
     private long stateEntries() throws Exception {
-        try (var keys = harness.getOperator().getKeyedStateBackend().getKeys("seen", VoidNamespace.INSTANCE)) {
+        try (var keys =
+                harness.getOperator()
+                        .getKeyedStateBackend()
+                        .getKeys("seen", VoidNamespace.INSTANCE)) {
             return keys.count();
         }
     }
@@ -90,7 +101,8 @@ class BudgetLinesTest {
         assertThat(line.get("window_end").asText()).isEqualTo("2026-11-28T11:00:00Z");
         assertThat(line.get("releases")).hasSize(1);
         assertThat(line.get("releases").get(0).get("release").asText()).isEqualTo("heatmap");
-        assertThat(line.get("releases").get(0).get("epsilon").decimalValue()).isEqualByComparingTo("1.0");
+        assertThat(line.get("releases").get(0).get("epsilon").decimalValue())
+                .isEqualByComparingTo("1.0");
         assertThat(line.get("releases").get(0).get("delta").asDouble()).isEqualTo(1e-6);
         assertThat(line.get("total_epsilon").decimalValue()).isEqualByComparingTo("4.0");
         assertThat(line.get("total_delta").asDouble()).isCloseTo(7e-6, Offset.offset(1e-18));
@@ -114,10 +126,14 @@ class BudgetLinesTest {
         List<String> names = new ArrayList<>();
         for (JsonNode r : line.get("releases")) {
             names.add(r.get("release").asText());
-            assertThat(r.get("epsilon").decimalValue()).as(r.toString()).isEqualByComparingTo("0.5");
+            assertThat(r.get("epsilon").decimalValue())
+                    .as(r.toString())
+                    .isEqualByComparingTo("0.5");
             assertThat(r.get("delta").asDouble()).isEqualTo(1e-6);
         }
-        assertThat(names).containsExactly("app_version", "os", "device_family", "action", "error_code", "duration");
+        assertThat(names)
+                .containsExactly(
+                        "app_version", "os", "device_family", "action", "error_code", "duration");
         assertThat(line.get("total_epsilon").decimalValue()).isEqualByComparingTo("4.0");
         assertThat(line.get("total_delta").asDouble()).isCloseTo(7e-6, Offset.offset(1e-18));
     }
@@ -131,10 +147,13 @@ class BudgetLinesTest {
         decide(WINDOW, "heatmap");
 
         harness.processWatermark(RELEASE);
-        assertThat(lines()).extracting(n -> n.get("window_start").asText()).containsExactly("2026-11-28T10:00:00Z");
+        assertThat(lines())
+                .extracting(n -> n.get("window_start").asText())
+                .containsExactly("2026-11-28T10:00:00Z");
 
         harness.processWatermark(RELEASE + HOUR);
-        assertThat(lines()).extracting(n -> n.get("window_start").asText())
+        assertThat(lines())
+                .extracting(n -> n.get("window_start").asText())
                 .containsExactly("2026-11-28T10:00:00Z", "2026-11-28T11:00:00Z");
         assertThat(stateEntries()).isZero();
     }

@@ -1,16 +1,28 @@
 package dev.veil.job.aggregate;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.veil.job.records.OutRecord;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.config.YamlDocument;
+import dev.veil.job.records.OutRecord;
 import dev.veil.record.Json;
 import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,40 +35,41 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Counting, suppression and noise in Flink's keyed harness: one noise draw per window and cell, also when the window
- * fires after a restore from a checkpoint taken before it fired.
+ * Counting, suppression and noise in Flink's keyed harness: one noise draw per window and cell,
+ * also when the window fires after a restore from a checkpoint taken before it fired.
  */
 class CountAndReleaseRestoreTest {
     static final long WINDOW = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
-    /** When the window is released: window start + 1 h + 5 min allowed lateness - 1 ms (BoundContributions). */
-    static final long RELEASE = WINDOW + Duration.ofMinutes(65).toMillis() - 1;
-    static final String OTHER_KEY_BASE64 = Base64.getEncoder().encodeToString(
-            "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII));
+
     /**
-     * Contributions per category. The heat map's threshold with the shipped config (k 10, L 2, ε 1, δ 1e-6) is
-     * 39, so 40 contributions would be published only with probability 0.77 per draw; 100 is published for every
-     * draw that is not 62 or more below the truth (probability about 1e-14), so run C is comparable with run A.
+     * When the window is released: window start + 1 h + 5 min allowed lateness - 1 ms
+     * (BoundContributions).
+     */
+    static final long RELEASE = WINDOW + Duration.ofMinutes(65).toMillis() - 1;
+
+    static final String OTHER_KEY_BASE64 =
+            Base64.getEncoder()
+                    .encodeToString(
+                            "another-fixed-test-key-0123456!!".getBytes(StandardCharsets.US_ASCII));
+
+    /**
+     * Contributions per category. The heat map's threshold with the shipped config (k 10, L 2, ε 1,
+     * δ 1e-6) is 39, so 40 contributions would be published only with probability 0.77 per draw;
+     * 100 is published for every draw that is not 62 or more below the truth (probability about
+     * 1e-14), so run C is comparable with run A.
      */
     private static final int SUBJECTS = 100;
+
     private static final int CELLS = 10;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private final List<KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord>> harnesses = new ArrayList<>();
+    private final List<KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord>>
+            harnesses = new ArrayList<>();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -69,23 +82,31 @@ class CountAndReleaseRestoreTest {
     static AggregatesConfig config(Path dir, String keyBase64) throws IOException {
         Path keyFile = Files.createTempFile(dir, "noise-key", ".b64");
         Files.writeString(keyFile, keyBase64 + "\n", StandardCharsets.US_ASCII);
-        String text = Files.readString(Path.of("../config/aggregates.yaml"), StandardCharsets.UTF_8);
+        String text =
+                Files.readString(Path.of("../config/aggregates.yaml"), StandardCharsets.UTF_8);
         assertThat(text).contains("env: VEIL_NOISE_KEY");
         text = text.replace("env: VEIL_NOISE_KEY", "file: \"" + keyFile.toAbsolutePath() + "\"");
         return AggregatesConfig.load(YamlDocument.parse("aggregates-test.yaml", text));
     }
 
     /** A harness releasing through the production mechanism (noise from the config's key). */
-    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(AggregatesConfig config,
-            OperatorSubtaskState restoreFrom, boolean rocksDb) throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(
+            AggregatesConfig config, OperatorSubtaskState restoreFrom, boolean rocksDb)
+            throws Exception {
         return harness(config, NoisyRelease.factory(config.noiseKey), restoreFrom, rocksDb);
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(AggregatesConfig config,
-            ReleaseMechanism.Factory mechanism, OperatorSubtaskState restoreFrom, boolean rocksDb) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new CountAndRelease(config, mechanism)), new AggregationTopology.ByCategory(),
-                Types.STRING);
+    private KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> harness(
+            AggregatesConfig config,
+            ReleaseMechanism.Factory mechanism,
+            OperatorSubtaskState restoreFrom,
+            boolean rocksDb)
+            throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new CountAndRelease(config, mechanism)),
+                        new AggregationTopology.ByCategory(),
+                        Types.STRING);
         harnesses.add(h);
         if (rocksDb) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -101,8 +122,12 @@ class CountAndReleaseRestoreTest {
         return "87195da49ffffff-" + i;
     }
 
-    /** Contributions of {@code SUBJECTS} subjects to each of {@code CELLS} heat map cells, as BoundContributions emits them. */
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h, int subjects)
+    /**
+     * Contributions of {@code SUBJECTS} subjects to each of {@code CELLS} heat map cells, as
+     * BoundContributions emits them.
+     */
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h, int subjects)
             throws Exception {
         for (int s = 0; s < subjects; s++) {
             for (int c = 0; c < CELLS; c++) {
@@ -112,7 +137,8 @@ class CountAndReleaseRestoreTest {
     }
 
     /** Published records by cell. */
-    private static Map<String, JsonNode> published(KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h)
+    private static Map<String, JsonNode> published(
+            KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h)
             throws IOException {
         Map<String, JsonNode> out = new TreeMap<>();
         for (OutRecord r : h.extractOutputValues()) {
@@ -128,7 +154,8 @@ class CountAndReleaseRestoreTest {
         return m;
     }
 
-    private static long stateEntries(KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h) {
+    private static long stateEntries(
+            KeyedOneInputStreamOperatorTestHarness<String, Contribution, OutRecord> h) {
         KeyedStateBackend<Object> backend = h.getOperator().getKeyedStateBackend();
         try (var keys = backend.getKeys("count", VoidNamespace.INSTANCE)) {
             return keys.count();
@@ -153,16 +180,20 @@ class CountAndReleaseRestoreTest {
         assertThat(stateEntries(a)).as("keyed state after release").isZero();
         assertThat(a.numEventTimeTimers()).isZero();
 
-        // Run B: restore the checkpoint in a new operator (noise key read again in open()), same watermark.
+        // Run B: restore the checkpoint in a new operator (noise key read again in open()), same
+        // watermark.
         var b = harness(config, snapshot, rocksDb);
         b.processWatermark(RELEASE);
         Map<String, JsonNode> runB = published(b);
-        assertThat(counts(runB)).as("the restored window publishes the same noisy counts").isEqualTo(counts(runA));
+        assertThat(counts(runB))
+                .as("the restored window publishes the same noisy counts")
+                .isEqualTo(counts(runA));
         assertThat(runB).as("and the same records").isEqualTo(runA);
         assertThat(stateEntries(b)).isZero();
         assertThat(b.numEventTimeTimers()).isZero();
 
-        // Run C: same checkpoint, another noise key: other draws (all 10 equal would have probability ~1e-9).
+        // Run C: same checkpoint, another noise key: other draws (all 10 equal would have
+        // probability ~1e-9).
         var c = harness(config(dir, OTHER_KEY_BASE64), snapshot, rocksDb);
         c.processWatermark(RELEASE);
         Map<String, Long> runC = counts(published(c));
@@ -201,12 +232,19 @@ class CountAndReleaseRestoreTest {
         assertThat(n.get("k").asLong()).isEqualTo(10);
         assertThat(n.get("epsilon").decimalValue()).isEqualByComparingTo("1");
         assertThat(n.get("count").asLong()).isBetween(SUBJECTS - 40L, SUBJECTS + 40L);
-        assertThat(h.extractOutputStreamRecords()).extracting(StreamRecord::getTimestamp).containsOnly(RELEASE);
+        assertThat(h.extractOutputStreamRecords())
+                .extracting(StreamRecord::getTimestamp)
+                .containsOnly(RELEASE);
     }
 
     @Test
     void fewerThanKSubjects_notPublishedButTheDecisionIsStillReported() throws Exception {
-        var h = harness(config(dir, VeilTestBase.TEST_KEY_BASE64), ExactRelease.FACTORY, null, false);
+        var h =
+                harness(
+                        config(dir, VeilTestBase.TEST_KEY_BASE64),
+                        ExactRelease.FACTORY,
+                        null,
+                        false);
         for (int s = 0; s < 9; s++) {
             h.processElement(new Contribution("action", WINDOW, "search", 3), RELEASE);
         }
@@ -227,8 +265,15 @@ class CountAndReleaseRestoreTest {
         assertThat(view.get("noise").asText()).isEqualTo("off");
         assertThat(view.get("threshold").asLong()).isEqualTo(10);
         assertThat(h.getSideOutput(CountAndRelease.DECISIONS))
-                .extracting(d -> d.getValue().release + "@" + d.getValue().windowStart + "@" + d.getTimestamp())
-                .containsExactly("action@" + WINDOW + "@" + RELEASE, "action@" + WINDOW + "@" + RELEASE);
+                .extracting(
+                        d ->
+                                d.getValue().release
+                                        + "@"
+                                        + d.getValue().windowStart
+                                        + "@"
+                                        + d.getTimestamp())
+                .containsExactly(
+                        "action@" + WINDOW + "@" + RELEASE, "action@" + WINDOW + "@" + RELEASE);
         assertThat(stateEntries(h)).isZero();
     }
 }

@@ -1,39 +1,15 @@
 package dev.veil.job.anonymisation;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
 import dev.veil.job.records.OutRecord;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.veil.config.JobConfig;
 import dev.veil.record.Json;
 import dev.veil.testing.ExpectedFailureFilter;
 import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
-import java.io.DataInputStream;
-import java.io.InputStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.commons.codec.digest.HmacAlgorithms;
-import org.apache.commons.codec.digest.HmacUtils;
+
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
@@ -58,6 +34,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.FlinkExpectedException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.commons.codec.digest.HmacAlgorithms;
+import org.apache.commons.codec.digest.HmacUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
@@ -67,38 +48,65 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * The whole anonymisation job on a Flink MiniCluster (parallelism 2, RocksDB, checkpoints, exactly-once Kafka sink)
- * against a real in-JVM Kafka broker, shaped like the Kafka connector's {@code KafkaSinkITCase}.
+ * The whole anonymisation job on a Flink MiniCluster (parallelism 2, RocksDB, checkpoints,
+ * exactly-once Kafka sink) against a real in-JVM Kafka broker, shaped like the Kafka connector's
+ * {@code KafkaSinkITCase}.
  *
- * <p>The bounded job runs once for the class ({@link #runTheJobOnce}): raw topics in, every output topic read once
- * (read_committed); each test then asserts one thing about that output: exact anonymised records, dead letters, record
- * keys, and no raw identifier anywhere. Two tests run a job of their own on topics of their own: a recovery test (an
- * operator fails once after a checkpoint has committed output; the exactly-once output is still exact) and a
- * savepoint test that pins every operator uid and state name a restore depends on.
+ * <p>The bounded job runs once for the class ({@link #runTheJobOnce}): raw topics in, every output
+ * topic read once (read_committed); each test then asserts one thing about that output: exact
+ * anonymised records, dead letters, record keys, and no raw identifier anywhere. Two tests run a
+ * job of their own on topics of their own: a recovery test (an operator fails once after a
+ * checkpoint has committed output; the exactly-once output is still exact) and a savepoint test
+ * that pins every operator uid and state name a restore depends on.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class AnonymisationJobITCase extends VeilTestBase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static KafkaTestCluster kafka;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     static final String DEVICE = "it.raw.device";
     static final String LOCATION = "it.raw.location";
     static final String SERVICE = "it.raw.service";
     static final String CONSENT = "it.raw.consent";
     static final String DLQ = "it.dead-letter";
-    static final List<String> OUTPUTS = List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+    static final List<String> OUTPUTS =
+            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
     static final String URL = ",\"url\":\"https://example.org/page\"";
-    static final String ALL_PURPOSES = ",\"purposes\":[\"analytics\",\"product_improvement\",\"location\"]";
+    static final String ALL_PURPOSES =
+            ",\"purposes\":[\"analytics\",\"product_improvement\",\"location\"]";
 
     /** Every committed record of each output topic of the bounded run, read once. */
     static Map<String, List<ConsumerRecord<byte[], byte[]>>> committed;
@@ -109,16 +117,29 @@ class AnonymisationJobITCase extends VeilTestBase {
         kafka = KafkaTestCluster.start();
         Path keyFile = tmp.resolve("key");
         Files.writeString(keyFile, TEST_KEY_BASE64);
-        kafka.createTopics(3, List.of(DEVICE, LOCATION, SERVICE, CONSENT, DLQ, "veil.anon.device", "veil.anon.location",
-                "veil.anon.service"));
+        kafka.createTopics(
+                3,
+                List.of(
+                        DEVICE,
+                        LOCATION,
+                        SERVICE,
+                        CONSENT,
+                        DLQ,
+                        "veil.anon.device",
+                        "veil.anon.location",
+                        "veil.anon.service"));
         kafka.produce(input());
 
         JobConfig config = jobConfig(keyFile, tmp.resolve("checkpoints"));
         RulesText rules = shippedRules();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                AnonymisationTopology.flinkConfiguration(config));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        AnonymisationTopology.flinkConfiguration(config));
         env.setParallelism(2);
-        AnonymisationTopology.build(env, config, rules,
+        AnonymisationTopology.build(
+                env,
+                config,
+                rules,
                 AnonymisationTopology.logSource(config, rules, true),
                 AnonymisationTopology.consentSource(config, rules, true),
                 AnonymisationTopology.sink(config));
@@ -147,32 +168,79 @@ class AnonymisationJobITCase extends VeilTestBase {
                 .load();
     }
 
-    static final String UA_PIXEL = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-            + "Chrome/120.0.6099.144 Mobile Safari/537.36";
+    static final String UA_PIXEL =
+            "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+                    + "Chrome/120.0.6099.144 Mobile Safari/537.36";
 
     static String device(String user, String time, String deviceId, String ip, int battery) {
-        return "{\"event_id\":\"ev-d-" + user.strip() + "-" + time + "\",\"user_id\":\"" + user + "\",\"device_id\":\""
-                + deviceId + "\",\"event_time\":\"" + time + "\",\"device_model\":\"Pixel 7\",\"os_name\":\"Android\","
-                + "\"os_version\":\"14\",\"app_version\":\"5.2.0\",\"user_agent\":\"" + UA_PIXEL + "\",\"ip\":\"" + ip
-                + "\",\"battery_pct\":" + battery + ",\"signal_dbm\":-87,\"network_type\":\"4g\","
+        return "{\"event_id\":\"ev-d-"
+                + user.strip()
+                + "-"
+                + time
+                + "\",\"user_id\":\""
+                + user
+                + "\",\"device_id\":\""
+                + deviceId
+                + "\",\"event_time\":\""
+                + time
+                + "\",\"device_model\":\"Pixel 7\",\"os_name\":\"Android\","
+                + "\"os_version\":\"14\",\"app_version\":\"5.2.0\",\"user_agent\":\""
+                + UA_PIXEL
+                + "\",\"ip\":\""
+                + ip
+                + "\",\"battery_pct\":"
+                + battery
+                + ",\"signal_dbm\":-87,\"network_type\":\"4g\","
                 + "\"extra_field\":\"x\"}";
     }
 
     static String location(String user, String time, String lat, String lon) {
-        return "{\"event_id\":\"ev-l-" + user + "-" + time + "\",\"user_id\":\"" + user + "\","
+        return "{\"event_id\":\"ev-l-"
+                + user
+                + "-"
+                + time
+                + "\",\"user_id\":\""
+                + user
+                + "\","
                 + "\"device_id\":\"356938035643809\","
-                + "\"event_time\":\"" + time + "\",\"lat\":" + lat + ",\"lon\":" + lon + ",\"accuracy_m\":12.5,"
+                + "\"event_time\":\""
+                + time
+                + "\",\"lat\":"
+                + lat
+                + ",\"lon\":"
+                + lon
+                + ",\"accuracy_m\":12.5,"
                 + "\"source\":\"wifi\",\"wifi_bssid\":\"00:1a:2b:3c:4d:5e\",\"ip\":\"198.51.100.23\"}";
     }
 
     static String service(String user, String time, String action, String extra) {
-        return "{\"event_id\":\"ev-s-" + user + "-" + time + "\",\"user_id\":\"" + user + "\",\"session_id\":\"sess-"
-                + user + "\",\"event_time\":\"" + time + "\",\"action\":\"" + action + "\"" + extra + "}";
+        return "{\"event_id\":\"ev-s-"
+                + user
+                + "-"
+                + time
+                + "\",\"user_id\":\""
+                + user
+                + "\",\"session_id\":\"sess-"
+                + user
+                + "\",\"event_time\":\""
+                + time
+                + "\",\"action\":\""
+                + action
+                + "\""
+                + extra
+                + "}";
     }
 
     static String consent(String user, String time, String action, String more) {
-        return "{\"user_id\":\"" + user + "\",\"effective_time\":\"" + time + "\",\"action\":\"" + action
-                + "\",\"policy_version\":\"2026-09\"" + more + "}";
+        return "{\"user_id\":\""
+                + user
+                + "\",\"effective_time\":\""
+                + time
+                + "\",\"action\":\""
+                + action
+                + "\",\"policy_version\":\"2026-09\""
+                + more
+                + "}";
     }
 
     /** The bounded run's input, in the order it is produced. */
@@ -185,46 +253,153 @@ class AnonymisationJobITCase extends VeilTestBase {
         in.add(new Raw(CONSENT, "carol", consent("carol", t0800, "age_status", ",\"minor\":true")));
         in.add(new Raw(CONSENT, "carol", consent("carol", t0800, "grant", all)));
         in.add(new Raw(CONSENT, "frank", consent("frank", t0800, "age_status", ",\"minor\":true")));
-        in.add(new Raw(CONSENT, "frank", consent("frank", t0800, "grant", all + ",\"guardian_consent\":true")));
-        in.add(new Raw(CONSENT, "dave", consent("dave", t0800, "grant", ",\"purposes\":[\"analytics\"]")));
-        in.add(new Raw(CONSENT, "erin", consent("erin", t0800, "grant", ",\"purposes\":[\"analytics\"]")));
+        in.add(
+                new Raw(
+                        CONSENT,
+                        "frank",
+                        consent("frank", t0800, "grant", all + ",\"guardian_consent\":true")));
+        in.add(
+                new Raw(
+                        CONSENT,
+                        "dave",
+                        consent("dave", t0800, "grant", ",\"purposes\":[\"analytics\"]")));
+        in.add(
+                new Raw(
+                        CONSENT,
+                        "erin",
+                        consent("erin", t0800, "grant", ",\"purposes\":[\"analytics\"]")));
         in.add(new Raw(CONSENT, "erin", consent("erin", "2026-11-28T09:00:00Z", "erase", "")));
         in.add(new Raw(CONSENT, "x", "{\"user_id\":\"x\",\"action\":\"grant\"}"));
 
-        // Device: alice (note the other spelling of her id), bob without consent, carol minor without guardian,
+        // Device: alice (note the other spelling of her id), bob without consent, carol minor
+        // without guardian,
         // frank minor with guardian; malformed records.
-        in.add(new Raw(DEVICE, "bob", device("bob", "2026-11-28T09:10:00Z", "bob-phone-1", "192.0.2.10", 80)));
-        in.add(new Raw(DEVICE, "carol", device("carol", "2026-11-28T09:11:00Z", "carol-phone", "192.0.2.11", 60)));
-        in.add(new Raw(DEVICE, "frank", device("frank", "2026-11-28T09:12:00Z", "frank-tablet", "192.0.2.12", 55)));
-        in.add(new Raw(DEVICE, "alice-01",
-                device(" ALICE-01 ", "2026-11-28T09:15:30.123Z", "356938035643809", "203.0.113.77", 47)));
+        in.add(
+                new Raw(
+                        DEVICE,
+                        "bob",
+                        device("bob", "2026-11-28T09:10:00Z", "bob-phone-1", "192.0.2.10", 80)));
+        in.add(
+                new Raw(
+                        DEVICE,
+                        "carol",
+                        device("carol", "2026-11-28T09:11:00Z", "carol-phone", "192.0.2.11", 60)));
+        in.add(
+                new Raw(
+                        DEVICE,
+                        "frank",
+                        device("frank", "2026-11-28T09:12:00Z", "frank-tablet", "192.0.2.12", 55)));
+        in.add(
+                new Raw(
+                        DEVICE,
+                        "alice-01",
+                        device(
+                                " ALICE-01 ",
+                                "2026-11-28T09:15:30.123Z",
+                                "356938035643809",
+                                "203.0.113.77",
+                                47)));
         in.add(new Raw(DEVICE, "alice-01", "{not json"));
-        in.add(new Raw(DEVICE, "alice-01",
-                device("alice-01", "2026-11-28T09:16:00Z", "356938035643809", "203.0.113.77", 150)));
-        in.add(new Raw(DEVICE, "alice-01",
-                device("alice-01", "2026-11-28T09:40:00Z", "356938035643809", "999.1.2.3", 40)));
+        in.add(
+                new Raw(
+                        DEVICE,
+                        "alice-01",
+                        device(
+                                "alice-01",
+                                "2026-11-28T09:16:00Z",
+                                "356938035643809",
+                                "203.0.113.77",
+                                150)));
+        in.add(
+                new Raw(
+                        DEVICE,
+                        "alice-01",
+                        device(
+                                "alice-01",
+                                "2026-11-28T09:40:00Z",
+                                "356938035643809",
+                                "999.1.2.3",
+                                40)));
 
         // Location: alice valid, alice out of range, frank (minor: never published by config).
-        in.add(new Raw(LOCATION, "alice-01",
-                location("alice-01", "2026-11-28T09:20:00Z", "37.7752702151959", "-122.418307270836")));
-        in.add(new Raw(LOCATION, "alice-01", location("alice-01", "2026-11-28T09:21:00Z", "95.5", "-8.62673")));
-        in.add(new Raw(LOCATION, "frank", location("frank", "2026-11-28T09:22:00Z", "52.66353", "-8.62673")));
+        in.add(
+                new Raw(
+                        LOCATION,
+                        "alice-01",
+                        location(
+                                "alice-01",
+                                "2026-11-28T09:20:00Z",
+                                "37.7752702151959",
+                                "-122.418307270836")));
+        in.add(
+                new Raw(
+                        LOCATION,
+                        "alice-01",
+                        location("alice-01", "2026-11-28T09:21:00Z", "95.5", "-8.62673")));
+        in.add(
+                new Raw(
+                        LOCATION,
+                        "frank",
+                        location("frank", "2026-11-28T09:22:00Z", "52.66353", "-8.62673")));
 
-        // Service: dave before/after revocation, erin before/after erasure, alice search with phone peer.
-        in.add(new Raw(SERVICE, "erin",
-                service("erin", "2026-11-28T08:30:00Z", "view", ",\"url\":\"https://news.example.org/a?id=erin\"")));
-        in.add(new Raw(SERVICE, "alice-01", service("alice-01", "2026-11-28T09:25:00Z", "call",
-                ",\"peer_phone\":\"087 123 4567\",\"duration_ms\":63500,\"ip\":\"[2001:db8:85a3::8a2e:370:7334]:443\","
-                        + "\"query\":\"alice private words\"")));
-        in.add(new Raw(SERVICE, "dave",
-                service("dave", "2026-11-28T09:30:00Z", "search", ",\"query\":\"dave secret search\"")));
-        in.add(new Raw(SERVICE, "erin",
-                service("erin", "2026-11-28T09:30:00Z", "view", ",\"url\":\"https://news.example.org/b\"")));
-        in.add(new Raw(SERVICE, "dave",
-                service("dave", "2026-11-28T10:30:00Z", "search", ",\"query\":\"after revoke\"")));
+        // Service: dave before/after revocation, erin before/after erasure, alice search with phone
+        // peer.
+        in.add(
+                new Raw(
+                        SERVICE,
+                        "erin",
+                        service(
+                                "erin",
+                                "2026-11-28T08:30:00Z",
+                                "view",
+                                ",\"url\":\"https://news.example.org/a?id=erin\"")));
+        in.add(
+                new Raw(
+                        SERVICE,
+                        "alice-01",
+                        service(
+                                "alice-01",
+                                "2026-11-28T09:25:00Z",
+                                "call",
+                                ",\"peer_phone\":\"087 123 4567\",\"duration_ms\":63500,\"ip\":\"[2001:db8:85a3::8a2e:370:7334]:443\","
+                                        + "\"query\":\"alice private words\"")));
+        in.add(
+                new Raw(
+                        SERVICE,
+                        "dave",
+                        service(
+                                "dave",
+                                "2026-11-28T09:30:00Z",
+                                "search",
+                                ",\"query\":\"dave secret search\"")));
+        in.add(
+                new Raw(
+                        SERVICE,
+                        "erin",
+                        service(
+                                "erin",
+                                "2026-11-28T09:30:00Z",
+                                "view",
+                                ",\"url\":\"https://news.example.org/b\"")));
+        in.add(
+                new Raw(
+                        SERVICE,
+                        "dave",
+                        service(
+                                "dave",
+                                "2026-11-28T10:30:00Z",
+                                "search",
+                                ",\"query\":\"after revoke\"")));
         in.add(new Raw(SERVICE, "dave", service("dave", "2026-11-28T10:31:00Z", "teleport", "")));
-        in.add(new Raw(CONSENT, "dave",
-                consent("dave", "2026-11-28T10:00:00Z", "revoke", ",\"purposes\":[\"analytics\"]")));
+        in.add(
+                new Raw(
+                        CONSENT,
+                        "dave",
+                        consent(
+                                "dave",
+                                "2026-11-28T10:00:00Z",
+                                "revoke",
+                                ",\"purposes\":[\"analytics\"]")));
         return in;
     }
 
@@ -239,18 +414,26 @@ class AnonymisationJobITCase extends VeilTestBase {
 
     /** alice's first device record in full; the other device records are edits of it. */
     static ObjectNode aliceDevice() throws Exception {
-        return (ObjectNode) Json.MAPPER.readTree("{"
-                + "\"event_id\":\"" + pseudonym("ev-d-ALICE-01-2026-11-28T09:15:30.123Z") + "\","
-                + "\"subject\":\"" + pseudonym("alice-01") + "\","
-                + "\"device\":\"" + pseudonym("356938035643809") + "\","
-                + "\"event_time\":\"2026-11-28T09:00:00Z\","
-                + "\"device_model\":\"Pixel 7\",\"os_name\":\"Android\",\"os_version\":\"14\","
-                + "\"app_version\":\"5.2.0\","
-                + "\"user_agent\":{\"browser_family\":\"Chrome Mobile\",\"browser_major\":\"120\","
-                + "\"os_family\":\"Android\","
-                + "\"device_family\":\"Pixel 7\"},"
-                + "\"ip_prefix\":\"203.0.113.0/24\",\"battery_pct\":40,\"signal_dbm\":-90,\"network_type\":\"4g\","
-                + "\"rules_version\":\"2026-11-29.1\"}");
+        return (ObjectNode)
+                Json.MAPPER.readTree(
+                        "{"
+                                + "\"event_id\":\""
+                                + pseudonym("ev-d-ALICE-01-2026-11-28T09:15:30.123Z")
+                                + "\","
+                                + "\"subject\":\""
+                                + pseudonym("alice-01")
+                                + "\","
+                                + "\"device\":\""
+                                + pseudonym("356938035643809")
+                                + "\","
+                                + "\"event_time\":\"2026-11-28T09:00:00Z\","
+                                + "\"device_model\":\"Pixel 7\",\"os_name\":\"Android\",\"os_version\":\"14\","
+                                + "\"app_version\":\"5.2.0\","
+                                + "\"user_agent\":{\"browser_family\":\"Chrome Mobile\",\"browser_major\":\"120\","
+                                + "\"os_family\":\"Android\","
+                                + "\"device_family\":\"Pixel 7\"},"
+                                + "\"ip_prefix\":\"203.0.113.0/24\",\"battery_pct\":40,\"signal_dbm\":-90,\"network_type\":\"4g\","
+                                + "\"rules_version\":\"2026-11-29.1\"}");
     }
 
     @Test
@@ -266,33 +449,55 @@ class AnonymisationJobITCase extends VeilTestBase {
         frankDevice.put("battery_pct", 50);
         frankDevice.remove("ip_prefix");
         frankDevice.remove("device");
-        assertThat(values("veil.anon.device")).containsExactlyInAnyOrder(aliceDevice, aliceDevice2, frankDevice);
+        assertThat(values("veil.anon.device"))
+                .containsExactlyInAnyOrder(aliceDevice, aliceDevice2, frankDevice);
     }
 
     @Test
-    void location_aliceValidFixWithItsCell_aliceInvalidFixWithoutACell_minorNever() throws Exception {
-        // Only alice's valid fix (known H3 answer); her invalid fix keeps no cell; frank is a minor.
-        ObjectNode aliceLocation = (ObjectNode) Json.MAPPER.readTree("{"
-                + "\"event_id\":\"" + pseudonym("ev-l-alice-01-2026-11-28T09:20:00Z") + "\","
-                + "\"subject\":\"" + pseudonym("alice-01") + "\",\"event_time\":\"2026-11-28T09:20:00Z\","
-                + "\"h3_cell\":\"8928308280fffff\",\"accuracy_m\":0,\"source\":\"wifi\","
-                + "\"rules_version\":\"2026-11-29.1\"}");
+    void location_aliceValidFixWithItsCell_aliceInvalidFixWithoutACell_minorNever()
+            throws Exception {
+        // Only alice's valid fix (known H3 answer); her invalid fix keeps no cell; frank is a
+        // minor.
+        ObjectNode aliceLocation =
+                (ObjectNode)
+                        Json.MAPPER.readTree(
+                                "{"
+                                        + "\"event_id\":\""
+                                        + pseudonym("ev-l-alice-01-2026-11-28T09:20:00Z")
+                                        + "\","
+                                        + "\"subject\":\""
+                                        + pseudonym("alice-01")
+                                        + "\",\"event_time\":\"2026-11-28T09:20:00Z\","
+                                        + "\"h3_cell\":\"8928308280fffff\",\"accuracy_m\":0,\"source\":\"wifi\","
+                                        + "\"rules_version\":\"2026-11-29.1\"}");
         ObjectNode aliceLocation2 = aliceLocation.deepCopy();
         aliceLocation2.put("event_id", pseudonym("ev-l-alice-01-2026-11-28T09:21:00Z"));
         aliceLocation2.put("event_time", "2026-11-28T09:20:00Z");
         aliceLocation2.remove("h3_cell");
-        assertThat(values("veil.anon.location")).containsExactlyInAnyOrder(aliceLocation, aliceLocation2);
+        assertThat(values("veil.anon.location"))
+                .containsExactlyInAnyOrder(aliceLocation, aliceLocation2);
     }
 
     @Test
     void service_alicesCall_daveBeforeRevocation_erinBeforeErasure() throws Exception {
         String alice = pseudonym("alice-01");
-        ObjectNode aliceCall = (ObjectNode) Json.MAPPER.readTree("{"
-                + "\"event_id\":\"" + pseudonym("ev-s-alice-01-2026-11-28T09:25:00Z") + "\","
-                + "\"subject\":\"" + alice + "\",\"session\":\"" + pseudonym("sess-alice-01") + "\","
-                + "\"event_time\":\"2026-11-28T09:25:00Z\",\"action\":\"call\",\"duration_ms\":63000,"
-                + "\"peer_phone\":\"" + pseudonym("+353871234567") + "\",\"ip_prefix\":\"2001:db8::/32\","
-                + "\"rules_version\":\"2026-11-29.1\"}");
+        ObjectNode aliceCall =
+                (ObjectNode)
+                        Json.MAPPER.readTree(
+                                "{"
+                                        + "\"event_id\":\""
+                                        + pseudonym("ev-s-alice-01-2026-11-28T09:25:00Z")
+                                        + "\","
+                                        + "\"subject\":\""
+                                        + alice
+                                        + "\",\"session\":\""
+                                        + pseudonym("sess-alice-01")
+                                        + "\","
+                                        + "\"event_time\":\"2026-11-28T09:25:00Z\",\"action\":\"call\",\"duration_ms\":63000,"
+                                        + "\"peer_phone\":\""
+                                        + pseudonym("+353871234567")
+                                        + "\",\"ip_prefix\":\"2001:db8::/32\","
+                                        + "\"rules_version\":\"2026-11-29.1\"}");
         List<JsonNode> service = values("veil.anon.service");
         assertThat(service).contains(aliceCall);
         assertThat(service)
@@ -308,7 +513,8 @@ class AnonymisationJobITCase extends VeilTestBase {
     }
 
     @Test
-    void deadLetters_onePerBadRecord_withReasonSourcePositionAndDetail_neverAPayload() throws Exception {
+    void deadLetters_onePerBadRecord_withReasonSourcePositionAndDetail_neverAPayload()
+            throws Exception {
         List<JsonNode> deadLetters = values(DLQ);
         assertThat(deadLetters)
                 .extracting(n -> n.get("source_topic").asText() + " " + n.get("reason").asText())
@@ -324,7 +530,8 @@ class AnonymisationJobITCase extends VeilTestBase {
             assertThat(dl.get("source_partition").asInt()).isBetween(0, 2);
             assertThat(dl.get("detail").asText()).isNotBlank();
         }
-        assertThat(deadLetters).filteredOn(n -> n.get("reason").asText().equals("invalid_value"))
+        assertThat(deadLetters)
+                .filteredOn(n -> n.get("reason").asText().equals("invalid_value"))
                 .extracting(n -> n.get("detail").asText())
                 .containsExactlyInAnyOrder(
                         "left out of output 'device': ip_prefix (generalise_ip: invalid_ip)",
@@ -336,7 +543,8 @@ class AnonymisationJobITCase extends VeilTestBase {
         for (String t : List.of("veil.anon.device", "veil.anon.location", "veil.anon.service")) {
             assertThat(committed.get(t)).as("records of %s", t).isNotEmpty();
             for (ConsumerRecord<byte[], byte[]> r : committed.get(t)) {
-                assertThat(new String(r.key(), StandardCharsets.UTF_8)).as("key of a record of %s", t)
+                assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                        .as("key of a record of %s", t)
                         .isEqualTo(Json.MAPPER.readTree(r.value()).get("subject").asText());
             }
         }
@@ -344,39 +552,84 @@ class AnonymisationJobITCase extends VeilTestBase {
 
     @Test
     void noRawIdentifier_inAnyByteOfAnyOutputTopic() {
-        Set<String> raw = Set.of("alice-01", "ALICE-01", "bob", "carol", "dave", "erin", "frank", "356938035643809",
-                "bob-phone-1", "carol-phone", "frank-tablet", "203.0.113.77", "192.0.2.10", "192.0.2.11", "192.0.2.12",
-                "198.51.100.23", "2001:db8:85a3::8a2e:370:7334", "8a2e", "37.7752702151959", "-122.418307270836",
-                "52.66353", "-8.62673", "95.5", "00:1a:2b:3c:4d:5e", "087 123 4567", "+353871234567", "sess-",
-                "ev-d-", "ev-l-", "ev-s-", "secret search", "private words", "after revoke", "999.1.2.3",
-                "id=erin", "/a?", "not json");
+        Set<String> raw =
+                Set.of(
+                        "alice-01",
+                        "ALICE-01",
+                        "bob",
+                        "carol",
+                        "dave",
+                        "erin",
+                        "frank",
+                        "356938035643809",
+                        "bob-phone-1",
+                        "carol-phone",
+                        "frank-tablet",
+                        "203.0.113.77",
+                        "192.0.2.10",
+                        "192.0.2.11",
+                        "192.0.2.12",
+                        "198.51.100.23",
+                        "2001:db8:85a3::8a2e:370:7334",
+                        "8a2e",
+                        "37.7752702151959",
+                        "-122.418307270836",
+                        "52.66353",
+                        "-8.62673",
+                        "95.5",
+                        "00:1a:2b:3c:4d:5e",
+                        "087 123 4567",
+                        "+353871234567",
+                        "sess-",
+                        "ev-d-",
+                        "ev-l-",
+                        "ev-s-",
+                        "secret search",
+                        "private words",
+                        "after revoke",
+                        "999.1.2.3",
+                        "id=erin",
+                        "/a?",
+                        "not json");
         for (String t : OUTPUTS) {
             assertThat(committed.get(t)).as("records of %s", t).isNotEmpty();
             for (ConsumerRecord<byte[], byte[]> r : committed.get(t)) {
-                String text = new String(r.value(), StandardCharsets.UTF_8)
-                        + (r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8));
+                String text =
+                        new String(r.value(), StandardCharsets.UTF_8)
+                                + (r.key() == null
+                                        ? ""
+                                        : new String(r.key(), StandardCharsets.UTF_8));
                 for (String value : raw) {
-                    assertThat(text).as("topic %s must not contain raw value %s", t, value).doesNotContain(value);
+                    assertThat(text)
+                            .as("topic %s must not contain raw value %s", t, value)
+                            .doesNotContain(value);
                 }
             }
         }
     }
 
-    // ---- recovery ---------------------------------------------------------------------------------------------------
+    // ---- recovery
+    // ---------------------------------------------------------------------------------------------------
 
     /**
-     * The production topology, live, with an operator in front of the sink that throws once, after a checkpoint that
-     * covered some of its records has completed (so the sink had committed output). Service events of 20 consenting
-     * subjects are produced in batches until it has failed and then for a second more; the job restarts from the
-     * checkpoint. Every event must be published exactly once: nothing lost, no duplicate, no dead letter.
+     * The production topology, live, with an operator in front of the sink that throws once, after
+     * a checkpoint that covered some of its records has completed (so the sink had committed
+     * output). Service events of 20 consenting subjects are produced in batches until it has failed
+     * and then for a second more; the job restarts from the checkpoint. Every event must be
+     * published exactly once: nothing lost, no duplicate, no dead letter.
      */
     @Test
-    void operatorFailsOnceAfterACommittedCheckpoint_exactlyOnceOutputIsStillExact() throws Exception {
-        // After the restart the committer commits the restored checkpoint's transactions again; one that was already
-        // committed answers "producer fenced", which the connector logs as an error that "most likely signals data
-        // loss" (FLINK-8086 explains the case). Whether anything is lost or doubled is what this test checks.
-        try (AutoCloseable fenced = ExpectedFailureFilter.hiding(
-                "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
+    void operatorFailsOnceAfterACommittedCheckpoint_exactlyOnceOutputIsStillExact()
+            throws Exception {
+        // After the restart the committer commits the restored checkpoint's transactions again; one
+        // that was already
+        // committed answers "producer fenced", which the connector logs as an error that "most
+        // likely signals data
+        // loss" (FLINK-8086 explains the case). Whether anything is lost or doubled is what this
+        // test checks.
+        try (AutoCloseable fenced =
+                ExpectedFailureFilter.hiding(
+                        "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
             failOnceAfterACommittedCheckpoint();
         }
     }
@@ -387,18 +640,26 @@ class AnonymisationJobITCase extends VeilTestBase {
         Instant grantTime = Instant.now().minusSeconds(60);
         for (int s = 0; s < 20; s++) {
             String user = "subject-" + s;
-            grants.add(new Raw(topics.consent(), user, consent(user, grantTime.toString(), "grant", ALL_PURPOSES)));
+            grants.add(
+                    new Raw(
+                            topics.consent(),
+                            user,
+                            consent(user, grantTime.toString(), "grant", ALL_PURPOSES)));
         }
         kafka.produce(grants);
 
-        JobConfig config = topics.config()
-                .set("flink", "restart-strategy.type", "fixed-delay")
-                .set("flink", "restart-strategy.fixed-delay.attempts", "3")
-                .set("flink", "restart-strategy.fixed-delay.delay", "500ms")
-                .load();
+        JobConfig config =
+                topics.config()
+                        .set("flink", "restart-strategy.type", "fixed-delay")
+                        .set("flink", "restart-strategy.fixed-delay.attempts", "3")
+                        .set("flink", "restart-strategy.fixed-delay.delay", "500ms")
+                        .load();
         RulesText rules = topics.rules();
         StreamExecutionEnvironment env = environment(config);
-        AnonymisationTopology.records(env, config, rules,
+        AnonymisationTopology.records(
+                        env,
+                        config,
+                        rules,
                         AnonymisationTopology.logSource(config, rules, false),
                         AnonymisationTopology.consentSource(config, rules, false))
                 .map(new FailOnceAfterACommittedCheckpoint())
@@ -412,19 +673,31 @@ class AnonymisationJobITCase extends VeilTestBase {
         List<String> expected = new ArrayList<>();
         List<String> published;
         try {
-            // Event times are the wall clock: each event is decided once the consent watermark (the wall clock less
-            // the 1 s delivery bound) passes it, so output follows input, spread over many checkpoints.
+            // Event times are the wall clock: each event is decided once the consent watermark (the
+            // wall clock less
+            // the 1 s delivery bound) passes it, so output follows input, spread over many
+            // checkpoints.
             int afterFailure = 0;
             for (int batch = 0; afterFailure < 5; batch++) {
-                assertThat(batch).as("the operator failed within 150 batches (30 s); job %s", job.getJobStatus().get())
+                assertThat(batch)
+                        .as(
+                                "the operator failed within 150 batches (30 s); job %s",
+                                job.getJobStatus().get())
                         .isLessThan(150);
                 List<Raw> events = new ArrayList<>();
                 Instant at = Instant.now();
                 for (int i = 0; i < 40; i++) {
                     String user = "subject-" + i % 20;
                     String time = at.plusMillis(i).toString();
-                    events.add(new Raw(topics.service(), user, service(user, time, "view",
-                            ",\"url\":\"https://example.org/b" + batch + "\"")));
+                    events.add(
+                            new Raw(
+                                    topics.service(),
+                                    user,
+                                    service(
+                                            user,
+                                            time,
+                                            "view",
+                                            ",\"url\":\"https://example.org/b" + batch + "\"")));
                     expected.add(pseudonym(user) + " " + pseudonym("ev-s-" + user + "-" + time));
                 }
                 kafka.produce(events);
@@ -438,16 +711,23 @@ class AnonymisationJobITCase extends VeilTestBase {
             job.cancel().get();
         }
 
-        assertThat(FailOnceAfterACommittedCheckpoint.FAILED.get()).as("the operator failed").isTrue();
+        assertThat(FailOnceAfterACommittedCheckpoint.FAILED.get())
+                .as("the operator failed")
+                .isTrue();
         assertThat(FailOnceAfterACommittedCheckpoint.COVERED_WHEN_ARMED.get())
-                .as("records of the failing subtask covered by a completed checkpoint before it failed")
+                .as(
+                        "records of the failing subtask covered by a completed checkpoint before it failed")
                 .isGreaterThanOrEqualTo(FailOnceAfterACommittedCheckpoint.COVERED_RECORDS);
         List<String> missing = new ArrayList<>(expected);
         published.forEach(missing::remove);
         List<String> extra = new ArrayList<>(published);
         expected.forEach(extra::remove);
-        assertThat(missing).as("%d of %d events not published", missing.size(), expected.size()).isEmpty();
-        assertThat(extra).as("%d records published more than once (or never produced)", extra.size()).isEmpty();
+        assertThat(missing)
+                .as("%d of %d events not published", missing.size(), expected.size())
+                .isEmpty();
+        assertThat(extra)
+                .as("%d records published more than once (or never produced)", extra.size())
+                .isEmpty();
         assertThat(published).hasSameSizeAs(expected);
         assertThat(kafka.readCommitted(topics.deadLetter())).as("dead letters").isEmpty();
         assertThat(kafka.readCommitted(topics.output("device"))).isEmpty();
@@ -455,15 +735,18 @@ class AnonymisationJobITCase extends VeilTestBase {
     }
 
     /**
-     * Passes records through; once a checkpoint that covered at least {@link #COVERED_RECORDS} of its subtask's
-     * records has completed, throws on the tenth record after that, once per test (the flag is static: the restarted
-     * job's instances never throw). Like the connector's {@code FailingCheckpointMapper}.
+     * Passes records through; once a checkpoint that covered at least {@link #COVERED_RECORDS} of
+     * its subtask's records has completed, throws on the tenth record after that, once per test
+     * (the flag is static: the restarted job's instances never throw). Like the connector's {@code
+     * FailingCheckpointMapper}.
      */
-    static final class FailOnceAfterACommittedCheckpoint extends RichMapFunction<OutRecord, OutRecord>
+    static final class FailOnceAfterACommittedCheckpoint
+            extends RichMapFunction<OutRecord, OutRecord>
             implements CheckpointedFunction, CheckpointListener {
         private static final long serialVersionUID = 1L;
         static final long COVERED_RECORDS = 20;
         static final AtomicBoolean FAILED = new AtomicBoolean();
+
         /** How many of the failing subtask's records the completed checkpoint covered. */
         static final AtomicLong COVERED_WHEN_ARMED = new AtomicLong();
 
@@ -500,40 +783,64 @@ class AnonymisationJobITCase extends VeilTestBase {
         public OutRecord map(OutRecord r) throws FlinkExpectedException {
             seen++;
             if (armedAt >= 0 && seen > armedAt + 10 && FAILED.compareAndSet(false, true)) {
-                throw new FlinkExpectedException("planned failure after a completed checkpoint (test)");
+                throw new FlinkExpectedException(
+                        "planned failure after a completed checkpoint (test)");
             }
             return r;
         }
     }
 
-    // ---- savepoint --------------------------------------------------------------------------------------------------
+    // ---- savepoint
+    // --------------------------------------------------------------------------------------------------
 
     /**
-     * Pins what a restore from a savepoint of a running job looks up by name: every operator uid (a restore maps state
-     * to operators by the hash of the uid) and every state name under it, Veil's own descriptors ({@code gate},
-     * {@code waiting-events}, {@code max-watermark}, the {@code consent-gate} timers) and the Kafka connector's.
-     * Written as literals on purpose: renaming one in production must fail this test.
+     * Pins what a restore from a savepoint of a running job looks up by name: every operator uid (a
+     * restore maps state to operators by the hash of the uid) and every state name under it, Veil's
+     * own descriptors ({@code gate}, {@code waiting-events}, {@code max-watermark}, the {@code
+     * consent-gate} timers) and the Kafka connector's. Written as literals on purpose: renaming one
+     * in production must fail this test.
      */
     @Test
     void savepointOfTheRunningJob_holdsEveryPinnedUidAndStateName() throws Exception {
         Topics topics = Topics.fresh("savepoint");
         Instant now = Instant.now();
-        kafka.produce(List.of(new Raw(topics.consent(), "sp-subject",
-                consent("sp-subject", now.minusSeconds(60).toString(), "grant", ALL_PURPOSES))));
+        kafka.produce(
+                List.of(
+                        new Raw(
+                                topics.consent(),
+                                "sp-subject",
+                                consent(
+                                        "sp-subject",
+                                        now.minusSeconds(60).toString(),
+                                        "grant",
+                                        ALL_PURPOSES))));
         JobConfig config = topics.config().load();
         RulesText rules = topics.rules();
         StreamExecutionEnvironment env = environment(config);
-        AnonymisationTopology.build(env, config, rules, AnonymisationTopology.logSource(config, rules, false),
-                AnonymisationTopology.consentSource(config, rules, false), AnonymisationTopology.sink(config));
+        AnonymisationTopology.build(
+                env,
+                config,
+                rules,
+                AnonymisationTopology.logSource(config, rules, false),
+                AnonymisationTopology.consentSource(config, rules, false),
+                AnonymisationTopology.sink(config));
         JobClient job = env.executeAsync(config.groupId);
         String savepoint;
         try {
             // Once an event is published, every operator has run and a checkpoint has completed.
-            kafka.produce(List.of(new Raw(topics.service(), "sp-subject",
-                    service("sp-subject", now.toString(), "view", URL))));
+            kafka.produce(
+                    List.of(
+                            new Raw(
+                                    topics.service(),
+                                    "sp-subject",
+                                    service("sp-subject", now.toString(), "view", URL))));
             awaitCommitted(job, topics.output("service"), 1);
-            savepoint = job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(),
-                    SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+            savepoint =
+                    job.stopWithSavepoint(
+                                    false,
+                                    tmp.resolve("savepoints").toUri().toString(),
+                                    SavepointFormatType.CANONICAL)
+                            .get(60, TimeUnit.SECONDS);
         } finally {
             if (!job.getJobStatus().get().isGloballyTerminalState()) {
                 job.cancel().get();
@@ -546,11 +853,17 @@ class AnonymisationJobITCase extends VeilTestBase {
         pinned.put("veil-consent-source", names("operator SourceReaderState (SPLIT_DISTRIBUTE)"));
         pinned.put("veil-log-dead-letters", names());
         pinned.put("veil-consent-dead-letters", names());
-        pinned.put("veil-consent-gate", names("keyed gate", "keyed waiting-events",
-                "keyed _timer_state/event_consent-gate", "keyed _timer_state/processing_consent-gate",
-                "operator max-watermark (UNION)"));
+        pinned.put(
+                "veil-consent-gate",
+                names(
+                        "keyed gate",
+                        "keyed waiting-events",
+                        "keyed _timer_state/event_consent-gate",
+                        "keyed _timer_state/processing_consent-gate",
+                        "operator max-watermark (UNION)"));
         pinned.put("veil-kafka-sink", names("operator writer_raw_states (SPLIT_DISTRIBUTE)"));
-        pinned.put("Sink Committer: veil-kafka-sink",
+        pinned.put(
+                "Sink Committer: veil-kafka-sink",
                 names("operator streaming_committer_raw_states (SPLIT_DISTRIBUTE)"));
         // A restore maps state to operators by this hash of the uid.
         Map<OperatorID, String> uidOf = new HashMap<>();
@@ -560,19 +873,28 @@ class AnonymisationJobITCase extends VeilTestBase {
 
         Map<String, Set<String>> found = new TreeMap<>();
         for (OperatorState o : loadMetadata(savepoint).getOperatorStates()) {
-            String uid = uidOf.getOrDefault(o.getOperatorID(), "not a pinned uid: " + o.getOperatorUid().orElse("?")
-                    + " (" + o.getOperatorName().orElse("?") + ", operator id " + o.getOperatorID() + ")");
+            String uid =
+                    uidOf.getOrDefault(
+                            o.getOperatorID(),
+                            "not a pinned uid: "
+                                    + o.getOperatorUid().orElse("?")
+                                    + " ("
+                                    + o.getOperatorName().orElse("?")
+                                    + ", operator id "
+                                    + o.getOperatorID()
+                                    + ")");
             Set<String> names = new TreeSet<>();
             keyedStateNames(o).forEach(n -> names.add("keyed " + n));
             operatorStateNames(o).forEach(n -> names.add("operator " + n));
             found.put(uid, names);
         }
         assertThat(found)
-                .as("operator uids and their state names in a savepoint of the running job. A restore finds state by "
-                        + "uid and name: if a uid (Uids.java), a state descriptor or the timer service was renamed, "
-                        + "savepoints of running jobs would no longer restore, so put the old name back. If state was "
-                        + "added, or Flink or the Kafka connector upgraded, check that a savepoint of the running "
-                        + "version restores, then update the names pinned here.")
+                .as(
+                        "operator uids and their state names in a savepoint of the running job. A restore finds state by "
+                                + "uid and name: if a uid (Uids.java), a state descriptor or the timer service was renamed, "
+                                + "savepoints of running jobs would no longer restore, so put the old name back. If state was "
+                                + "added, or Flink or the Kafka connector upgraded, check that a savepoint of the running "
+                                + "version restores, then update the names pinned here.")
                 .isEqualTo(pinned);
     }
 
@@ -584,21 +906,28 @@ class AnonymisationJobITCase extends VeilTestBase {
     static CheckpointMetadata loadMetadata(String pointer) throws Exception {
         Path dir = Path.of(URI.create(pointer));
         try (InputStream in = Files.newInputStream(dir.resolve("_metadata"))) {
-            return Checkpoints.loadCheckpointMetadata(new DataInputStream(in),
-                    AnonymisationJobITCase.class.getClassLoader(), pointer);
+            return Checkpoints.loadCheckpointMetadata(
+                    new DataInputStream(in),
+                    AnonymisationJobITCase.class.getClassLoader(),
+                    pointer);
         }
     }
 
-    /** The names of an operator's keyed state (and timer queues) in a canonical savepoint, over all subtasks. */
+    /**
+     * The names of an operator's keyed state (and timer queues) in a canonical savepoint, over all
+     * subtasks.
+     */
     static Set<String> keyedStateNames(OperatorState operator) throws Exception {
         Set<String> names = new TreeSet<>();
         for (OperatorSubtaskState s : operator.getStates()) {
             for (KeyedStateHandle h : s.getManagedKeyedState()) {
-                // A canonical savepoint's keyed state stream starts with the state meta data, then the key groups.
+                // A canonical savepoint's keyed state stream starts with the state meta data, then
+                // the key groups.
                 KeyGroupsStateHandle groups = (KeyGroupsStateHandle) h;
                 try (InputStream in = groups.getDelegateStateHandle().openInputStream()) {
                     KeyedBackendSerializationProxy<?> proxy =
-                            new KeyedBackendSerializationProxy<>(AnonymisationJobITCase.class.getClassLoader());
+                            new KeyedBackendSerializationProxy<>(
+                                    AnonymisationJobITCase.class.getClassLoader());
                     proxy.read(new DataInputViewStreamWrapper(in));
                     for (StateMetaInfoSnapshot info : proxy.getStateMetaInfoSnapshots()) {
                         names.add(info.getName());
@@ -609,26 +938,42 @@ class AnonymisationJobITCase extends VeilTestBase {
         return names;
     }
 
-    /** The names of an operator's operator state (with its distribution mode), over all subtasks. */
+    /**
+     * The names of an operator's operator state (with its distribution mode), over all subtasks.
+     */
     static Set<String> operatorStateNames(OperatorState operator) {
         Set<String> names = new TreeSet<>();
         for (OperatorSubtaskState s : operator.getStates()) {
             for (OperatorStateHandle h : s.getManagedOperatorState()) {
-                h.getStateNameToPartitionOffsets().forEach((name, info) ->
-                        names.add(name + " (" + info.getDistributionMode() + ")"));
+                h.getStateNameToPartitionOffsets()
+                        .forEach(
+                                (name, info) ->
+                                        names.add(name + " (" + info.getDistributionMode() + ")"));
             }
         }
         return names;
     }
 
-    // ---- helpers of the tests that run a job of their own -----------------------------------------------------------
+    // ---- helpers of the tests that run a job of their own
+    // -----------------------------------------------------------
 
-    /** Raw, dead-letter and output topics of one test, under a prefix of its own: new to the broker. */
+    /**
+     * Raw, dead-letter and output topics of one test, under a prefix of its own: new to the broker.
+     */
     record Topics(String prefix) {
         static Topics fresh(String test) throws Exception {
             Topics t = new Topics(test + "-" + UUID.randomUUID().toString().substring(0, 8));
-            kafka.createTopics(3, List.of(t.raw("device"), t.raw("location"), t.service(), t.consent(), t.deadLetter(),
-                    t.output("device"), t.output("location"), t.output("service")));
+            kafka.createTopics(
+                    3,
+                    List.of(
+                            t.raw("device"),
+                            t.raw("location"),
+                            t.service(),
+                            t.consent(),
+                            t.deadLetter(),
+                            t.output("device"),
+                            t.output("location"),
+                            t.output("service")));
             return t;
         }
 
@@ -654,17 +999,23 @@ class AnonymisationJobITCase extends VeilTestBase {
 
         /** The shipped rules with the output topics under this prefix. */
         RulesText rules() throws Exception {
-            String text = Files.readString(RULES).replace("topic: veil.anon.", "topic: " + prefix + ".anon.");
+            String text =
+                    Files.readString(RULES)
+                            .replace("topic: veil.anon.", "topic: " + prefix + ".anon.");
             assertThat(text).contains("topic: " + output("service"));
             return new RulesText(RULES.getFileName().toString(), text);
         }
 
         /**
-         * A live job's configuration: these topics, a group and transactional ids of their own, checkpoints every
-         * 300 ms, a 1 s consent delivery bound and the smallest source idleness.
+         * A live job's configuration: these topics, a group and transactional ids of their own,
+         * checkpoints every 300 ms, a 1 s consent delivery bound and the smallest source idleness.
          */
         JobYaml config() {
-            return JobYaml.of(prefix, kafka.bootstrapServers(), prefix, tmp.resolve("key"),
+            return JobYaml.of(
+                            prefix,
+                            kafka.bootstrapServers(),
+                            prefix,
+                            tmp.resolve("key"),
                             tmp.resolve("checkpoints-" + prefix))
                     .set("time", "max_out_of_orderness", "PT2S")
                     .set("time", "source_idleness", "PT1S")
@@ -675,14 +1026,15 @@ class AnonymisationJobITCase extends VeilTestBase {
 
     static StreamExecutionEnvironment environment(JobConfig config) {
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(AnonymisationTopology.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        AnonymisationTopology.flinkConfiguration(config));
         env.setParallelism(2);
         return env;
     }
 
     /**
-     * Waits until at least {@code count} records of {@code topic} are committed, then for three more checkpoints
-     * (nothing more may come), failing after 90 s or when the job fails.
+     * Waits until at least {@code count} records of {@code topic} are committed, then for three
+     * more checkpoints (nothing more may come), failing after 90 s or when the job fails.
      *
      * @return each committed record as "key event_id"
      */
@@ -690,17 +1042,21 @@ class AnonymisationJobITCase extends VeilTestBase {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (kafka.readCommitted(topic).size() < count) {
             JobStatus status = job.getJobStatus().get();
-            assertThat(status).as("job status while waiting for %d records on %s", count, topic)
+            assertThat(status)
+                    .as("job status while waiting for %d records on %s", count, topic)
                     .isNotIn(JobStatus.FAILED, JobStatus.CANCELED);
-            assertThat(System.nanoTime()).as("%d records on %s within 90 s; job %s", count, topic, status)
+            assertThat(System.nanoTime())
+                    .as("%d records on %s within 90 s; job %s", count, topic, status)
                     .isLessThan(deadline);
             Thread.sleep(300);
         }
         Thread.sleep(1_000);
         List<String> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic)) {
-            out.add(new String(r.key(), StandardCharsets.UTF_8) + " "
-                    + Json.MAPPER.readTree(r.value()).get("event_id").asText());
+            out.add(
+                    new String(r.key(), StandardCharsets.UTF_8)
+                            + " "
+                            + Json.MAPPER.readTree(r.value()).get("event_id").asText());
         }
         return out;
     }

@@ -1,7 +1,5 @@
 package dev.veil.job.anonymisation;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.config.JobConfig;
 import dev.veil.record.Json;
 import dev.veil.testing.ExpectedFailureFilter;
@@ -9,6 +7,27 @@ import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
 import dev.veil.testing.VeilTestBase;
+
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,58 +40,48 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The same input gives the same output whether the job replays it bounded, starts on it as a backlog, or loses its
- * TaskManager halfway through the backlog: a live (unbounded) job on a Flink MiniCluster (parallelism 2, RocksDB,
- * checkpoints, exactly-once) against a real broker. The backlog is spread unevenly over the partitions (one
- * partition of a topic holds most of its records, event times interleave across partitions) and the source idleness
- * is the smallest allowed, so a partition left unread for a moment would, with wall-clock idleness, fall behind the
- * watermark. Expected: not one {@code late_event} dead letter and exactly the bounded replay's records.
+ * The same input gives the same output whether the job replays it bounded, starts on it as a
+ * backlog, or loses its TaskManager halfway through the backlog: a live (unbounded) job on a Flink
+ * MiniCluster (parallelism 2, RocksDB, checkpoints, exactly-once) against a real broker. The
+ * backlog is spread unevenly over the partitions (one partition of a topic holds most of its
+ * records, event times interleave across partitions) and the source idleness is the smallest
+ * allowed, so a partition left unread for a moment would, with wall-clock idleness, fall behind the
+ * watermark. Expected: not one {@code late_event} dead letter and exactly the bounded replay's
+ * records.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsentGateDeterminismITCase extends VeilTestBase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .build());
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .build());
 
     static final String DEVICE = "det.raw.device";
     static final String LOCATION = "det.raw.location";
     static final String SERVICE = "det.raw.service";
     static final String CONSENT = "det.raw.consent";
     static final String DLQ = "det.dead-letter";
-    static final List<String> OUTPUTS = List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+    static final List<String> OUTPUTS =
+            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
     static final Instant BASE = Instant.parse("2026-11-27T10:00:00Z");
 
     static KafkaTestCluster kafka;
+
     /** The bounded replay's output: each output topic's records as canonical JSON, sorted. */
     static Map<String, List<String>> replay;
+
     static int inputRecords;
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
 
     @BeforeAll
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -89,8 +98,13 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         Map<String, Map<Integer, Long>> before = endOffsets();
         JobConfig config = config("det-replay");
         StreamExecutionEnvironment env = env(config);
-        AnonymisationTopology.build(env, config, shippedRules(), AnonymisationTopology.logSource(config, shippedRules(), true),
-                AnonymisationTopology.consentSource(config, shippedRules(), true), AnonymisationTopology.sink(config));
+        AnonymisationTopology.build(
+                env,
+                config,
+                shippedRules(),
+                AnonymisationTopology.logSource(config, shippedRules(), true),
+                AnonymisationTopology.consentSource(config, shippedRules(), true),
+                AnonymisationTopology.sink(config));
         env.execute("det-replay");
         replay = outputSince(before);
     }
@@ -103,9 +117,10 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     /**
-     * About 4,000 log records of 120 subjects over two hours, with grants, revocations, re-grants and erasures; each
-     * partition in event-time order with up to 20 s of jitter (the bound is 30 s). Partitions get very different
-     * shares: device 85/10/5 %, service 10/20/70 %, location 5/90/5 %.
+     * About 4,000 log records of 120 subjects over two hours, with grants, revocations, re-grants
+     * and erasures; each partition in event-time order with up to 20 s of jitter (the bound is 30
+     * s). Partitions get very different shares: device 85/10/5 %, service 10/20/70 %, location
+     * 5/90/5 %.
      */
     static List<Raw> backlog(Random r) {
         List<Raw> consent = new ArrayList<>();
@@ -115,16 +130,38 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
             String user = "user-" + s;
             int p = s % 7 == 0 ? 0 : s % 3;
             if (s % 10 != 9) {
-                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(-60), "grant", s % 4 == 0 ? some : all), p));
+                consent.add(
+                        new Raw(
+                                CONSENT,
+                                user,
+                                AnonymisationJobITCase.consent(
+                                        user, at(-60), "grant", s % 4 == 0 ? some : all),
+                                p));
             }
             if (s % 5 == 1) {
-                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(30 + s % 40), "revoke", some), p));
+                consent.add(
+                        new Raw(
+                                CONSENT,
+                                user,
+                                AnonymisationJobITCase.consent(
+                                        user, at(30 + s % 40), "revoke", some),
+                                p));
             }
             if (s % 10 == 3) {
-                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(80), "grant", all), p));
+                consent.add(
+                        new Raw(
+                                CONSENT,
+                                user,
+                                AnonymisationJobITCase.consent(user, at(80), "grant", all),
+                                p));
             }
             if (s % 17 == 5) {
-                consent.add(new Raw(CONSENT, user, AnonymisationJobITCase.consent(user, at(60), "erase", ""), p));
+                consent.add(
+                        new Raw(
+                                CONSENT,
+                                user,
+                                AnonymisationJobITCase.consent(user, at(60), "erase", ""),
+                                p));
             }
         }
         double[][] shares = {{0.85, 0.10, 0.05}, {0.10, 0.20, 0.70}, {0.05, 0.90, 0.05}};
@@ -136,20 +173,35 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         for (int k = 0; k < 4_000; k++) {
             int stream = r.nextInt(3);
             double x = r.nextDouble();
-            int partition = x < shares[stream][0] ? 0 : x < shares[stream][0] + shares[stream][1] ? 1 : 2;
+            int partition =
+                    x < shares[stream][0] ? 0 : x < shares[stream][0] + shares[stream][1] ? 1 : 2;
             // Time moves forward in every partition, with jitter inside the out-of-orderness bound.
             double minute = 120.0 * k / 4_000 - r.nextInt(20) / 60.0;
             String user = "user-" + r.nextInt(120);
             String time = BASE.plusMillis((long) (minute * 60_000)).toString();
-            String value = switch (stream) {
-                case 0 -> AnonymisationJobITCase.device(user, time, "dev-" + user, "192.0.2." + (k % 250), 50);
-                case 1 -> AnonymisationJobITCase.service(user, time, "view", ",\"url\":\"https://example.org/p" + k + "\"");
-                default -> AnonymisationJobITCase.location(user, time, "53.34" + (k % 10), "-6.26" + (k % 10));
-            };
-            perPartition.get(stream * 3 + partition).add(new Raw(streams[stream], user, value, partition));
+            String value =
+                    switch (stream) {
+                        case 0 ->
+                                AnonymisationJobITCase.device(
+                                        user, time, "dev-" + user, "192.0.2." + (k % 250), 50);
+                        case 1 ->
+                                AnonymisationJobITCase.service(
+                                        user,
+                                        time,
+                                        "view",
+                                        ",\"url\":\"https://example.org/p" + k + "\"");
+                        default ->
+                                AnonymisationJobITCase.location(
+                                        user, time, "53.34" + (k % 10), "-6.26" + (k % 10));
+                    };
+            perPartition
+                    .get(stream * 3 + partition)
+                    .add(new Raw(streams[stream], user, value, partition));
         }
         // A consent log is appended as changes happen: in effective-time order.
-        consent.sort(java.util.Comparator.comparing(c -> c.value().substring(c.value().indexOf("effective_time"))));
+        consent.sort(
+                java.util.Comparator.comparing(
+                        c -> c.value().substring(c.value().indexOf("effective_time"))));
         List<Raw> out = new ArrayList<>(consent);
         perPartition.forEach(out::addAll);
         return out;
@@ -160,9 +212,17 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     static JobConfig config(String name) {
-        return JobYaml.of(name, kafka.bootstrapServers(), "det", tmp.resolve("key"), tmp.resolve("checkpoints-" + name))
+        return JobYaml.of(
+                        name,
+                        kafka.bootstrapServers(),
+                        "det",
+                        tmp.resolve("key"),
+                        tmp.resolve("checkpoints-" + name))
                 // Small fetches: the backlog is read over many polls, partition by partition.
-                .set("kafka", "properties", "{max.poll.records: \"25\", max.partition.fetch.bytes: \"4096\"}")
+                .set(
+                        "kafka",
+                        "properties",
+                        "{max.poll.records: \"25\", max.partition.fetch.bytes: \"4096\"}")
                 .set("time", "source_idleness", "PT1S")
                 .set("consent", "max_delivery_delay", "PT5S")
                 .set("flink", "execution.checkpointing.interval", "500ms")
@@ -174,7 +234,8 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
 
     static StreamExecutionEnvironment env(JobConfig config) {
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(AnonymisationTopology.flinkConfiguration(config));
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        AnonymisationTopology.flinkConfiguration(config));
         env.setParallelism(2);
         return env;
     }
@@ -188,7 +249,8 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     /** Each output topic's records written after {@code from}, as canonical JSON, sorted. */
-    static Map<String, List<String>> outputSince(Map<String, Map<Integer, Long>> from) throws Exception {
+    static Map<String, List<String>> outputSince(Map<String, Map<Integer, Long>> from)
+            throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
         for (String t : OUTPUTS) {
             List<String> values = new ArrayList<>();
@@ -211,7 +273,9 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     void boundedReplay_publishesAndDropsSomething_withoutALateEvent() {
         assertThat(replay.get("veil.anon.device")).hasSizeGreaterThan(500);
         assertThat(replay.get("veil.anon.service")).hasSizeGreaterThan(500);
-        assertThat(count(replay)).as("revoked, erased and never-granted subjects are dropped").isLessThan(inputRecords);
+        assertThat(count(replay))
+                .as("revoked, erased and never-granted subjects are dropped")
+                .isLessThan(inputRecords);
         assertThat(replay.get(DLQ)).noneMatch(dl -> dl.contains("late_event"));
     }
 
@@ -223,19 +287,26 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
 
     @Test
     @Order(3)
-    void liveJobLosingItsTaskManagerMidBacklog_publishesExactlyTheBoundedReplay(@InjectMiniCluster MiniCluster cluster)
-            throws Exception {
-        // Restored, the committer commits the transactions of the checkpoint it restores once more; one committed
-        // before the TaskManager went down answers "producer fenced", which the connector logs as an error that "most
+    void liveJobLosingItsTaskManagerMidBacklog_publishesExactlyTheBoundedReplay(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        // Restored, the committer commits the transactions of the checkpoint it restores once more;
+        // one committed
+        // before the TaskManager went down answers "producer fenced", which the connector logs as
+        // an error that "most
         // likely signals data loss". Whether anything is lost or doubled is what this test checks.
-        try (AutoCloseable fenced = ExpectedFailureFilter.hiding(
-                "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
+        try (AutoCloseable fenced =
+                ExpectedFailureFilter.hiding(
+                        "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
             assertSameAsReplay(runLive("det-failover", cluster));
         }
     }
 
-    /** Runs the live job on the backlog until it has published the replay's count (see awaitOutput), then cancels. */
-    private static Map<String, List<String>> runLive(String name, MiniCluster cluster) throws Exception {
+    /**
+     * Runs the live job on the backlog until it has published the replay's count (see awaitOutput),
+     * then cancels.
+     */
+    private static Map<String, List<String>> runLive(String name, MiniCluster cluster)
+            throws Exception {
         Map<String, Map<Integer, Long>> before = endOffsets();
         JobClient job = start(config(name));
         try {
@@ -245,36 +316,53 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         }
     }
 
-    /** Per topic: no late dead letter, nothing missing and nothing extra, with the first differences shown. */
+    /**
+     * Per topic: no late dead letter, nothing missing and nothing extra, with the first differences
+     * shown.
+     */
     private static void assertSameAsReplay(Map<String, List<String>> live) {
-        assertThat(live.get(DLQ)).as("late dead letters").noneMatch(dl -> dl.contains("late_event"));
+        assertThat(live.get(DLQ))
+                .as("late dead letters")
+                .noneMatch(dl -> dl.contains("late_event"));
         for (String t : OUTPUTS) {
             List<String> missing = new ArrayList<>(replay.get(t));
             live.get(t).forEach(missing::remove);
             List<String> extra = new ArrayList<>(live.get(t));
             replay.get(t).forEach(extra::remove);
-            assertThat(missing).as("%s: %d of the replay's %d records missing", t, missing.size(), replay.get(t).size())
+            assertThat(missing)
+                    .as(
+                            "%s: %d of the replay's %d records missing",
+                            t, missing.size(), replay.get(t).size())
                     .isEmpty();
-            assertThat(extra).as("%s: %d records more than the replay's %d", t, extra.size(), replay.get(t).size())
+            assertThat(extra)
+                    .as(
+                            "%s: %d records more than the replay's %d",
+                            t, extra.size(), replay.get(t).size())
                     .isEmpty();
         }
     }
 
     private static JobClient start(JobConfig config) throws Exception {
         StreamExecutionEnvironment env = env(config);
-        AnonymisationTopology.build(env, config, shippedRules(), AnonymisationTopology.logSource(config, shippedRules(), false),
-                AnonymisationTopology.consentSource(config, shippedRules(), false), AnonymisationTopology.sink(config));
+        AnonymisationTopology.build(
+                env,
+                config,
+                shippedRules(),
+                AnonymisationTopology.logSource(config, shippedRules(), false),
+                AnonymisationTopology.consentSource(config, shippedRules(), false),
+                AnonymisationTopology.sink(config));
         JobClient job = env.executeAsync(config.groupId);
         return job;
     }
 
     /**
-     * Waits until the live job has published as many records as the replay and then for two more checkpoints (nothing
-     * more may come), failing after two minutes. With a cluster given, its TaskManager is killed and a new one started
-     * once a third of the records are out.
+     * Waits until the live job has published as many records as the replay and then for two more
+     * checkpoints (nothing more may come), failing after two minutes. With a cluster given, its
+     * TaskManager is killed and a new one started once a third of the records are out.
      */
-    private static Map<String, List<String>> awaitOutput(Map<String, Map<Integer, Long>> before, JobClient job,
-            MiniCluster cluster) throws Exception {
+    private static Map<String, List<String>> awaitOutput(
+            Map<String, Map<Integer, Long>> before, JobClient job, MiniCluster cluster)
+            throws Exception {
         long expected = count(replay);
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         boolean killed = cluster == null;
@@ -291,11 +379,13 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
                 cluster.startTaskManager();
                 killed = true;
             }
-            // End offsets count transaction markers too, so they only say when to look; the records decide.
+            // End offsets count transaction markers too, so they only say when to look; the records
+            // decide.
             if (published >= expected && count(outputSince(before)) >= expected) {
                 break;
             }
-            assertThat(System.nanoTime()).as("live output within two minutes; job %s", job.getJobStatus().get())
+            assertThat(System.nanoTime())
+                    .as("live output within two minutes; job %s", job.getJobStatus().get())
                     .isLessThan(deadline);
             assertThat(job.getJobStatus().get()).isNotIn(JobStatus.FAILED, JobStatus.CANCELED);
             Thread.sleep(500);

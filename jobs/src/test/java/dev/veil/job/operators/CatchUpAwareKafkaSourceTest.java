@@ -1,18 +1,9 @@
 package dev.veil.job.operators;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.job.records.FromKafka;
 import dev.veil.testing.KafkaTestCluster;
 import dev.veil.testing.KafkaTestCluster.Raw;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -28,6 +19,7 @@ import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.UserCodeClassLoader;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
@@ -35,11 +27,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * The source's reader against a real broker, driven by hand as Flink's SourceOperator drives it, with an output that
- * records what each split reports. One partition is read to its end and goes quiet; the other has records its reader
- * does not fetch (paused, as watermark alignment or a busy consumer leaves it). Wall-clock idleness would mark both
- * idle; here only the one read to its end may be.
+ * The source's reader against a real broker, driven by hand as Flink's SourceOperator drives it,
+ * with an output that records what each split reports. One partition is read to its end and goes
+ * quiet; the other has records its reader does not fetch (paused, as watermark alignment or a busy
+ * consumer leaves it). Wall-clock idleness would mark both idle; here only the one read to its end
+ * may be.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -195,22 +199,26 @@ class CatchUpAwareKafkaSourceTest {
         };
     }
 
-    static CatchUpAwareKafkaSource<Offset> source(String topic, CatchUpAwareKafkaSource.Mode mode, Duration quiet) {
+    static CatchUpAwareKafkaSource<Offset> source(
+            String topic, CatchUpAwareKafkaSource.Mode mode, Duration quiet) {
         Properties p = new Properties();
         p.setProperty("bootstrap.servers", kafka.bootstrapServers());
         p.setProperty("group.id", "catch-up-test");
-        KafkaSource<Offset> kafkaSource = KafkaSource.<Offset>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setGroupId("catch-up-test")
-                .setTopics(topic)
-                .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new OffsetDeserializer())
-                .build();
-        return new CatchUpAwareKafkaSource<>(kafkaSource, p, new SecondsOfOffset(), mode, Duration.ofSeconds(1), quiet);
+        KafkaSource<Offset> kafkaSource =
+                KafkaSource.<Offset>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setGroupId("catch-up-test")
+                        .setTopics(topic)
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new OffsetDeserializer())
+                        .build();
+        return new CatchUpAwareKafkaSource<>(
+                kafkaSource, p, new SecondsOfOffset(), mode, Duration.ofSeconds(1), quiet);
     }
 
     /** Polls as the SourceOperator does, for the given time. */
-    static void run(SourceReader<Offset, KafkaPartitionSplit> reader, Recording out, Duration time) throws Exception {
+    static void run(SourceReader<Offset, KafkaPartitionSplit> reader, Recording out, Duration time)
+            throws Exception {
         long end = System.nanoTime() + time.toNanos();
         while (System.nanoTime() < end) {
             reader.pollNext(out);
@@ -223,8 +231,8 @@ class CatchUpAwareKafkaSourceTest {
     }
 
     /**
-     * Partition 0 has 50 records; partition 1 is empty, then, while its reader is paused (its fetcher will not read
-     * it), gets 50 records.
+     * Partition 0 has 50 records; partition 1 is empty, then, while its reader is paused (its
+     * fetcher will not read it), gets 50 records.
      */
     @Test
     void logs_onlyAPartitionReadToItsEndGoesIdle_oneWithUnreadRecordsNeverDoes() throws Exception {
@@ -232,17 +240,24 @@ class CatchUpAwareKafkaSourceTest {
         KafkaPartitionSplit starved = new KafkaPartitionSplit(new TopicPartition(LOGS, 1), 0);
         Recording out = new Recording();
         try (SourceReader<Offset, KafkaPartitionSplit> reader =
-                source(LOGS, CatchUpAwareKafkaSource.Mode.LOGS, Duration.ofMillis(300)).createReader(context())) {
+                source(LOGS, CatchUpAwareKafkaSource.Mode.LOGS, Duration.ofMillis(300))
+                        .createReader(context())) {
             reader.start();
             reader.addSplits(List.of(read, starved));
             run(reader, out, Duration.ofMillis(800));
-            assertThat(out.splits.values()).as("nothing idle before the assignment is known").noneMatch(l -> l.everIdle);
+            assertThat(out.splits.values())
+                    .as("nothing idle before the assignment is known")
+                    .noneMatch(l -> l.everIdle);
 
             reader.handleSourceEvents(new CatchUpAwareKafkaSource.AssignmentComplete());
             run(reader, out, Duration.ofSeconds(2));
             assertThat(out.splits.get(read.splitId()).records).isEqualTo(50);
-            assertThat(out.splits.get(read.splitId()).idle).as("read to its end and quiet").isTrue();
-            assertThat(out.splits.get(starved.splitId()).idle).as("empty, so read to its end, and quiet").isTrue();
+            assertThat(out.splits.get(read.splitId()).idle)
+                    .as("read to its end and quiet")
+                    .isTrue();
+            assertThat(out.splits.get(starved.splitId()).idle)
+                    .as("empty, so read to its end, and quiet")
+                    .isTrue();
 
             reader.pauseOrResumeSplits(List.of(starved.splitId()), List.of());
             run(reader, out, Duration.ofMillis(300));
@@ -250,35 +265,48 @@ class CatchUpAwareKafkaSourceTest {
             run(reader, out, Duration.ofSeconds(1));
             SplitLog lagging = out.splits.get(starved.splitId());
             assertThat(lagging.records).as("paused: not read").isZero();
-            assertThat(lagging.idle).as("50 unread records: active again, holding the watermark").isFalse();
+            assertThat(lagging.idle)
+                    .as("50 unread records: active again, holding the watermark")
+                    .isFalse();
             lagging.everIdle = false;
             run(reader, out, Duration.ofSeconds(2));
-            assertThat(lagging.everIdle).as("never idle while it has unread records, however long it is silent").isFalse();
+            assertThat(lagging.everIdle)
+                    .as("never idle while it has unread records, however long it is silent")
+                    .isFalse();
 
             reader.pauseOrResumeSplits(List.of(), List.of(starved.splitId()));
             run(reader, out, Duration.ofSeconds(1));
             assertThat(lagging.records).isEqualTo(50);
-            assertThat(lagging.watermark).as("newest event time less the bound, less 1 ms").isEqualTo(49_000 - 1_000 - 1);
+            assertThat(lagging.watermark)
+                    .as("newest event time less the bound, less 1 ms")
+                    .isEqualTo(49_000 - 1_000 - 1);
         }
     }
 
     @Test
-    void consent_partitionReadToItsEndFollowsTheClockLessTheDeliveryBound_oneWithUnreadRecordsStops() throws Exception {
+    void
+            consent_partitionReadToItsEndFollowsTheClockLessTheDeliveryBound_oneWithUnreadRecordsStops()
+                    throws Exception {
         KafkaPartitionSplit read = new KafkaPartitionSplit(new TopicPartition(CONSENT, 0), 0);
         KafkaPartitionSplit starved = new KafkaPartitionSplit(new TopicPartition(CONSENT, 1), 0);
         Recording out = new Recording();
         try (SourceReader<Offset, KafkaPartitionSplit> reader =
-                source(CONSENT, CatchUpAwareKafkaSource.Mode.CONSENT, Duration.ofSeconds(30)).createReader(context())) {
+                source(CONSENT, CatchUpAwareKafkaSource.Mode.CONSENT, Duration.ofSeconds(30))
+                        .createReader(context())) {
             reader.start();
             reader.addSplits(List.of(read, starved));
             run(reader, out, Duration.ofMillis(800));
-            assertThat(out.splits.values()).as("no watermark before the assignment is known")
+            assertThat(out.splits.values())
+                    .as("no watermark before the assignment is known")
                     .allMatch(l -> l.watermark == Long.MIN_VALUE);
             reader.handleSourceEvents(new CatchUpAwareKafkaSource.AssignmentComplete());
             long before = System.currentTimeMillis();
             run(reader, out, Duration.ofSeconds(1));
-            assertThat(out.splits.get(read.splitId()).watermark).isBetween(before - 30_000, System.currentTimeMillis() - 30_000);
-            assertThat(out.splits.get(starved.splitId()).watermark).as("empty: read to its end").isGreaterThan(before - 31_000);
+            assertThat(out.splits.get(read.splitId()).watermark)
+                    .isBetween(before - 30_000, System.currentTimeMillis() - 30_000);
+            assertThat(out.splits.get(starved.splitId()).watermark)
+                    .as("empty: read to its end")
+                    .isGreaterThan(before - 31_000);
 
             reader.pauseOrResumeSplits(List.of(starved.splitId()), List.of());
             run(reader, out, Duration.ofMillis(300));
@@ -287,7 +315,8 @@ class CatchUpAwareKafkaSourceTest {
             long held = out.splits.get(starved.splitId()).watermark;
             long other = out.splits.get(read.splitId()).watermark;
             run(reader, out, Duration.ofSeconds(2));
-            assertThat(out.splits.get(starved.splitId()).watermark).as("unread consent: the clock no longer moves it")
+            assertThat(out.splits.get(starved.splitId()).watermark)
+                    .as("unread consent: the clock no longer moves it")
                     .isEqualTo(held);
             assertThat(out.splits.get(read.splitId()).watermark).isGreaterThan(other + 1_000);
             assertThat(out.splits.values()).noneMatch(l -> l.everIdle);
@@ -295,17 +324,23 @@ class CatchUpAwareKafkaSourceTest {
     }
 
     /**
-     * The Kafka enumerator with a coordinator context that runs asynchronous calls one after another, as Flink's
-     * coordinator thread does, and records what each reader is sent.
+     * The Kafka enumerator with a coordinator context that runs asynchronous calls one after
+     * another, as Flink's coordinator thread does, and records what each reader is sent.
      */
-    static final class Coordinator implements org.apache.flink.api.connector.source.SplitEnumeratorContext<KafkaPartitionSplit> {
+    static final class Coordinator
+            implements org.apache.flink.api.connector.source.SplitEnumeratorContext<
+                    KafkaPartitionSplit> {
         final java.util.ArrayDeque<Runnable> calls = new java.util.ArrayDeque<>();
-        final Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers = new java.util.TreeMap<>();
+        final Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers =
+                new java.util.TreeMap<>();
+
         /** Per reader, in order: "splits:<ids>" or the event's class name. */
         final Map<Integer, List<String>> sent = new java.util.TreeMap<>();
 
         void register(int subtask) {
-            readers.put(subtask, new org.apache.flink.api.connector.source.ReaderInfo(subtask, "localhost"));
+            readers.put(
+                    subtask,
+                    new org.apache.flink.api.connector.source.ReaderInfo(subtask, "localhost"));
         }
 
         void drain() {
@@ -321,7 +356,8 @@ class CatchUpAwareKafkaSourceTest {
 
         @Override
         public void sendEventToSourceReader(int subtaskId, SourceEvent event) {
-            sent.computeIfAbsent(subtaskId, k -> new ArrayList<>()).add(event.getClass().getSimpleName());
+            sent.computeIfAbsent(subtaskId, k -> new ArrayList<>())
+                    .add(event.getClass().getSimpleName());
         }
 
         @Override
@@ -335,9 +371,22 @@ class CatchUpAwareKafkaSourceTest {
         }
 
         @Override
-        public void assignSplits(org.apache.flink.api.connector.source.SplitsAssignment<KafkaPartitionSplit> assignment) {
-            assignment.assignment().forEach((subtask, splits) -> sent.computeIfAbsent(subtask, k -> new ArrayList<>())
-                    .add("splits:" + splits.stream().map(KafkaPartitionSplit::splitId).sorted().toList()));
+        public void assignSplits(
+                org.apache.flink.api.connector.source.SplitsAssignment<KafkaPartitionSplit>
+                        assignment) {
+            assignment
+                    .assignment()
+                    .forEach(
+                            (subtask, splits) ->
+                                    sent.computeIfAbsent(subtask, k -> new ArrayList<>())
+                                            .add(
+                                                    "splits:"
+                                                            + splits.stream()
+                                                                    .map(
+                                                                            KafkaPartitionSplit
+                                                                                    ::splitId)
+                                                                    .sorted()
+                                                                    .toList()));
         }
 
         @Override
@@ -346,19 +395,25 @@ class CatchUpAwareKafkaSourceTest {
         }
 
         @Override
-        public <T> void callAsync(java.util.concurrent.Callable<T> callable, java.util.function.BiConsumer<T, Throwable> handler) {
-            calls.add(() -> {
-                try {
-                    handler.accept(callable.call(), null);
-                } catch (Exception e) {
-                    handler.accept(null, e);
-                }
-            });
+        public <T> void callAsync(
+                java.util.concurrent.Callable<T> callable,
+                java.util.function.BiConsumer<T, Throwable> handler) {
+            calls.add(
+                    () -> {
+                        try {
+                            handler.accept(callable.call(), null);
+                        } catch (Exception e) {
+                            handler.accept(null, e);
+                        }
+                    });
         }
 
         @Override
-        public <T> void callAsync(java.util.concurrent.Callable<T> callable, java.util.function.BiConsumer<T, Throwable> handler,
-                long initialDelay, long period) {
+        public <T> void callAsync(
+                java.util.concurrent.Callable<T> callable,
+                java.util.function.BiConsumer<T, Throwable> handler,
+                long initialDelay,
+                long period) {
             callAsync(callable, handler);
         }
 
@@ -369,23 +424,27 @@ class CatchUpAwareKafkaSourceTest {
     }
 
     @Test
-    void enumerator_announcesTheAssignmentOnlyAfterEachReadersSplits_alsoToAReaderRegisteringLater() throws Exception {
+    void enumerator_announcesTheAssignmentOnlyAfterEachReadersSplits_alsoToAReaderRegisteringLater()
+            throws Exception {
         Coordinator coordinator = new Coordinator();
         coordinator.register(0);
-        try (var enumerator = source(LOGS, CatchUpAwareKafkaSource.Mode.LOGS, Duration.ofSeconds(1))
-                .createEnumerator(coordinator)) {
+        try (var enumerator =
+                source(LOGS, CatchUpAwareKafkaSource.Mode.LOGS, Duration.ofSeconds(1))
+                        .createEnumerator(coordinator)) {
             enumerator.start();
             enumerator.addReader(0);
             assertThat(coordinator.sent).as("nothing before discovery has run").isEmpty();
 
             coordinator.drain();
-            assertThat(coordinator.sent.get(0)).as("reader 0: its split, then the announcement")
+            assertThat(coordinator.sent.get(0))
+                    .as("reader 0: its split, then the announcement")
                     .containsExactly("splits:[" + LOGS + "-0]", "AssignmentComplete");
 
             coordinator.register(1);
             enumerator.addReader(1);
             coordinator.drain();
-            assertThat(coordinator.sent.get(1)).as("reader 1, registered after discovery")
+            assertThat(coordinator.sent.get(1))
+                    .as("reader 1, registered after discovery")
                     .containsExactly("splits:[" + LOGS + "-1]", "AssignmentComplete");
         }
     }

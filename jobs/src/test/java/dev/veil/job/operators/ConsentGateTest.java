@@ -1,38 +1,43 @@
 package dev.veil.job.operators;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.veil.consent.ConsentChange;
+import dev.veil.consent.Purpose;
 import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.veil.consent.ConsentChange;
-import dev.veil.consent.Purpose;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The consent gate in Flink's keyed two-input harness: output, state entries and timers. */
 class ConsentGateTest extends VeilTestBase {
     private static final String DLQ = "veil.dead-letter";
     private static final String ALICE = "a".repeat(64);
     private static final int ANALYTICS = Purpose.ANALYTICS.mask();
-    private static final int ANALYTICS_PI = Purpose.ANALYTICS.mask() | Purpose.PRODUCT_IMPROVEMENT.mask();
+    private static final int ANALYTICS_PI =
+            Purpose.ANALYTICS.mask() | Purpose.PRODUCT_IMPROVEMENT.mask();
     private static final int ALL_LOCATION = Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask();
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> harness;
+    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord>
+            harness;
 
     @AfterEach
     void close() throws Exception {
@@ -41,13 +46,14 @@ class ConsentGateTest extends VeilTestBase {
         }
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open(boolean rocksDb, int maxPending)
-            throws Exception {
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new ConsentGate(shippedRules(), DLQ, maxPending),
-                new AnonymisationTopology.LogSubject(),
-                new AnonymisationTopology.ConsentSubject(),
-                Types.STRING);
+    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open(
+            boolean rocksDb, int maxPending) throws Exception {
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new ConsentGate(shippedRules(), DLQ, maxPending),
+                        new AnonymisationTopology.LogSubject(),
+                        new AnonymisationTopology.ConsentSubject(),
+                        Types.STRING);
         if (rocksDb) {
             harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         }
@@ -55,7 +61,8 @@ class ConsentGateTest extends VeilTestBase {
         return harness;
     }
 
-    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open() throws Exception {
+    private KeyedTwoInputStreamOperatorTestHarness<String, LogEvent, ConsentEvent, OutRecord> open()
+            throws Exception {
         return open(false, 10_000);
     }
 
@@ -66,9 +73,13 @@ class ConsentGateTest extends VeilTestBase {
         e.subject = subject;
         e.eventTime = at.toEpochMilli();
         e.outputKey = subject;
-        e.payload = ("{\"name\":\"" + name + "\",\"subject\":\"" + subject
-                        + "\",\"ip_prefix\":\"203.0.113.0/24\",\"device\":\"d\",\"rules_version\":\"t\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        e.payload =
+                ("{\"name\":\""
+                                + name
+                                + "\",\"subject\":\""
+                                + subject
+                                + "\",\"ip_prefix\":\"203.0.113.0/24\",\"device\":\"d\",\"rules_version\":\"t\"}")
+                        .getBytes(StandardCharsets.UTF_8);
         e.sourceTopic = "veil.raw." + output;
         e.sourcePartition = 0;
         e.sourceOffset = at.toEpochMilli() % 1000;
@@ -80,9 +91,12 @@ class ConsentGateTest extends VeilTestBase {
         return new ConsentEvent(subject, change);
     }
 
-    /** Keyed state entries of all subjects over all of the gate's states; works on heap and RocksDB. */
+    /**
+     * Keyed state entries of all subjects over all of the gate's states; works on heap and RocksDB.
+     */
     private long stateEntries() {
-        org.apache.flink.runtime.state.KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
+        org.apache.flink.runtime.state.KeyedStateBackend<Object> backend =
+                harness.getOperator().getKeyedStateBackend();
         long n = 0;
         for (String state : List.of("gate", "waiting-events")) {
             try (java.util.stream.Stream<Object> keys =
@@ -145,7 +159,9 @@ class ConsentGateTest extends VeilTestBase {
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
 
         watermark(T0930);
-        assertThat(harness.extractOutputValues()).as("not before the watermark passes the event").isEmpty();
+        assertThat(harness.extractOutputValues())
+                .as("not before the watermark passes the event")
+                .isEmpty();
 
         watermark(T1100);
         assertThat(publishedNames()).containsExactly("e1");
@@ -164,18 +180,28 @@ class ConsentGateTest extends VeilTestBase {
         assertThat(publishedNames()).containsExactly("needs-analytics-only");
     }
 
-    /** Grant 09:00, revoke 10:00, re-grant 11:00; events around each, fed in several arrival orders. */
+    /**
+     * Grant 09:00, revoke 10:00, re-grant 11:00; events around each, fed in several arrival orders.
+     */
     @Test
     void grantRevokeRegrant_decidedByEventTimeWhateverTheArrivalOrder() throws Exception {
-        List<Object> inputs = List.of(
-                consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)),
-                consent(ALICE, ConsentChange.revoke(T1000.toEpochMilli(), Purpose.PRODUCT_IMPROVEMENT.mask())),
-                consent(ALICE, ConsentChange.grant(T1100.toEpochMilli(), ANALYTICS_PI, false)),
-                event("device", ALICE, T0930, "during-grant"),
-                event("device", ALICE, T1000, "at-revocation"),
-                event("device", ALICE, T1030, "after-revocation"),
-                event("device", ALICE, T1100, "at-regrant"),
-                event("device", ALICE, T1130, "after-regrant"));
+        List<Object> inputs =
+                List.of(
+                        consent(
+                                ALICE,
+                                ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)),
+                        consent(
+                                ALICE,
+                                ConsentChange.revoke(
+                                        T1000.toEpochMilli(), Purpose.PRODUCT_IMPROVEMENT.mask())),
+                        consent(
+                                ALICE,
+                                ConsentChange.grant(T1100.toEpochMilli(), ANALYTICS_PI, false)),
+                        event("device", ALICE, T0930, "during-grant"),
+                        event("device", ALICE, T1000, "at-revocation"),
+                        event("device", ALICE, T1030, "after-revocation"),
+                        event("device", ALICE, T1100, "at-regrant"),
+                        event("device", ALICE, T1130, "after-regrant"));
         Random random = new Random(42);
         for (int run = 0; run < 25; run++) {
             List<Object> shuffled = new ArrayList<>(inputs);
@@ -201,8 +227,10 @@ class ConsentGateTest extends VeilTestBase {
     void sameMillisecondGrantAndRevoke_revokeWinsInEitherArrivalOrder() throws Exception {
         for (boolean grantFirst : new boolean[] {true, false}) {
             open();
-            ConsentEvent grant = consent(ALICE, ConsentChange.grant(T1000.toEpochMilli(), ANALYTICS_PI, false));
-            ConsentEvent revoke = consent(ALICE, ConsentChange.revoke(T1000.toEpochMilli(), ANALYTICS_PI));
+            ConsentEvent grant =
+                    consent(ALICE, ConsentChange.grant(T1000.toEpochMilli(), ANALYTICS_PI, false));
+            ConsentEvent revoke =
+                    consent(ALICE, ConsentChange.revoke(T1000.toEpochMilli(), ANALYTICS_PI));
             send(grantFirst ? grant : revoke);
             send(grantFirst ? revoke : grant);
             send(event("device", ALICE, T1030, "e"));
@@ -254,20 +282,29 @@ class ConsentGateTest extends VeilTestBase {
     void minorWithGuardianConsent_publishedWithTheMinorsDropFieldsRemoved() throws Exception {
         open();
         send(consent(ALICE, ConsentChange.ageStatus(T0900.toEpochMilli(), true)));
-        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI | ALL_LOCATION, true)));
+        send(
+                consent(
+                        ALICE,
+                        ConsentChange.grant(
+                                T0900.toEpochMilli(), ANALYTICS_PI | ALL_LOCATION, true)));
         send(event("device", ALICE, T1000, "device-event"));
         send(event("location", ALICE, T1000, "location-event"));
         watermark(T1100);
 
-        assertThat(publishedNames()).as("config: location of minors is never published").containsExactly("device-event");
+        assertThat(publishedNames())
+                .as("config: location of minors is never published")
+                .containsExactly("device-event");
         JsonNode record = Json.MAPPER.readTree(harness.extractOutputValues().get(0).value);
-        assertThat(record.has("ip_prefix")).as("config: minors.drop of the device output").isFalse();
+        assertThat(record.has("ip_prefix"))
+                .as("config: minors.drop of the device output")
+                .isFalse();
         assertThat(record.has("device")).isFalse();
         assertThat(record.get("subject").asText()).isEqualTo(ALICE);
     }
 
     @Test
-    void subjectComesOfAge_grantsGivenWithoutGuardianDoNotCarryOver_aNewGrantCounts() throws Exception {
+    void subjectComesOfAge_grantsGivenWithoutGuardianDoNotCarryOver_aNewGrantCounts()
+            throws Exception {
         open();
         send(consent(ALICE, ConsentChange.ageStatus(T0900.toEpochMilli(), true)));
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)));
@@ -304,7 +341,8 @@ class ConsentGateTest extends VeilTestBase {
         }
         watermark(T1100);
         assertThat(publishedNames()).containsExactly("e0", "e1", "e2");
-        assertThat(deadLetters()).extracting(n -> n.get("reason").asText())
+        assertThat(deadLetters())
+                .extracting(n -> n.get("reason").asText())
                 .containsExactly("consent_buffer_full", "consent_buffer_full");
     }
 
@@ -330,23 +368,28 @@ class ConsentGateTest extends VeilTestBase {
         send(event("device", ALICE, T0930, "decided-before-the-failure"));
         watermark(T1100);
         assertThat(publishedNames()).containsExactly("decided-before-the-failure");
-        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = harness.snapshot(1L, T1100.toEpochMilli());
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot =
+                harness.snapshot(1L, T1100.toEpochMilli());
         harness.close();
 
-        harness = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new ConsentGate(shippedRules(), DLQ, 10_000),
-                new AnonymisationTopology.LogSubject(),
-                new AnonymisationTopology.ConsentSubject(),
-                Types.STRING);
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new ConsentGate(shippedRules(), DLQ, 10_000),
+                        new AnonymisationTopology.LogSubject(),
+                        new AnonymisationTopology.ConsentSubject(),
+                        Types.STRING);
         harness.setStateBackend(new EmbeddedRocksDBStateBackend());
         harness.initializeState(snapshot);
         harness.open();
-        // Replayed before the first watermark after the restore: its consent was already folded into later state.
+        // Replayed before the first watermark after the restore: its consent was already folded
+        // into later state.
         send(event("device", ALICE, T1000, "replayed-late"));
         watermark(T1200);
 
         assertThat(publishedNames()).isEmpty();
-        assertThat(deadLetters()).extracting(n -> n.get("reason").asText()).containsExactly(ConsentGate.LATE_EVENT);
+        assertThat(deadLetters())
+                .extracting(n -> n.get("reason").asText())
+                .containsExactly(ConsentGate.LATE_EVENT);
     }
 
     @Test
@@ -360,9 +403,15 @@ class ConsentGateTest extends VeilTestBase {
         send(event("device", ALICE, T1000, "decided-on-arrival"));
 
         assertThat(publishedNames()).containsExactly("decided-on-arrival");
-        assertThat(harness.numEventTimeTimers()).as("nothing waits, so no new timer").isEqualTo(timers);
-        try (java.util.stream.Stream<Object> keys = harness.getOperator().getKeyedStateBackend()
-                .getKeys("waiting-events", org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+        assertThat(harness.numEventTimeTimers())
+                .as("nothing waits, so no new timer")
+                .isEqualTo(timers);
+        try (java.util.stream.Stream<Object> keys =
+                harness.getOperator()
+                        .getKeyedStateBackend()
+                        .getKeys(
+                                "waiting-events",
+                                org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
             assertThat(keys.count()).isZero();
         }
     }
@@ -382,7 +431,8 @@ class ConsentGateTest extends VeilTestBase {
     }
 
     @Test
-    void consentChangeBehindTheConsentWatermark_isCountedAndStillGovernsEventsNotYetDecided() throws Exception {
+    void consentChangeBehindTheConsentWatermark_isCountedAndStillGovernsEventsNotYetDecided()
+            throws Exception {
         open();
         harness.processWatermark2(new Watermark(T1000.toEpochMilli()));
         send(event("device", ALICE, T1030, "waits"));
@@ -403,35 +453,51 @@ class ConsentGateTest extends VeilTestBase {
     }
 
     /** Writes one legacy state entry per subject that sends a consent record. */
-    static class LegacyGate extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<String, LogEvent,
-            ConsentEvent, OutRecord> {
+    static class LegacyGate
+            extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<
+                    String, LogEvent, ConsentEvent, OutRecord> {
         @Override
-        public void processElement1(LogEvent e, Context ctx, org.apache.flink.util.Collector<OutRecord> out) {}
+        public void processElement1(
+                LogEvent e, Context ctx, org.apache.flink.util.Collector<OutRecord> out) {}
 
         @Override
-        public void processElement2(ConsentEvent c, Context ctx, org.apache.flink.util.Collector<OutRecord> out)
+        public void processElement2(
+                ConsentEvent c, Context ctx, org.apache.flink.util.Collector<OutRecord> out)
                 throws Exception {
-            getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>("gate",
-                    LegacyGateState.class)).update(new LegacyGateState());
+            getRuntimeContext()
+                    .getState(
+                            new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                                    "gate", LegacyGateState.class))
+                    .update(new LegacyGateState());
         }
     }
 
     @Test
-    void savepointOfTheOldStateLayout_failsToRestoreLoudly_neverStartsWithEmptyConsent() throws Exception {
+    void savepointOfTheOldStateLayout_failsToRestoreLoudly_neverStartsWithEmptyConsent()
+            throws Exception {
         for (boolean rocksDb : new boolean[] {false, true}) {
-            var legacy = new KeyedTwoInputStreamOperatorTestHarness<>(
-                    new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(new LegacyGate()),
-                    new AnonymisationTopology.LogSubject(), new AnonymisationTopology.ConsentSubject(), Types.STRING);
+            var legacy =
+                    new KeyedTwoInputStreamOperatorTestHarness<>(
+                            new org.apache.flink.streaming.api.operators.co
+                                    .KeyedCoProcessOperator<>(new LegacyGate()),
+                            new AnonymisationTopology.LogSubject(),
+                            new AnonymisationTopology.ConsentSubject(),
+                            Types.STRING);
             if (rocksDb) {
                 legacy.setStateBackend(new EmbeddedRocksDBStateBackend());
             }
             legacy.open();
-            legacy.processElement2(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)), 0);
+            legacy.processElement2(
+                    consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)), 0);
             org.apache.flink.runtime.checkpoint.OperatorSubtaskState old = legacy.snapshot(1L, 1L);
             legacy.close();
 
-            harness = new KeyedTwoInputStreamOperatorTestHarness<>(new ConsentGate(shippedRules(), DLQ, 10_000),
-                    new AnonymisationTopology.LogSubject(), new AnonymisationTopology.ConsentSubject(), Types.STRING);
+            harness =
+                    new KeyedTwoInputStreamOperatorTestHarness<>(
+                            new ConsentGate(shippedRules(), DLQ, 10_000),
+                            new AnonymisationTopology.LogSubject(),
+                            new AnonymisationTopology.ConsentSubject(),
+                            Types.STRING);
             if (rocksDb) {
                 harness.setStateBackend(new EmbeddedRocksDBStateBackend());
             }
@@ -445,13 +511,16 @@ class ConsentGateTest extends VeilTestBase {
     }
 
     @Test
-    void endOfBoundedInput_consentWatermarkAtMaxWithLogsBehind_decidesEverythingAndStops() throws Exception {
+    void endOfBoundedInput_consentWatermarkAtMaxWithLogsBehind_decidesEverythingAndStops()
+            throws Exception {
         open();
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
         send(event("device", ALICE, T1000, "e1"));
         harness.processWatermark2(Watermark.MAX_WATERMARK);
         assertThat(publishedNames()).containsExactly("e1");
-        assertThat(harness.numEventTimeTimers()).as("no fold timer re-armed past the last watermark").isZero();
+        assertThat(harness.numEventTimeTimers())
+                .as("no fold timer re-armed past the last watermark")
+                .isZero();
     }
 
     @Test
@@ -462,26 +531,34 @@ class ConsentGateTest extends VeilTestBase {
             java.time.Instant at = T1000.plusSeconds(600L * step);
             send(event("device", ALICE, at, "e" + step));
             harness.processWatermark2(new Watermark(at.toEpochMilli()));
-            assertThat(harness.numEventTimeTimers()).as("after step %d: the fold timer only", step).isEqualTo(1);
+            assertThat(harness.numEventTimeTimers())
+                    .as("after step %d: the fold timer only", step)
+                    .isEqualTo(1);
         }
         assertThat(publishedNames()).hasSize(10);
     }
 
     @Test
-    void logInputIdle_logWatermarkFollowsConsent_soAnErasureIsClearedAndAnOldRecordIsLate() throws Exception {
+    void logInputIdle_logWatermarkFollowsConsent_soAnErasureIsClearedAndAnOldRecordIsLate()
+            throws Exception {
         open(true, 10_000);
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
         send(consent(ALICE, ConsentChange.erase(T1000.toEpochMilli())));
         harness.processWatermark2(new Watermark(T1100.toEpochMilli()));
-        assertThat(stateEntries()).as("log watermark unknown: the erasure cannot be folded yet").isEqualTo(1);
+        assertThat(stateEntries())
+                .as("log watermark unknown: the erasure cannot be folded yet")
+                .isEqualTo(1);
 
-        harness.processWatermarkStatus1(org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        harness.processWatermarkStatus1(
+                org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
         harness.processWatermark2(new Watermark(T1200.toEpochMilli()));
         harness.processWatermark2(new Watermark(T1200.plusSeconds(3600).toEpochMilli()));
 
         assertThat(stateEntries()).as("every log partition idle: folded and cleared").isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
         send(event("device", ALICE, T1130, "older-than-the-consent-watermark"));
-        assertThat(deadLetters()).extracting(n -> n.get("reason").asText()).containsExactly(ConsentGate.LATE_EVENT);
+        assertThat(deadLetters())
+                .extracting(n -> n.get("reason").asText())
+                .containsExactly(ConsentGate.LATE_EVENT);
     }
 }

@@ -1,17 +1,23 @@
 package dev.veil.job.records;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentState;
-import java.util.List;
+
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.GenericTypeInfo;
 import org.apache.flink.types.PojoTestUtils;
+
 import org.junit.jupiter.api.Test;
 
-/** Everything Veil keeps in Flink state or sends between operators is serialised as a POJO, never with Kryo. */
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Everything Veil keeps in Flink state or sends between operators is serialised as a POJO, never
+ * with Kryo.
+ */
 class PojoSerializationTest {
 
     @Test
@@ -45,8 +51,7 @@ class PojoSerializationTest {
     }
 
     @Test
-    void gateState_isSerialisedAsPojoWithoutKryo() {
-    }
+    void gateState_isSerialisedAsPojoWithoutKryo() {}
 
     @Test
     void aggregateStateTypes_areSerialisedAsPojosWithoutKryo() {
@@ -54,12 +59,14 @@ class PojoSerializationTest {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.aggregate.SubjectWindow.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.Contribution.class);
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.CategoryCount.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.ReleaseDecision.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(
+                dev.veil.job.aggregate.ReleaseDecision.class);
     }
 
     @Test
     void listsOfStateTypes_haveNoGenericTypeInfo() {
-        TypeInformation<List<ConsentChange>> changes = new TypeHint<List<ConsentChange>>() {}.getTypeInfo();
+        TypeInformation<List<ConsentChange>> changes =
+                new TypeHint<List<ConsentChange>>() {}.getTypeInfo();
         TypeInformation<List<LogEvent>> events = new TypeHint<List<LogEvent>>() {}.getTypeInfo();
 
         assertThat(changes).isNotInstanceOf(GenericTypeInfo.class);

@@ -1,19 +1,23 @@
 package dev.veil.job.serialisation;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentHistory;
 import dev.veil.consent.ConsentState;
 import dev.veil.consent.Purpose;
 import dev.veil.testing.VeilTestBase;
+
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+
 import org.junit.jupiter.api.Test;
 
-/** The compact layout of the consent state: round trips, size, and compatibility with other layouts. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The compact layout of the consent state: round trips, size, and compatibility with other layouts.
+ */
 class ConsentHistorySerializerTest extends VeilTestBase {
     private static final ConsentHistorySerializer S = ConsentHistorySerializer.INSTANCE;
 
@@ -29,14 +33,20 @@ class ConsentHistorySerializerTest extends VeilTestBase {
 
     @Test
     void roundTrip_keepsBaseFoldTimeAndEveryChange() throws Exception {
-        int all = Purpose.ANALYTICS.mask() | Purpose.PRODUCT_IMPROVEMENT.mask() | Purpose.LOCATION.mask();
-        ConsentHistory h = new ConsentHistory(new ConsentState(all, Purpose.ANALYTICS.mask(), true), T0900.toEpochMilli(),
-                new ConsentChange[] {
-                    ConsentChange.grant(T1000.toEpochMilli(), all, true),
-                    ConsentChange.ageStatus(T1030.toEpochMilli(), false),
-                    ConsentChange.revoke(T1100.toEpochMilli(), Purpose.LOCATION.mask()),
-                    ConsentChange.erase(T1200.toEpochMilli())
-                });
+        int all =
+                Purpose.ANALYTICS.mask()
+                        | Purpose.PRODUCT_IMPROVEMENT.mask()
+                        | Purpose.LOCATION.mask();
+        ConsentHistory h =
+                new ConsentHistory(
+                        new ConsentState(all, Purpose.ANALYTICS.mask(), true),
+                        T0900.toEpochMilli(),
+                        new ConsentChange[] {
+                            ConsentChange.grant(T1000.toEpochMilli(), all, true),
+                            ConsentChange.ageStatus(T1030.toEpochMilli(), false),
+                            ConsentChange.revoke(T1100.toEpochMilli(), Purpose.LOCATION.mask()),
+                            ConsentChange.erase(T1200.toEpochMilli())
+                        });
 
         ConsentHistory back = read(write(h));
 
@@ -65,12 +75,17 @@ class ConsentHistorySerializerTest extends VeilTestBase {
     @Test
     void snapshot_isCompatibleWithItself_andNotWithAPojoLayout() {
         TypeSerializerSnapshot<ConsentHistory> mine = S.snapshotConfiguration();
-        assertThat(mine.resolveSchemaCompatibility(S.snapshotConfiguration()).isCompatibleAsIs()).isTrue();
+        assertThat(mine.resolveSchemaCompatibility(S.snapshotConfiguration()).isCompatibleAsIs())
+                .isTrue();
 
         @SuppressWarnings({"unchecked", "rawtypes"})
-        TypeSerializerSnapshot<ConsentHistory> pojo = (TypeSerializerSnapshot) TypeInformation.of(ConsentState.class)
-                .createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl())
-                .snapshotConfiguration();
+        TypeSerializerSnapshot<ConsentHistory> pojo =
+                (TypeSerializerSnapshot)
+                        TypeInformation.of(ConsentState.class)
+                                .createSerializer(
+                                        new org.apache.flink.api.common.serialization
+                                                .SerializerConfigImpl())
+                                .snapshotConfiguration();
         assertThat(mine.resolveSchemaCompatibility(pojo).isIncompatible()).isTrue();
     }
 }

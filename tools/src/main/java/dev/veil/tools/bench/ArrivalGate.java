@@ -1,5 +1,9 @@
 package dev.veil.tools.bench;
 
+import dev.veil.config.JobConfig;
+import dev.veil.consent.ConsentDecision;
+import dev.veil.consent.ConsentRules;
+import dev.veil.consent.ConsentState;
 import dev.veil.job.RulesText;
 import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.job.operators.ConsentGate;
@@ -7,12 +11,9 @@ import dev.veil.job.operators.DeadLetterSplitter;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
-import dev.veil.config.JobConfig;
-import dev.veil.consent.ConsentDecision;
-import dev.veil.consent.ConsentRules;
-import dev.veil.consent.ConsentState;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -24,25 +25,31 @@ import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The {@code arrival-gate} peer: consent looked up on arrival against the latest state, as per-event consent filters
- * do. Same sources as the anonymisation job (parsing, validation and anonymisation at the source, dead letters split
- * off the same way), same keying by subject, the same {@link ConsentRules}; but each log event is decided at once
- * against whatever consent changes have arrived so far, with no watermark, no timers and nothing buffered.
+ * The {@code arrival-gate} peer: consent looked up on arrival against the latest state, as
+ * per-event consent filters do. Same sources as the anonymisation job (parsing, validation and
+ * anonymisation at the source, dead letters split off the same way), same keying by subject, the
+ * same {@link ConsentRules}; but each log event is decided at once against whatever consent changes
+ * have arrived so far, with no watermark, no timers and nothing buffered.
  *
- * <p>It is the cheapest correct-looking design, and the one Veil's event-time gate is measured against: its decisions
- * depend on arrival order, so an event that arrives before the consent change that governed it (or after a later
- * one) is decided with the wrong consent, and the result changes with partitioning, lag and replays. It never
- * raises a {@code late_event} dead letter, because it has no notion of late.
+ * <p>It is the cheapest correct-looking design, and the one Veil's event-time gate is measured
+ * against: its decisions depend on arrival order, so an event that arrives before the consent
+ * change that governed it (or after a later one) is decided with the wrong consent, and the result
+ * changes with partitioning, lag and replays. It never raises a {@code late_event} dead letter,
+ * because it has no notion of late.
  *
- * <p>State: one {@link ConsentState} per subject (ValueState, a Flink POJO, no Kryo); an erasure removes it. Outputs go to
- * "arrival.&lt;output topic&gt;" and dead letters to "arrival.&lt;dead-letter topic&gt;", so they never mix with the
- * anonymisation job's.
+ * <p>State: one {@link ConsentState} per subject (ValueState, a Flink POJO, no Kryo); an erasure
+ * removes it. Outputs go to "arrival.&lt;output topic&gt;" and dead letters to
+ * "arrival.&lt;dead-letter topic&gt;", so they never mix with the anonymisation job's.
  */
 final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, ConsentEvent, OutRecord> {
     private static final long serialVersionUID = 1L;
 
-    /** Consumer group and transactional id prefix of this peer (its own, so that it reads the topics from the start). */
+    /**
+     * Consumer group and transactional id prefix of this peer (its own, so that it reads the topics
+     * from the start).
+     */
     static final String GROUP = "veil-arrival";
+
     /** Output and dead-letter topics are this prefix plus the anonymisation job's topic. */
     static final String PREFIX = "arrival.";
 
@@ -55,31 +62,43 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
     }
 
     /**
-     * Adds the peer's topology to a new environment: the anonymisation job's sources and sink (the config names this
-     * peer's group and transactional id prefix), this gate in place of the event-time gate.
+     * Adds the peer's topology to a new environment: the anonymisation job's sources and sink (the
+     * config names this peer's group and transactional id prefix), this gate in place of the
+     * event-time gate.
      */
-    static StreamExecutionEnvironment topology(JobConfig c, RulesText rules, int parallelism, boolean bounded) {
-        StreamExecutionEnvironment env = BenchJob.env(AnonymisationTopology.flinkConfiguration(c), parallelism);
+    static StreamExecutionEnvironment topology(
+            JobConfig c, RulesText rules, int parallelism, boolean bounded) {
+        StreamExecutionEnvironment env =
+                BenchJob.env(AnonymisationTopology.flinkConfiguration(c), parallelism);
         String deadLetters = PREFIX + c.deadLetterTopic;
         // No timestamps or watermarks wanted: nothing here waits for event time.
-        SingleOutputStreamOperator<LogEvent> logs = env.fromSource(
-                        AnonymisationTopology.logSource(c, rules, bounded), WatermarkStrategy.noWatermarks(), "raw logs")
-                .uid("bench-arrival-log-source")
-                .process(new DeadLetterSplitter.ForLogs(rules, deadLetters))
-                .uid("bench-arrival-log-dead-letters")
-                .name("log dead letters");
-        SingleOutputStreamOperator<ConsentEvent> consents = env.fromSource(
-                        AnonymisationTopology.consentSource(c, rules, bounded), WatermarkStrategy.noWatermarks(), "consent")
-                .uid("bench-arrival-consent-source")
-                .process(new DeadLetterSplitter.ForConsent(rules, deadLetters))
-                .uid("bench-arrival-consent-dead-letters")
-                .name("consent dead letters");
+        SingleOutputStreamOperator<LogEvent> logs =
+                env.fromSource(
+                                AnonymisationTopology.logSource(c, rules, bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "raw logs")
+                        .uid("bench-arrival-log-source")
+                        .process(new DeadLetterSplitter.ForLogs(rules, deadLetters))
+                        .uid("bench-arrival-log-dead-letters")
+                        .name("log dead letters");
+        SingleOutputStreamOperator<ConsentEvent> consents =
+                env.fromSource(
+                                AnonymisationTopology.consentSource(c, rules, bounded),
+                                WatermarkStrategy.noWatermarks(),
+                                "consent")
+                        .uid("bench-arrival-consent-source")
+                        .process(new DeadLetterSplitter.ForConsent(rules, deadLetters))
+                        .uid("bench-arrival-consent-dead-letters")
+                        .name("consent dead letters");
         logs.connect(consents)
-                .keyBy(new AnonymisationTopology.LogSubject(), new AnonymisationTopology.ConsentSubject())
+                .keyBy(
+                        new AnonymisationTopology.LogSubject(),
+                        new AnonymisationTopology.ConsentSubject())
                 .process(new ArrivalGate(rules))
                 .uid("bench-arrival-gate")
                 .name("arrival gate")
-                .union(logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                .union(
+                        logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
                         consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS))
                 .sinkTo(AnonymisationTopology.sink(c))
                 .uid("bench-arrival-sink")
@@ -90,14 +109,20 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
     @Override
     public void open(OpenContext openContext) {
         rules = rulesText.parse();
-        consent = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("consent", TypeInformation.of(ConsentState.class)));
+        consent =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "consent", TypeInformation.of(ConsentState.class)));
     }
 
     @Override
-    public void processElement1(LogEvent e, Context ctx, Collector<OutRecord> out) throws Exception {
+    public void processElement1(LogEvent e, Context ctx, Collector<OutRecord> out)
+            throws Exception {
         OutputRules output = rules.output(e.output);
-        ConsentDecision d = ConsentRules.decide(consent.value(), output.requiredPurposes(), output.publishMinors());
+        ConsentDecision d =
+                ConsentRules.decide(
+                        consent.value(), output.requiredPurposes(), output.publishMinors());
         if (!d.allowed()) {
             return;
         }
@@ -105,7 +130,8 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
     }
 
     @Override
-    public void processElement2(ConsentEvent e, Context ctx, Collector<OutRecord> out) throws Exception {
+    public void processElement2(ConsentEvent e, Context ctx, Collector<OutRecord> out)
+            throws Exception {
         ConsentState next = ConsentRules.apply(consent.value(), e.change);
         if (next == null) {
             consent.clear();

@@ -1,22 +1,16 @@
 package dev.veil.tools.bench;
 
-import dev.veil.job.RulesText;
-import dev.veil.job.anonymisation.AnonymisationTopology;
-import dev.veil.job.records.OutRecord;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
 import dev.veil.config.YamlDocument;
+import dev.veil.job.RulesText;
 import dev.veil.job.aggregate.AggregationTopology;
+import dev.veil.job.anonymisation.AnonymisationTopology;
+import dev.veil.job.records.OutRecord;
 import dev.veil.record.Json;
 import dev.veil.tools.local.KafkaIo;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -26,20 +20,34 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
 /**
- * One benchmark job in its own JVM, so that procfs gives the CPU and memory of the Flink process alone (not the
- * broker's, not the harness's). Runs a local Flink (MiniCluster) and prints one line {@code BENCH_RESULT {json}} with
- * the CPU seconds spent between submission and the end of the job, and the process's peak RSS.
+ * One benchmark job in its own JVM, so that procfs gives the CPU and memory of the Flink process
+ * alone (not the broker's, not the harness's). Runs a local Flink (MiniCluster) and prints one line
+ * {@code BENCH_RESULT {json}} with the CPU seconds spent between submission and the end of the job,
+ * and the process's peak RSS.
  *
- * <p>Usage: {@code BenchJob <kind> <bootstrap> <workdir> <parallelism> <checkpoint-interval> <bounded> <state-backend>
- * [recovery-path]} with kind one of passthrough, json-passthrough, anonymise, arrival-gate, sql-temporal-join,
- * aggregates, state, restore. Every kind reads the same raw topics with the same Flink settings
- * ({@link AnonymisationTopology#flinkConfiguration}) and writes through an exactly-once Kafka sink.
+ * <p>Usage: {@code BenchJob <kind> <bootstrap> <workdir> <parallelism> <checkpoint-interval>
+ * <bounded> <state-backend> [recovery-path]} with kind one of passthrough, json-passthrough,
+ * anonymise, arrival-gate, sql-temporal-join, aggregates, state, restore. Every kind reads the same
+ * raw topics with the same Flink settings ({@link AnonymisationTopology#flinkConfiguration}) and
+ * writes through an exactly-once Kafka sink.
  */
 public final class BenchJob {
-    /** Consumer group of the pass-through: offsets committed on checkpoints, read by the harness for progress. */
+    /**
+     * Consumer group of the pass-through: offsets committed on checkpoints, read by the harness for
+     * progress.
+     */
     static final String PASSTHROUGH_GROUP = "bench-passthrough";
 
     private BenchJob() {}
@@ -51,14 +59,22 @@ public final class BenchJob {
         int parallelism = Integer.parseInt(args[3]);
         String checkpointInterval = args[4];
         boolean bounded = Boolean.parseBoolean(args[5]);
-        Map<String, String> flink = new HashMap<>(Map.of(
-                "execution.checkpointing.interval", checkpointInterval,
-                "execution.checkpointing.dir", work.resolve("checkpoints-" + kind).toUri().toString(),
-                "parallelism.default", Integer.toString(parallelism),
-                "execution.checkpointing.incremental", "true",
-                // A local MiniCluster's default managed memory is so small that RocksDB flushes its memtable
-                // constantly (Flink warns about it); a cluster sizes this itself.
-                "taskmanager.memory.managed.size", "512m"));
+        Map<String, String> flink =
+                new HashMap<>(
+                        Map.of(
+                                "execution.checkpointing.interval",
+                                checkpointInterval,
+                                "execution.checkpointing.dir",
+                                work.resolve("checkpoints-" + kind).toUri().toString(),
+                                "parallelism.default",
+                                Integer.toString(parallelism),
+                                "execution.checkpointing.incremental",
+                                "true",
+                                // A local MiniCluster's default managed memory is so small that
+                                // RocksDB flushes its memtable
+                                // constantly (Flink warns about it); a cluster sizes this itself.
+                                "taskmanager.memory.managed.size",
+                                "512m"));
         flink.put("state.backend.type", args[6]);
         if (args.length > 7) {
             flink.put("execution.state-recovery.path", args[7]);
@@ -67,48 +83,78 @@ public final class BenchJob {
         String yaml = Files.readString(Path.of("config/veil.yaml"));
         if (kind.equals("state") || kind.equals("restore")) {
             // Its own topics and group: only the consent grants of the state-size subjects.
-            yaml = yaml.replace("veil.raw.", "state.raw.").replace("group_id: veil-anonymisation", "group_id: veil-state")
-                    .replace("transactional_id_prefix: veil-anonymisation", "transactional_id_prefix: veil-state")
-                    // Its log topics are empty: they count as idle soon, so consent history is folded as it is read,
-                    // and what is measured is the steady state, not the minutes after a bulk import.
-                    .replace("source_idleness: PT30S", "source_idleness: PT2S");
+            yaml =
+                    yaml.replace("veil.raw.", "state.raw.")
+                            .replace("group_id: veil-anonymisation", "group_id: veil-state")
+                            .replace(
+                                    "transactional_id_prefix: veil-anonymisation",
+                                    "transactional_id_prefix: veil-state")
+                            // Its log topics are empty: they count as idle soon, so consent history
+                            // is folded as it is read,
+                            // and what is measured is the steady state, not the minutes after a
+                            // bulk import.
+                            .replace("source_idleness: PT30S", "source_idleness: PT2S");
         } else if (!bounded) {
-            // Live latency pass: from the end of the topics, with short bounds so that the engine, not the
+            // Live latency pass: from the end of the topics, with short bounds so that the engine,
+            // not the
             // configured out-of-orderness and consent delivery delay, is what is measured.
-            yaml = yaml.replace("max_out_of_orderness: PT30S", "max_out_of_orderness: PT1S")
-                    .replace("source_idleness: PT30S", "source_idleness: PT2S")
-                    .replace("max_delivery_delay: PT30S", "max_delivery_delay: PT1S")
-                    .replace("starting_offsets: committed", "starting_offsets: latest");
+            yaml =
+                    yaml.replace("max_out_of_orderness: PT30S", "max_out_of_orderness: PT1S")
+                            .replace("source_idleness: PT30S", "source_idleness: PT2S")
+                            .replace("max_delivery_delay: PT30S", "max_delivery_delay: PT1S")
+                            .replace("starting_offsets: committed", "starting_offsets: latest");
         }
         if (kind.equals("arrival-gate")) {
-            // Its own group (else it would start from the offsets the anonymisation run committed) and transactions.
-            yaml = yaml.replace("group_id: veil-anonymisation", "group_id: " + ArrivalGate.GROUP)
-                    .replace("transactional_id_prefix: veil-anonymisation", "transactional_id_prefix: " + ArrivalGate.GROUP);
+            // Its own group (else it would start from the offsets the anonymisation run committed)
+            // and transactions.
+            yaml =
+                    yaml.replace("group_id: veil-anonymisation", "group_id: " + ArrivalGate.GROUP)
+                            .replace(
+                                    "transactional_id_prefix: veil-anonymisation",
+                                    "transactional_id_prefix: " + ArrivalGate.GROUP);
         }
-        JobConfig jobConfig = JobConfig.load(YamlDocument.parse("config/veil.yaml", yaml)).withOverrides(bootstrap, key, flink);
+        JobConfig jobConfig =
+                JobConfig.load(YamlDocument.parse("config/veil.yaml", yaml))
+                        .withOverrides(bootstrap, key, flink);
         RulesText rules = RulesText.read(Path.of("config/rules.yaml"));
 
         List<StreamExecutionEnvironment> envs = new ArrayList<>();
         switch (kind) {
             case "passthrough" -> envs.add(passThrough(jobConfig, parallelism, bounded));
-            case "json-passthrough" -> envs.add(JsonPassThrough.topology(jobConfig, parallelism, bounded));
-            case "arrival-gate" -> envs.add(ArrivalGate.topology(jobConfig, rules, parallelism, bounded));
-            case "sql-temporal-join" -> envs.add(SqlTemporalJoin.topology(jobConfig, rules, parallelism, bounded));
+            case "json-passthrough" ->
+                    envs.add(JsonPassThrough.topology(jobConfig, parallelism, bounded));
+            case "arrival-gate" ->
+                    envs.add(ArrivalGate.topology(jobConfig, rules, parallelism, bounded));
+            case "sql-temporal-join" ->
+                    envs.add(SqlTemporalJoin.topology(jobConfig, rules, parallelism, bounded));
             case "anonymise", "state", "restore" -> {
-                StreamExecutionEnvironment env = env(AnonymisationTopology.flinkConfiguration(jobConfig), parallelism);
-                AnonymisationTopology.build(env, jobConfig, rules,
+                StreamExecutionEnvironment env =
+                        env(AnonymisationTopology.flinkConfiguration(jobConfig), parallelism);
+                AnonymisationTopology.build(
+                        env,
+                        jobConfig,
+                        rules,
                         AnonymisationTopology.logSource(jobConfig, rules, bounded),
                         AnonymisationTopology.consentSource(jobConfig, rules, bounded),
                         AnonymisationTopology.sink(jobConfig));
                 envs.add(env);
             }
             case "aggregates" -> {
-                AggregatesConfig agg = AggregatesConfig.load(Path.of("config/aggregates.yaml"))
-                        .withOverrides(bootstrap, KeyReference.file(work.resolve("noise.key").toString()), flink)
-                        .withMaxOutOfOrderness(java.time.Duration.ofHours(24));
+                AggregatesConfig agg =
+                        AggregatesConfig.load(Path.of("config/aggregates.yaml"))
+                                .withOverrides(
+                                        bootstrap,
+                                        KeyReference.file(work.resolve("noise.key").toString()),
+                                        flink)
+                                .withMaxOutOfOrderness(java.time.Duration.ofHours(24));
                 for (AggregationTopology.Kind k : AggregationTopology.Kind.values()) {
-                    StreamExecutionEnvironment env = env(AggregationTopology.flinkConfiguration(agg), parallelism);
-                    AggregationTopology.build(env, agg, k, AggregationTopology.source(agg, k, true),
+                    StreamExecutionEnvironment env =
+                            env(AggregationTopology.flinkConfiguration(agg), parallelism);
+                    AggregationTopology.build(
+                            env,
+                            agg,
+                            k,
+                            AggregationTopology.source(agg, k, true),
                             AggregationTopology.sink(agg, k));
                     envs.add(env);
                 }
@@ -123,7 +169,8 @@ public final class BenchJob {
             clients.add(env.executeAsync("bench-" + kind));
         }
         if (!bounded) {
-            // Tell the harness when the job's sources are running, so it does not produce before they read.
+            // Tell the harness when the job's sources are running, so it does not produce before
+            // they read.
             for (JobClient c : clients) {
                 while (c.getJobStatus().get() != org.apache.flink.api.common.JobStatus.RUNNING) {
                     Thread.sleep(100);
@@ -137,7 +184,9 @@ public final class BenchJob {
         if (kind.equals("state")) {
             extra.putAll(stateSize(clients.get(0), jobConfig, work));
         } else if (kind.equals("restore")) {
-            extra.put("restore_seconds", firstCheckpointSeconds(work.resolve("checkpoints-" + kind), t0));
+            extra.put(
+                    "restore_seconds",
+                    firstCheckpointSeconds(work.resolve("checkpoints-" + kind), t0));
             clients.get(0).cancel().get(1, TimeUnit.MINUTES);
         } else {
             for (JobClient c : clients) {
@@ -156,24 +205,33 @@ public final class BenchJob {
         System.exit(0);
     }
 
-    static StreamExecutionEnvironment env(org.apache.flink.configuration.Configuration conf, int parallelism) {
+    static StreamExecutionEnvironment env(
+            org.apache.flink.configuration.Configuration conf, int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         return env;
     }
 
-    /** Raw topics to pass-through topics, unchanged: same source, same exactly-once sink, nothing else. */
+    /**
+     * Raw topics to pass-through topics, unchanged: same source, same exactly-once sink, nothing
+     * else.
+     */
     static StreamExecutionEnvironment passThrough(JobConfig c, int parallelism, boolean bounded) {
-        StreamExecutionEnvironment env = env(AnonymisationTopology.flinkConfiguration(c), parallelism);
+        StreamExecutionEnvironment env =
+                env(AnonymisationTopology.flinkConfiguration(c), parallelism);
         List<String> topics = new ArrayList<>(c.inputTopics.values());
         topics.add(c.consentTopic);
-        var b = KafkaSource.<OutRecord>builder()
-                .setBootstrapServers(c.bootstrapServers)
-                .setGroupId(PASSTHROUGH_GROUP)
-                .setTopics(topics)
-                .setStartingOffsets(bounded ? OffsetsInitializer.earliest() : OffsetsInitializer.latest())
-                .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new PassThroughDeserializer());
+        var b =
+                KafkaSource.<OutRecord>builder()
+                        .setBootstrapServers(c.bootstrapServers)
+                        .setGroupId(PASSTHROUGH_GROUP)
+                        .setTopics(topics)
+                        .setStartingOffsets(
+                                bounded
+                                        ? OffsetsInitializer.earliest()
+                                        : OffsetsInitializer.latest())
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new PassThroughDeserializer());
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
         }
@@ -185,7 +243,8 @@ public final class BenchJob {
     }
 
     /** Raw record to "passthrough.&lt;topic&gt;" unchanged. */
-    static final class PassThroughDeserializer implements KafkaRecordDeserializationSchema<OutRecord> {
+    static final class PassThroughDeserializer
+            implements KafkaRecordDeserializationSchema<OutRecord> {
         private static final long serialVersionUID = 1L;
 
         @Override
@@ -200,10 +259,11 @@ public final class BenchJob {
     }
 
     /**
-     * Waits until the consent topic is consumed and checkpointed, then takes a canonical savepoint and cancels: returns
-     * savepoint and latest checkpoint sizes.
+     * Waits until the consent topic is consumed and checkpointed, then takes a canonical savepoint
+     * and cancels: returns savepoint and latest checkpoint sizes.
      */
-    static Map<String, Object> stateSize(JobClient client, JobConfig c, Path work) throws Exception {
+    static Map<String, Object> stateSize(JobClient client, JobConfig c, Path work)
+            throws Exception {
         KafkaIo io = new KafkaIo(c.bootstrapServers);
         long end = io.endOffsets(List.of(c.consentTopic));
         while (io.committedOffsets(c.groupId, List.of(c.consentTopic)) < end) {
@@ -211,8 +271,10 @@ public final class BenchJob {
         }
         Thread.sleep(3000);
         Path savepoints = work.resolve("savepoints");
-        String path = client.triggerSavepoint(savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-                .get(10, TimeUnit.MINUTES);
+        String path =
+                client.triggerSavepoint(
+                                savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                        .get(10, TimeUnit.MINUTES);
         client.cancel().get(1, TimeUnit.MINUTES);
         Map<String, Object> m = new HashMap<>();
         m.put("savepoint_path", path);
@@ -220,7 +282,10 @@ public final class BenchJob {
         return m;
     }
 
-    /** Seconds from t0 until the first completed checkpoint (a chk-N folder with _metadata) appears under dir. */
+    /**
+     * Seconds from t0 until the first completed checkpoint (a chk-N folder with _metadata) appears
+     * under dir.
+     */
     static double firstCheckpointSeconds(Path dir, long t0) throws Exception {
         while (true) {
             if (Files.isDirectory(dir)) {

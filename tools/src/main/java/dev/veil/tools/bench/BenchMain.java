@@ -1,11 +1,10 @@
 package dev.veil.tools.bench;
 
-import dev.veil.job.RulesText;
-import dev.veil.job.operators.ConsentGate;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
+import dev.veil.job.RulesText;
 import dev.veil.job.aggregate.AggregationTopology;
+import dev.veil.job.operators.ConsentGate;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
@@ -14,6 +13,13 @@ import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -30,43 +36,54 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * {@code ./veil bench}: one run on one machine, one broker, the same preloaded topics, parallelism, checkpoint interval
- * and exactly-once Kafka sink for every job, each job in its own JVM. The peers, one row each:
+ * {@code ./veil bench}: one run on one machine, one broker, the same preloaded topics, parallelism,
+ * checkpoint interval and exactly-once Kafka sink for every job, each job in its own JVM. The
+ * peers, one row each:
  *
  * <ol>
  *   <li>{@code passthrough}: raw topics to Kafka unchanged, the physical limit;
- *   <li>{@code json-passthrough}: the same plus one JSON parse and write per record ({@link JsonPassThrough}), the
- *       floor of any JSON job;
+ *   <li>{@code json-passthrough}: the same plus one JSON parse and write per record ({@link
+ *       JsonPassThrough}), the floor of any JSON job;
  *   <li>{@code anonymise}: the anonymisation job, consent decided at event time;
- *   <li>{@code arrival-gate}: the same sources with consent looked up on arrival ({@link ArrivalGate}), what a
- *       per-event consent filter does;
- *   <li>{@code sql-temporal-join}: what a Flink user would write instead, Flink SQL with an event-time temporal join
- *       against consent ({@link SqlTemporalJoin});
+ *   <li>{@code arrival-gate}: the same sources with consent looked up on arrival ({@link
+ *       ArrivalGate}), what a per-event consent filter does;
+ *   <li>{@code sql-temporal-join}: what a Flink user would write instead, Flink SQL with an
+ *       event-time temporal join against consent ({@link SqlTemporalJoin});
  * </ol>
  *
- * then the heat map and usage jobs over the anonymised topics. For each: events per second, Flink-process CPU per
- * event (procfs) and peak RSS, output records and late dead letters; then end-to-end latency of every peer at one
- * fixed rate below saturation; then consent state size per subject and restore time. Inserts a dated run section into
- * the report (docs/benchmarks.md by default) right after its results marker, above the earlier runs.
+ * then the heat map and usage jobs over the anonymised topics. For each: events per second,
+ * Flink-process CPU per event (procfs) and peak RSS, output records and late dead letters; then
+ * end-to-end latency of every peer at one fixed rate below saturation; then consent state size per
+ * subject and restore time. Inserts a dated run section into the report (docs/benchmarks.md by
+ * default) right after its results marker, above the earlier runs.
  */
-@Command(name = "veil bench", mixinStandardHelpOptions = true, description = "Benchmarks the Veil jobs against a pass-through baseline and peers.")
+@Command(
+        name = "veil bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks the Veil jobs against a pass-through baseline and peers.")
 public final class BenchMain implements Callable<Integer> {
-    @Option(names = "--events", defaultValue = "2000000", description = "Raw events to preload, about (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--events",
+            defaultValue = "2000000",
+            description = "Raw events to preload, about (default: ${DEFAULT-VALUE})")
     long events;
 
     @Option(names = "--parallelism", defaultValue = "2")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "5s", description = "For every job (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--checkpoint-interval",
+            defaultValue = "5s",
+            description = "For every job (default: ${DEFAULT-VALUE})")
     String checkpointInterval;
 
-    @Option(names = "--latency-rate", defaultValue = "0", description = "Events/s of the latency pass; 0 = half the anonymisation throughput, at most 20000")
+    @Option(
+            names = "--latency-rate",
+            defaultValue = "0",
+            description =
+                    "Events/s of the latency pass; 0 = half the anonymisation throughput, at most 20000")
     int latencyRate;
 
     @Option(names = "--latency-seconds", defaultValue = "60")
@@ -75,11 +92,17 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--state-subjects", defaultValue = "1000000")
     int stateSubjects;
 
-    @Option(names = "--profile", description = "Record a Java Flight Recording of the anonymisation job in out/bench/anonymise.jfr")
+    @Option(
+            names = "--profile",
+            description =
+                    "Record a Java Flight Recording of the anonymisation job in out/bench/anonymise.jfr")
     boolean profile;
 
-    @Option(names = "--state-backend", defaultValue = "rocksdb",
-            description = "rocksdb (default, as in production) or hashmap, to see what RocksDB costs")
+    @Option(
+            names = "--state-backend",
+            defaultValue = "rocksdb",
+            description =
+                    "rocksdb (default, as in production) or hashmap, to see what RocksDB costs")
     String stateBackend;
 
     @Option(names = "--skip-latency", description = "Skip the latency pass")
@@ -91,10 +114,16 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "docs/benchmarks.md")
     Path report;
 
-    @Option(names = "--broker-classpath", defaultValue = "kafka-local/target/runtime.classpath", hidden = true)
+    @Option(
+            names = "--broker-classpath",
+            defaultValue = "kafka-local/target/runtime.classpath",
+            hidden = true)
     Path brokerClasspath;
 
-    /** Where each run section goes: right after this marker, above the earlier runs; the text above it is kept. */
+    /**
+     * Where each run section goes: right after this marker, above the earlier runs; the text above
+     * it is kept.
+     */
     static final String MARKER = "<!-- bench:results -->";
 
     private Path work;
@@ -123,11 +152,19 @@ public final class BenchMain implements Callable<Integer> {
      * @param outputs the topics it publishes to (dead letters not included)
      * @param deadLetters its dead-letter topic, or null if it has none
      * @param liveTopic where the latency pass looks for its device records
-     * @param anonymised whether it publishes the anonymised outputs (so event ids in {@code liveTopic} are pseudonyms)
+     * @param anonymised whether it publishes the anonymised outputs (so event ids in {@code
+     *     liveTopic} are pseudonyms)
      * @param late what to report for late dead letters when it has no dead-letter topic
      */
-    record Peer(String kind, String label, String group, List<String> outputs, String deadLetters, String liveTopic,
-            boolean anonymised, String late) {
+    record Peer(
+            String kind,
+            String label,
+            String group,
+            List<String> outputs,
+            String deadLetters,
+            String liveTopic,
+            boolean anonymised,
+            String late) {
         List<String> allTopics() {
             List<String> all = new ArrayList<>(outputs);
             if (deadLetters != null) {
@@ -137,7 +174,14 @@ public final class BenchMain implements Callable<Integer> {
         }
     }
 
-    record Row(String job, long events, long outputs, double seconds, double cpuSeconds, long peakRss, String late,
+    record Row(
+            String job,
+            long events,
+            long outputs,
+            double seconds,
+            double cpuSeconds,
+            long peakRss,
+            String late,
             String throughputBasis) {
         double eventsPerSecond() {
             return events / seconds;
@@ -198,26 +242,56 @@ public final class BenchMain implements Callable<Integer> {
                 Map<String, Long> counts = countRecords(io, p.outputs());
                 perTopic.put(p.kind(), counts);
                 long outputs = counts.values().stream().mapToLong(Long::longValue).sum();
-                String late = p.deadLetters() == null ? p.late() : String.format(Locale.ROOT, "%,d",
-                        countDeadLetters(io, p.deadLetters(), ConsentGate.LATE_EVENT));
+                String late =
+                        p.deadLetters() == null
+                                ? p.late()
+                                : String.format(
+                                        Locale.ROOT,
+                                        "%,d",
+                                        countDeadLetters(
+                                                io, p.deadLetters(), ConsentGate.LATE_EVENT));
                 rows.add(row(p.label(), raw, outputs, r, late, io.timestampRange(p.allTopics())));
                 printRow(rows.get(rows.size() - 1));
             }
-            Peer anonymise = peers.stream().filter(p -> p.kind().equals("anonymise")).findFirst().orElseThrow();
+            Peer anonymise =
+                    peers.stream()
+                            .filter(p -> p.kind().equals("anonymise"))
+                            .findFirst()
+                            .orElseThrow();
             step("throughput: heat map + usage over the anonymised topics ...");
             long anonymised = io.endOffsets(anonymise.outputs());
             JsonNode aggr = runChild("aggregates", kafka, true, null, io, List.of(), anonymised);
-            long aggOutputs = countRecords(io, List.of(agg.heatmapOutputTopic, agg.usageOutputTopic)).values().stream()
-                    .mapToLong(Long::longValue).sum();
-            rows.add(new Row("heat map + usage (over the anonymised topics)", anonymised, aggOutputs,
-                    aggr.get("wall_seconds").asDouble(), aggr.get("cpu_seconds").asDouble(),
-                    aggr.get("peak_rss_bytes").asLong(), "n/a", "job wall time"));
+            long aggOutputs =
+                    countRecords(io, List.of(agg.heatmapOutputTopic, agg.usageOutputTopic))
+                            .values()
+                            .stream()
+                            .mapToLong(Long::longValue)
+                            .sum();
+            rows.add(
+                    new Row(
+                            "heat map + usage (over the anonymised topics)",
+                            anonymised,
+                            aggOutputs,
+                            aggr.get("wall_seconds").asDouble(),
+                            aggr.get("cpu_seconds").asDouble(),
+                            aggr.get("peak_rss_bytes").asLong(),
+                            "n/a",
+                            "job wall time"));
             printRow(rows.get(rows.size() - 1));
 
             double anonRate = rows.get(peers.indexOf(anonymise)).eventsPerSecond();
-            int rate = latencyRate > 0 ? latencyRate : (int) Math.min(20_000, Math.max(100, anonRate / 2));
+            int rate =
+                    latencyRate > 0
+                            ? latencyRate
+                            : (int) Math.min(20_000, Math.max(100, anonRate / 2));
             Map<String, long[]> latencies = new LinkedHashMap<>();
-            LiveLoad live = new LiveLoad(io, jobConfig.inputTopics.get("device"), jobConfig.consentTopic, key, 5_000);
+            LiveLoad live =
+                    new LiveLoad(
+                            io,
+                            jobConfig.inputTopics.get("device"),
+                            jobConfig.consentTopic,
+                            key,
+                            5_000);
             if (!skipLatency) {
                 for (Peer p : peers) {
                     step("latency: %s ...", p.label());
@@ -245,17 +319,50 @@ public final class BenchMain implements Callable<Integer> {
         String device = c.inputTopics.get("device");
         String anonDevice = rules.outputsOf("device").get(0).topic();
         return List.of(
-                new Peer("passthrough", "pass-through (raw topics to Kafka, unchanged)", BenchJob.PASSTHROUGH_GROUP,
-                        prefixed("passthrough.", raw), null, "passthrough." + device, false, "n/a"),
-                new Peer("json-passthrough", "JSON pass-through (parse, write again)", JsonPassThrough.GROUP,
-                        prefixed(JsonPassThrough.PREFIX, raw), null, JsonPassThrough.PREFIX + device, false, "n/a"),
-                new Peer("anonymise", "anonymisation (Veil: consent at event time)", c.groupId, anon, c.deadLetterTopic,
-                        anonDevice, true, null),
-                new Peer("arrival-gate", "arrival gate (consent as of arrival)", ArrivalGate.GROUP,
-                        prefixed(ArrivalGate.PREFIX, anon), ArrivalGate.PREFIX + c.deadLetterTopic,
-                        ArrivalGate.PREFIX + anonDevice, true, null),
-                new Peer("sql-temporal-join", "Flink SQL event-time temporal join", SqlTemporalJoin.GROUP,
-                        prefixed(SqlTemporalJoin.PREFIX, anon), null, SqlTemporalJoin.PREFIX + anonDevice, true,
+                new Peer(
+                        "passthrough",
+                        "pass-through (raw topics to Kafka, unchanged)",
+                        BenchJob.PASSTHROUGH_GROUP,
+                        prefixed("passthrough.", raw),
+                        null,
+                        "passthrough." + device,
+                        false,
+                        "n/a"),
+                new Peer(
+                        "json-passthrough",
+                        "JSON pass-through (parse, write again)",
+                        JsonPassThrough.GROUP,
+                        prefixed(JsonPassThrough.PREFIX, raw),
+                        null,
+                        JsonPassThrough.PREFIX + device,
+                        false,
+                        "n/a"),
+                new Peer(
+                        "anonymise",
+                        "anonymisation (Veil: consent at event time)",
+                        c.groupId,
+                        anon,
+                        c.deadLetterTopic,
+                        anonDevice,
+                        true,
+                        null),
+                new Peer(
+                        "arrival-gate",
+                        "arrival gate (consent as of arrival)",
+                        ArrivalGate.GROUP,
+                        prefixed(ArrivalGate.PREFIX, anon),
+                        ArrivalGate.PREFIX + c.deadLetterTopic,
+                        ArrivalGate.PREFIX + anonDevice,
+                        true,
+                        null),
+                new Peer(
+                        "sql-temporal-join",
+                        "Flink SQL event-time temporal join",
+                        SqlTemporalJoin.GROUP,
+                        prefixed(SqlTemporalJoin.PREFIX, anon),
+                        null,
+                        SqlTemporalJoin.PREFIX + anonDevice,
+                        true,
                         "n/a (dropped silently)"));
     }
 
@@ -263,7 +370,10 @@ public final class BenchMain implements Callable<Integer> {
         return topics.stream().map(t -> prefix + t).toList();
     }
 
-    /** Prints the next step of the run with the time since the start, so that a long run shows where it is. */
+    /**
+     * Prints the next step of the run with the time since the start, so that a long run shows where
+     * it is.
+     */
     private void step(String format, Object... args) {
         step++;
         say("[%d/%d, %s] %s", step, steps, elapsed(), String.format(Locale.ROOT, format, args));
@@ -274,11 +384,14 @@ public final class BenchMain implements Callable<Integer> {
         return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
-    /** Committed records per topic (read_committed, so aborted transactions and markers do not count). */
+    /**
+     * Committed records per topic (read_committed, so aborted transactions and markers do not
+     * count).
+     */
     private static Map<String, Long> countRecords(KafkaIo io, List<String> topics) {
         Map<String, Long> m = new LinkedHashMap<>();
         for (String t : topics) {
-            m.put(t, io.readCommitted(t, r -> { }));
+            m.put(t, io.readCommitted(t, r -> {}));
         }
         return m;
     }
@@ -286,19 +399,26 @@ public final class BenchMain implements Callable<Integer> {
     /** Dead letters of one reason in a dead-letter topic. */
     private static long countDeadLetters(KafkaIo io, String topic, String reason) {
         long[] n = {0};
-        io.readCommitted(topic, r -> {
-            try {
-                if (reason.equals(Json.MAPPER.readTree(r.value()).path("reason").asText())) {
-                    n[0]++;
-                }
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("a dead letter that is not JSON in " + topic, e);
-            }
-        });
+        io.readCommitted(
+                topic,
+                r -> {
+                    try {
+                        if (reason.equals(
+                                Json.MAPPER.readTree(r.value()).path("reason").asText())) {
+                            n[0]++;
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(
+                                "a dead letter that is not JSON in " + topic, e);
+                    }
+                });
         return n[0];
     }
 
-    /** Writes {@code md} right after the marker of {@code file}, keeping everything above and below it. */
+    /**
+     * Writes {@code md} right after the marker of {@code file}, keeping everything above and below
+     * it.
+     */
     static void insertRun(Path file, String md) throws Exception {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
@@ -307,8 +427,13 @@ public final class BenchMain implements Callable<Integer> {
         String text;
         if (i < 0) {
             // No marker yet: add one at the end, so that later runs stack above this one.
-            text = old + (old.isEmpty() || old.endsWith("\n") ? "" : "\n") + (old.isEmpty() ? "" : "\n") + MARKER
-                    + "\n\n" + md;
+            text =
+                    old
+                            + (old.isEmpty() || old.endsWith("\n") ? "" : "\n")
+                            + (old.isEmpty() ? "" : "\n")
+                            + MARKER
+                            + "\n\n"
+                            + md;
         } else {
             String above = old.substring(0, i + MARKER.length());
             String below = old.substring(i + MARKER.length()).stripLeading();
@@ -326,15 +451,29 @@ public final class BenchMain implements Callable<Integer> {
 
     private long preload(KafkaIo io, JobConfig c) throws Exception {
         int subjects = (int) Math.max(100, events / 62);
-        say("generating about %,d raw events (%,d data subjects, the demo's mix) ...", events, subjects);
-        SampleData data = SampleData.generate(42, subjects, LocalDate.of(2026, 11, 28), new Topics(
-                c.inputTopics.get("device"), c.inputTopics.get("location"), c.inputTopics.get("service"), c.consentTopic));
+        say(
+                "generating about %,d raw events (%,d data subjects, the demo's mix) ...",
+                events, subjects);
+        SampleData data =
+                SampleData.generate(
+                        42,
+                        subjects,
+                        LocalDate.of(2026, 11, 28),
+                        new Topics(
+                                c.inputTopics.get("device"),
+                                c.inputTopics.get("location"),
+                                c.inputTopics.get("service"),
+                                c.consentTopic));
         long n = 0;
         long t0 = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> p = io.producer()) {
             for (SampleRecord r : data.records()) {
-                KafkaIo.send(p, r.topic(), r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
-                        r.value().getBytes(StandardCharsets.UTF_8), r.timestampMillis());
+                KafkaIo.send(
+                        p,
+                        r.topic(),
+                        r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+                        r.value().getBytes(StandardCharsets.UTF_8),
+                        r.timestampMillis());
                 if (++n % 250_000 == 0) {
                     say("preloaded %,d of %,d", n, data.records().size());
                 }
@@ -345,42 +484,77 @@ public final class BenchMain implements Callable<Integer> {
         return n;
     }
 
-    private Process startChild(String kind, LocalKafka kafka, boolean bounded, String recoveryPath) throws Exception {
+    private Process startChild(String kind, LocalKafka kafka, boolean bounded, String recoveryPath)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("-Xms2g", "-Xmx2g", "-XX:+UseG1GC", "-Djava.io.tmpdir=" + work, "-Dveil.log.file=" + work.resolve(kind + (bounded ? "" : "-live") + ".log"),
-                "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED"));
+        cmd.addAll(
+                List.of(
+                        "-Xms2g",
+                        "-Xmx2g",
+                        "-XX:+UseG1GC",
+                        "-Djava.io.tmpdir=" + work,
+                        "-Dveil.log.file=" + work.resolve(kind + (bounded ? "" : "-live") + ".log"),
+                        "--add-opens=java.base/java.util=ALL-UNNAMED",
+                        "--add-opens=java.base/java.lang=ALL-UNNAMED"));
         if (profile && kind.equals("anonymise") && bounded) {
             cmd.add("-XX:FlightRecorderOptions:stackdepth=512");
-            cmd.add("-XX:StartFlightRecording=filename=" + work.resolve("anonymise.jfr") + ",settings=profile");
+            cmd.add(
+                    "-XX:StartFlightRecording=filename="
+                            + work.resolve("anonymise.jfr")
+                            + ",settings=profile");
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchJob.class.getName(), kind,
-                kafka.bootstrapServers(), work.toString(), Integer.toString(parallelism), checkpointInterval,
-                Boolean.toString(bounded), stateBackend));
+        cmd.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BenchJob.class.getName(),
+                        kind,
+                        kafka.bootstrapServers(),
+                        work.toString(),
+                        Integer.toString(parallelism),
+                        checkpointInterval,
+                        Boolean.toString(bounded),
+                        stateBackend));
         if (recoveryPath != null) {
             cmd.add(recoveryPath);
         }
         return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
-    /** Runs a bounded child and returns its BENCH_RESULT; prints progress from the consumer groups meanwhile. */
-    private JsonNode runChild(String kind, LocalKafka kafka, boolean bounded, String recoveryPath, KafkaIo io,
-            List<String> groups, long expected) throws Exception {
+    /**
+     * Runs a bounded child and returns its BENCH_RESULT; prints progress from the consumer groups
+     * meanwhile.
+     */
+    private JsonNode runChild(
+            String kind,
+            LocalKafka kafka,
+            boolean bounded,
+            String recoveryPath,
+            KafkaIo io,
+            List<String> groups,
+            long expected)
+            throws Exception {
         say("running %s ...", kind);
         Process p = startChild(kind, kafka, bounded, recoveryPath);
         JsonNode[] result = {null};
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.startsWith("BENCH_RESULT ")) {
-                        result[0] = Json.MAPPER.readTree(line.substring(13));
-                    }
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Thread reader =
+                new Thread(
+                        () -> {
+                            try (BufferedReader r =
+                                    new BufferedReader(
+                                            new InputStreamReader(
+                                                    p.getInputStream(), StandardCharsets.UTF_8))) {
+                                String line;
+                                while ((line = r.readLine()) != null) {
+                                    if (line.startsWith("BENCH_RESULT ")) {
+                                        result[0] = Json.MAPPER.readTree(line.substring(13));
+                                    }
+                                }
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
         reader.start();
         long t0 = System.nanoTime();
         while (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -394,52 +568,80 @@ public final class BenchMain implements Callable<Integer> {
                 done += io.committedOffsets(g, allRawTopics());
             }
             // Offsets are committed on checkpoints, so this lags by up to one checkpoint interval.
-            say("  %s: %,d of %,d raw events consumed and checkpointed (%.0f%%), %,.0f events/s so far, %.0f s",
+            say(
+                    "  %s: %,d of %,d raw events consumed and checkpointed (%.0f%%), %,.0f events/s so far, %.0f s",
                     kind, done, expected, 100.0 * done / expected, done / seconds, seconds);
         }
         reader.join();
         if (result[0] == null) {
-            throw new IllegalStateException(kind + " failed (exit " + p.exitValue() + "); see " + work.resolve(kind + ".log"));
+            throw new IllegalStateException(
+                    kind
+                            + " failed (exit "
+                            + p.exitValue()
+                            + "); see "
+                            + work.resolve(kind + ".log"));
         }
         return result[0];
     }
 
     private static List<String> allRawTopics() {
-        return List.of("veil.raw.device", "veil.raw.location", "veil.raw.service", "veil.raw.consent");
+        return List.of(
+                "veil.raw.device", "veil.raw.location", "veil.raw.service", "veil.raw.consent");
     }
 
-    private static Row row(String name, long events, long outputs, JsonNode r, String late, long[] range) {
+    private static Row row(
+            String name, long events, long outputs, JsonNode r, String late, long[] range) {
         double seconds = (range[1] - range[0]) / 1000.0;
-        return new Row(name, events, outputs, seconds, r.get("cpu_seconds").asDouble(), r.get("peak_rss_bytes").asLong(),
-                late, "first to last output record");
+        return new Row(
+                name,
+                events,
+                outputs,
+                seconds,
+                r.get("cpu_seconds").asDouble(),
+                r.get("peak_rss_bytes").asLong(),
+                late,
+                "first to last output record");
     }
 
     private static void printRow(Row r) {
-        say("  %s: %,.0f events/s, %.1f µs CPU/event, peak RSS %,d MiB, %,d output records, late dead letters %s",
-                r.job(), r.eventsPerSecond(), r.cpuMicrosPerEvent(), r.peakRss() >> 20, r.outputs(), r.late());
+        say(
+                "  %s: %,.0f events/s, %.1f µs CPU/event, peak RSS %,d MiB, %,d output records, late dead letters %s",
+                r.job(),
+                r.eventsPerSecond(),
+                r.cpuMicrosPerEvent(),
+                r.peakRss() >> 20,
+                r.outputs(),
+                r.late());
     }
 
-    private long[] latencyPass(LocalKafka kafka, Peer peer, LiveLoad live, int rate) throws Exception {
+    private long[] latencyPass(LocalKafka kafka, Peer peer, LiveLoad live, int rate)
+            throws Exception {
         String kind = peer.kind();
         say("  %s at %,d events/s for %d s (after 15 s warm-up) ...", kind, rate, latencySeconds);
         Process p = startChild(kind, kafka, false, null);
         java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
-        Thread drain = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.equals("BENCH_RUNNING")) {
-                        running.countDown();
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process was stopped
-            }
-        });
+        Thread drain =
+                new Thread(
+                        () -> {
+                            try (BufferedReader r =
+                                    new BufferedReader(
+                                            new InputStreamReader(
+                                                    p.getInputStream(), StandardCharsets.UTF_8))) {
+                                String line;
+                                while ((line = r.readLine()) != null) {
+                                    if (line.equals("BENCH_RUNNING")) {
+                                        running.countDown();
+                                    }
+                                }
+                            } catch (java.io.IOException ignored) {
+                                // the process was stopped
+                            }
+                        });
         drain.start();
         if (!running.await(3, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new IllegalStateException(kind + " did not start; see " + work.resolve(kind + "-live.log"));
+            throw new IllegalStateException(
+                    kind + " did not start; see " + work.resolve(kind + "-live.log"));
         }
         live.grantConsent();
         long[] lat = live.run(peer.liveTopic(), peer.anonymised(), rate, 15, latencySeconds);
@@ -447,23 +649,34 @@ public final class BenchMain implements Callable<Integer> {
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
         }
-        say("  %s: %,d records matched, p50 %d ms, p99 %d ms", kind, lat.length, LiveLoad.percentile(lat, 50),
-                LiveLoad.percentile(lat, 99));
+        say(
+                "  %s: %,d records matched, p50 %d ms, p99 %d ms",
+                kind, lat.length, LiveLoad.percentile(lat, 50), LiveLoad.percentile(lat, 99));
         return lat;
     }
 
     private Map<String, Double> stateSize(LocalKafka kafka, KafkaIo io) throws Exception {
         step("state size: %,d data subjects with consent ...", stateSubjects);
-        // Effective times 100 ms apart, so that the watermark passes (almost) all of them: the state measured is the
+        // Effective times 100 ms apart, so that the watermark passes (almost) all of them: the
+        // state measured is the
         // steady state of applied consent, not changes still waiting.
         long base = java.time.Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
         try (KafkaProducer<byte[], byte[]> p = io.producer()) {
             for (int i = 0; i < stateSubjects; i++) {
                 String user = "s-" + i;
                 String at = java.time.Instant.ofEpochMilli(base + i * 100L).toString();
-                String v = "{\"user_id\":\"" + user + "\",\"effective_time\":\"" + at + "\",\"action\":\"grant\","
-                        + "\"purposes\":[\"analytics\",\"product_improvement\",\"location\"],\"policy_version\":\"2026-09\"}";
-                KafkaIo.send(p, "state.raw.consent", user.getBytes(StandardCharsets.UTF_8), v.getBytes(StandardCharsets.UTF_8),
+                String v =
+                        "{\"user_id\":\""
+                                + user
+                                + "\",\"effective_time\":\""
+                                + at
+                                + "\",\"action\":\"grant\","
+                                + "\"purposes\":[\"analytics\",\"product_improvement\",\"location\"],\"policy_version\":\"2026-09\"}";
+                KafkaIo.send(
+                        p,
+                        "state.raw.consent",
+                        user.getBytes(StandardCharsets.UTF_8),
+                        v.getBytes(StandardCharsets.UTF_8),
                         System.currentTimeMillis());
             }
             p.flush();
@@ -476,26 +689,56 @@ public final class BenchMain implements Callable<Integer> {
         m.put("savepoint_bytes", s.get("savepoint_bytes").asDouble());
         m.put("bytes_per_subject", s.get("savepoint_bytes").asDouble() / stateSubjects);
         m.put("restore_seconds", r.get("restore_seconds").asDouble());
-        say("  savepoint %,.0f bytes = %.1f bytes per subject; restore to first checkpoint %.1f s", m.get("savepoint_bytes"),
-                m.get("bytes_per_subject"), m.get("restore_seconds"));
+        say(
+                "  savepoint %,.0f bytes = %.1f bytes per subject; restore to first checkpoint %.1f s",
+                m.get("savepoint_bytes"), m.get("bytes_per_subject"), m.get("restore_seconds"));
         return m;
     }
 
-    private String markdown(List<Peer> peers, List<Row> rows, Map<String, Map<String, Long>> perTopic, int rate,
-            Map<String, long[]> latencies, Map<String, Double> state, long raw) throws Exception {
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
-        long memKb = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0L);
+    private String markdown(
+            List<Peer> peers,
+            List<Row> rows,
+            Map<String, Map<String, Long>> perTopic,
+            int rate,
+            Map<String, long[]> latencies,
+            Map<String, Double> state,
+            long raw)
+            throws Exception {
+        String cpu =
+                Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name"))
+                        .findFirst()
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .orElse("unknown CPU");
+        long memKb =
+                Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                        .filter(l -> l.startsWith("MemTotal"))
+                        .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+                        .findFirst()
+                        .orElse(0L);
         StringBuilder sb = new StringBuilder();
         sb.append("## Run of ").append(ZonedDateTime.now().withNano(0)).append("\n\n");
-        sb.append(String.format(Locale.ROOT, "Machine: %d cores (%s), %d GiB; Java %s. Command: `%s`.%n%n",
-                Runtime.getRuntime().availableProcessors(), cpu, memKb >> 20, System.getProperty("java.version"), commandLine));
-        sb.append(String.format(Locale.ROOT, "%,d raw events (demo mix), parallelism %d, checkpoints every %s, exactly-once "
-                + "Kafka sink, state backend %s; one broker on the same machine; each job in its own JVM (CPU and peak RSS "
-                + "from procfs). Every peer reads the same preloaded raw topics:%n%n", raw, parallelism, checkpointInterval,
-                stateBackend));
-        sb.append("""
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "Machine: %d cores (%s), %d GiB; Java %s. Command: `%s`.%n%n",
+                        Runtime.getRuntime().availableProcessors(),
+                        cpu,
+                        memKb >> 20,
+                        System.getProperty("java.version"),
+                        commandLine));
+        sb.append(
+                String.format(
+                        Locale.ROOT,
+                        "%,d raw events (demo mix), parallelism %d, checkpoints every %s, exactly-once "
+                                + "Kafka sink, state backend %s; one broker on the same machine; each job in its own JVM (CPU and peak RSS "
+                                + "from procfs). Every peer reads the same preloaded raw topics:%n%n",
+                        raw,
+                        parallelism,
+                        checkpointInterval,
+                        stateBackend));
+        sb.append(
+                """
                 - **pass-through**: raw records to Kafka unchanged, the physical limit; the base of every ratio.
                 - **JSON pass-through**: the same plus one Jackson parse and write per record, the floor of any JSON job.
                 - **anonymisation**: the Veil job; each event decided with the consent in force at its own event
@@ -509,16 +752,28 @@ public final class BenchMain implements Callable<Integer> {
                   Approximates the rules: no schema validation or dead letters, a subset of the output columns.
 
                 """);
-        sb.append("| job | events | output records | events/s | vs pass-through | Flink CPU µs/event | peak RSS MiB "
-                + "| late dead letters | throughput from |\n");
+        sb.append(
+                "| job | events | output records | events/s | vs pass-through | Flink CPU µs/event | peak RSS MiB "
+                        + "| late dead letters | throughput from |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
         double base = rows.get(0).eventsPerSecond();
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f | %.2f | %.1f | %,d | %s | %s |%n", r.job(),
-                    r.events(), r.outputs(), r.eventsPerSecond(), r.eventsPerSecond() / base, r.cpuMicrosPerEvent(),
-                    r.peakRss() >> 20, r.late(), r.throughputBasis()));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %s | %,d | %,d | %,.0f | %.2f | %.1f | %,d | %s | %s |%n",
+                            r.job(),
+                            r.events(),
+                            r.outputs(),
+                            r.eventsPerSecond(),
+                            r.eventsPerSecond() / base,
+                            r.cpuMicrosPerEvent(),
+                            r.peakRss() >> 20,
+                            r.late(),
+                            r.throughputBasis()));
         }
-        sb.append("""
+        sb.append(
+                """
 
                 Late dead letters: `late_event` dead letters in the job's dead-letter topic. The arrival gate has no
                 notion of late (0 by construction): an event that arrives before the consent change that governed it is
@@ -528,31 +783,53 @@ public final class BenchMain implements Callable<Integer> {
 
                 """);
         List<Peer> gated = peers.stream().filter(Peer::anonymised).toList();
-        sb.append("Records per output (differences come from the consent semantics, and for SQL also from the rules it "
-                + "approximates):\n\n| output |");
+        sb.append(
+                "Records per output (differences come from the consent semantics, and for SQL also from the rules it "
+                        + "approximates):\n\n| output |");
         gated.forEach(p -> sb.append(' ').append(p.label()).append(" |"));
         sb.append("\n|---|").append("---:|".repeat(gated.size())).append('\n');
         for (int i = 0; i < gated.get(0).outputs().size(); i++) {
             sb.append("| ").append(gated.get(0).outputs().get(i)).append(" |");
             for (Peer p : gated) {
-                sb.append(String.format(Locale.ROOT, " %,d |", perTopic.get(p.kind()).get(p.outputs().get(i))));
+                sb.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %,d |",
+                                perTopic.get(p.kind()).get(p.outputs().get(i))));
             }
             sb.append('\n');
         }
         if (!latencies.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%nEnd-to-end latency at %,d events/s (device records, event time = now; "
-                    + "max_out_of_orderness PT1S, source_idleness PT2S, consent max_delivery_delay PT1S for the jobs "
-                    + "with watermarks; read_committed consumer, so the checkpoint interval is part of it):%n%n"
-                    + "| job | records | p50 ms | p99 ms |%n"
-                    + "|---|---:|---:|---:|%n", rate));
-            latencies.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "| %s | %,d | %d | %d |%n", k, v.length,
-                    LiveLoad.percentile(v, 50), LiveLoad.percentile(v, 99))));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nEnd-to-end latency at %,d events/s (device records, event time = now; "
+                                    + "max_out_of_orderness PT1S, source_idleness PT2S, consent max_delivery_delay PT1S for the jobs "
+                                    + "with watermarks; read_committed consumer, so the checkpoint interval is part of it):%n%n"
+                                    + "| job | records | p50 ms | p99 ms |%n"
+                                    + "|---|---:|---:|---:|%n",
+                            rate));
+            latencies.forEach(
+                    (k, v) ->
+                            sb.append(
+                                    String.format(
+                                            Locale.ROOT,
+                                            "| %s | %,d | %d | %d |%n",
+                                            k,
+                                            v.length,
+                                            LiveLoad.percentile(v, 50),
+                                            LiveLoad.percentile(v, 99))));
         }
         if (!state.isEmpty()) {
-            sb.append(String.format(Locale.ROOT, "%nConsent state: %,d data subjects, canonical savepoint %,.0f bytes = "
-                    + "**%.1f bytes per subject**; restore from it to the first completed checkpoint: %.1f s.%n",
-                    stateSubjects, state.get("savepoint_bytes"), state.get("bytes_per_subject"),
-                    state.get("restore_seconds")));
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%nConsent state: %,d data subjects, canonical savepoint %,.0f bytes = "
+                                    + "**%.1f bytes per subject**; restore from it to the first completed checkpoint: %.1f s.%n",
+                            stateSubjects,
+                            state.get("savepoint_bytes"),
+                            state.get("bytes_per_subject"),
+                            state.get("restore_seconds")));
         }
         return sb.toString();
     }

@@ -1,13 +1,10 @@
 package dev.veil.tools.bench;
 
+import dev.veil.config.JobConfig;
 import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.job.records.OutRecord;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.veil.config.JobConfig;
 import dev.veil.record.Json;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -15,34 +12,50 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * The {@code json-passthrough} peer: the byte pass-through plus one JSON parse and one JSON write per record, with the
- * same Jackson configuration Veil reads records with ({@link Json#MAPPER}). It is the floor of any job that looks
- * inside a JSON record, so the gap between it and the anonymisation job is what Veil's own work costs, and the gap
- * between it and the byte pass-through is what reading JSON at all costs.
+ * The {@code json-passthrough} peer: the byte pass-through plus one JSON parse and one JSON write
+ * per record, with the same Jackson configuration Veil reads records with ({@link Json#MAPPER}). It
+ * is the floor of any job that looks inside a JSON record, so the gap between it and the
+ * anonymisation job is what Veil's own work costs, and the gap between it and the byte pass-through
+ * is what reading JSON at all costs.
  */
 final class JsonPassThrough {
     /** Consumer group: offsets committed on checkpoints, read by the harness for progress. */
     static final String GROUP = "bench-jsonpass";
+
     /** Output topics are this prefix plus the raw topic. */
     static final String PREFIX = "jsonpass.";
 
     private JsonPassThrough() {}
 
-    /** Raw topics to "jsonpass.&lt;topic&gt;", parsed and written again; same source settings and sink as the others. */
+    /**
+     * Raw topics to "jsonpass.&lt;topic&gt;", parsed and written again; same source settings and
+     * sink as the others.
+     */
     static StreamExecutionEnvironment topology(JobConfig c, int parallelism, boolean bounded) {
-        StreamExecutionEnvironment env = BenchJob.env(AnonymisationTopology.flinkConfiguration(c), parallelism);
+        StreamExecutionEnvironment env =
+                BenchJob.env(AnonymisationTopology.flinkConfiguration(c), parallelism);
         List<String> topics = new ArrayList<>(c.inputTopics.values());
         topics.add(c.consentTopic);
-        var b = KafkaSource.<OutRecord>builder()
-                .setBootstrapServers(c.bootstrapServers)
-                .setGroupId(GROUP)
-                .setTopics(topics)
-                .setStartingOffsets(bounded ? OffsetsInitializer.earliest() : OffsetsInitializer.latest())
-                .setProperty("isolation.level", "read_committed")
-                .setDeserializer(new Reserialiser());
+        var b =
+                KafkaSource.<OutRecord>builder()
+                        .setBootstrapServers(c.bootstrapServers)
+                        .setGroupId(GROUP)
+                        .setTopics(topics)
+                        .setStartingOffsets(
+                                bounded
+                                        ? OffsetsInitializer.earliest()
+                                        : OffsetsInitializer.latest())
+                        .setProperty("isolation.level", "read_committed")
+                        .setDeserializer(new Reserialiser());
         if (bounded) {
             b.setBounded(OffsetsInitializer.latest());
         }
@@ -54,8 +67,8 @@ final class JsonPassThrough {
     }
 
     /**
-     * Parses at the source, as Veil's own deserialisers do, so that both pay for the parse in the same place. A record
-     * that is not JSON is skipped: a floor has no dead-letter path.
+     * Parses at the source, as Veil's own deserialisers do, so that both pay for the parse in the
+     * same place. A record that is not JSON is skipped: a floor has no dead-letter path.
      */
     static final class Reserialiser implements KafkaRecordDeserializationSchema<OutRecord> {
         private static final long serialVersionUID = 1L;
@@ -72,7 +85,9 @@ final class JsonPassThrough {
                 return;
             }
             try {
-                out.collect(new OutRecord(PREFIX + r.topic(), r.key(), Json.MAPPER.writeValueAsBytes(tree)));
+                out.collect(
+                        new OutRecord(
+                                PREFIX + r.topic(), r.key(), Json.MAPPER.writeValueAsBytes(tree)));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot write a parsed JSON tree", e);
             }

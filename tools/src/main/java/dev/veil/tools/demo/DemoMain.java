@@ -1,26 +1,36 @@
 package dev.veil.tools.demo;
 
-import dev.veil.job.RulesText;
-import dev.veil.job.anonymisation.AnonymisationTopology;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.ReleaseSpec;
 import dev.veil.config.JobConfig;
-import dev.veil.job.aggregate.AggregationTopology;
-import dev.veil.tools.render.HeatmapGeoJson;
-import dev.veil.tools.render.HeatmapPng;
-import dev.veil.tools.render.TopCells;
-import dev.veil.tools.render.UsageCsv;
 import dev.veil.config.KeyReference;
+import dev.veil.job.RulesText;
+import dev.veil.job.aggregate.AggregationTopology;
+import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.local.LocalMetrics;
+import dev.veil.tools.render.HeatmapGeoJson;
+import dev.veil.tools.render.HeatmapPng;
+import dev.veil.tools.render.TopCells;
+import dev.veil.tools.render.UsageCsv;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
+
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,48 +49,71 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * {@code ./veil demo}: starts a real Kafka broker on loopback, produces a generated day of raw logs, runs the
- * anonymisation job on a local Flink (MiniCluster, RocksDB, checkpoints, exactly-once sink) until the input is
- * consumed, and writes what it sent and what it read back (read_committed) to {@code out/}.
+ * {@code ./veil demo}: starts a real Kafka broker on loopback, produces a generated day of raw
+ * logs, runs the anonymisation job on a local Flink (MiniCluster, RocksDB, checkpoints,
+ * exactly-once sink) until the input is consumed, and writes what it sent and what it read back
+ * (read_committed) to {@code out/}.
  */
-@Command(name = "veil demo", mixinStandardHelpOptions = true,
-        description = "Runs the anonymisation job over generated sample input on a local Kafka and Flink.")
+@Command(
+        name = "veil demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Runs the anonymisation job over generated sample input on a local Kafka and Flink.")
 public final class DemoMain implements Callable<Integer> {
-    @Option(names = "--out", defaultValue = "out", description = "Output folder (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--out",
+            defaultValue = "out",
+            description = "Output folder (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--subjects", defaultValue = "3000", description = "Data subjects to generate (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--subjects",
+            defaultValue = "3000",
+            description = "Data subjects to generate (default: ${DEFAULT-VALUE})")
     int subjects;
 
-    @Option(names = "--seed", defaultValue = "20261128", description = "Seed of the generator (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            defaultValue = "20261128",
+            description = "Seed of the generator (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--day", defaultValue = "2026-11-28", description = "Day the sample covers, UTC (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--day",
+            defaultValue = "2026-11-28",
+            description = "Day the sample covers, UTC (default: ${DEFAULT-VALUE})")
     LocalDate day;
 
-    @Option(names = "--config", defaultValue = "config/veil.yaml", description = "Job configuration (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--config",
+            defaultValue = "config/veil.yaml",
+            description = "Job configuration (default: ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--rules", defaultValue = "config/rules.yaml", description = "Field rules (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--rules",
+            defaultValue = "config/rules.yaml",
+            description = "Field rules (default: ${DEFAULT-VALUE})")
     Path rules;
 
-    @Option(names = "--aggregates", defaultValue = "config/aggregates.yaml",
+    @Option(
+            names = "--aggregates",
+            defaultValue = "config/aggregates.yaml",
             description = "Heat map and usage configuration (default: ${DEFAULT-VALUE})")
     Path aggregates;
 
-    @Option(names = "--broker-classpath", defaultValue = "kafka-local/target/runtime.classpath", hidden = true)
+    @Option(
+            names = "--broker-classpath",
+            defaultValue = "kafka-local/target/runtime.classpath",
+            hidden = true)
     Path brokerClasspath;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Flink parallelism (default: ${DEFAULT-VALUE})")
     int parallelism;
 
     public static void main(String[] args) {
@@ -104,24 +137,34 @@ public final class DemoMain implements Callable<Integer> {
         LocalKafka.deleteRecursively(runDir);
         Files.createDirectories(runDir);
 
-        KeyReference key = demoKey(runDir, "VEIL_PSEUDONYM_KEY", "pseudonym.key", "pseudonymisation");
+        KeyReference key =
+                demoKey(runDir, "VEIL_PSEUDONYM_KEY", "pseudonym.key", "pseudonymisation");
         KeyReference noiseKey = demoKey(runDir, "VEIL_NOISE_KEY", "noise.key", "noise");
 
         say("starting a Kafka broker (KRaft) on 127.0.0.1 ...");
         try (LocalKafka kafka = LocalKafka.start(brokerClasspath, runDir.resolve("kafka"))) {
             say("Kafka is up at %s", kafka.bootstrapServers());
-            JobConfig jobConfig = base.withOverrides(kafka.bootstrapServers(), key, localFlink(runDir.resolve("checkpoints")));
+            JobConfig jobConfig =
+                    base.withOverrides(
+                            kafka.bootstrapServers(),
+                            key,
+                            localFlink(runDir.resolve("checkpoints")));
             KafkaIo io = new KafkaIo(kafka.bootstrapServers());
             Map<String, Integer> topics = new LinkedHashMap<>();
             jobConfig.inputTopics.values().forEach(t -> topics.put(t, 3));
             topics.put(jobConfig.consentTopic, 3);
             topics.put(jobConfig.deadLetterTopic, 1);
             ruleSet.outputs().values().forEach(o -> topics.put(o.topic(), 3));
-            AggregatesConfig agg = aggBase.withOverrides(kafka.bootstrapServers(), noiseKey,
-                            localFlink(runDir.resolve("checkpoints-aggregates")))
-                    // The demo replays a day in about a minute: a watermark step of the anonymisation job then covers
-                    // minutes to hours of event time, and its output is that much out of order (docs/aggregates.md).
-                    .withMaxOutOfOrderness(Duration.ofHours(24));
+            AggregatesConfig agg =
+                    aggBase.withOverrides(
+                                    kafka.bootstrapServers(),
+                                    noiseKey,
+                                    localFlink(runDir.resolve("checkpoints-aggregates")))
+                            // The demo replays a day in about a minute: a watermark step of the
+                            // anonymisation job then covers
+                            // minutes to hours of event time, and its output is that much out of
+                            // order (docs/aggregates.md).
+                            .withMaxOutOfOrderness(Duration.ofHours(24));
             for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
                 topics.put(AggregationTopology.lateTopic(agg, kind), 1);
             }
@@ -131,11 +174,16 @@ public final class DemoMain implements Callable<Integer> {
             io.createTopics(topics);
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
-            SampleData data = SampleData.generate(seed, subjects, day, new Topics(
-                    jobConfig.inputTopics.get("device"),
-                    jobConfig.inputTopics.get("location"),
-                    jobConfig.inputTopics.get("service"),
-                    jobConfig.consentTopic));
+            SampleData data =
+                    SampleData.generate(
+                            seed,
+                            subjects,
+                            day,
+                            new Topics(
+                                    jobConfig.inputTopics.get("device"),
+                                    jobConfig.inputTopics.get("location"),
+                                    jobConfig.inputTopics.get("service"),
+                                    jobConfig.consentTopic));
             Map<String, Long> sent = produce(io, data, out.resolve("input"));
             long totalIn = sent.values().stream().mapToLong(Long::longValue).sum();
             say("produced %,d raw records: %s", totalIn, sent);
@@ -149,22 +197,39 @@ public final class DemoMain implements Callable<Integer> {
             long[] leaks = {0};
             long[] values = {0};
             for (OutputRules o : ruleSet.outputs().values()) {
-                outCounts.put(o.topic(), readBack(io, o.topic(), out, node -> values[0] += scan(node, raw, leaks)));
+                outCounts.put(
+                        o.topic(),
+                        readBack(io, o.topic(), out, node -> values[0] += scan(node, raw, leaks)));
             }
-            outCounts.put(jobConfig.deadLetterTopic, readBack(io, jobConfig.deadLetterTopic, out, node -> {
-                deadLetters.merge(node.path("reason").asText(), 1L, Long::sum);
-                values[0] += scan(node, raw, leaks);
-            }));
+            outCounts.put(
+                    jobConfig.deadLetterTopic,
+                    readBack(
+                            io,
+                            jobConfig.deadLetterTopic,
+                            out,
+                            node -> {
+                                deadLetters.merge(node.path("reason").asText(), 1L, Long::sum);
+                                values[0] += scan(node, raw, leaks);
+                            }));
 
-            printSummary(sent, outCounts, LocalMetrics.totals(AnonymisationTopology.JOB_NAME, "dropped"), deadLetters,
-                    values[0], leaks[0], started);
+            printSummary(
+                    sent,
+                    outCounts,
+                    LocalMetrics.totals(AnonymisationTopology.JOB_NAME, "dropped"),
+                    deadLetters,
+                    values[0],
+                    leaks[0],
+                    started);
 
             runAggregates(agg, io);
             return leaks[0] == 0 ? 0 : 3;
         }
     }
 
-    /** Flink options of the demo's local jobs: fast checkpoints under out/, and the reporter its summary reads. */
+    /**
+     * Flink options of the demo's local jobs: fast checkpoints under out/, and the reporter its
+     * summary reads.
+     */
     private Map<String, String> localFlink(Path checkpoints) {
         Map<String, String> flink = new HashMap<>(LocalMetrics.flinkOptions());
         flink.put("execution.checkpointing.interval", "2s");
@@ -174,8 +239,12 @@ public final class DemoMain implements Callable<Integer> {
         return flink;
     }
 
-    /** A fresh random key for this run, in a file only the owner can read; config names the file, never the key. */
-    private static KeyReference demoKey(Path runDir, String variable, String fileName, String what) throws Exception {
+    /**
+     * A fresh random key for this run, in a file only the owner can read; config names the file,
+     * never the key.
+     */
+    private static KeyReference demoKey(Path runDir, String variable, String fileName, String what)
+            throws Exception {
         String fromEnv = System.getenv(variable);
         if (fromEnv != null && !fromEnv.isBlank()) {
             say("%s key: from the environment variable %s", what, variable);
@@ -184,22 +253,35 @@ public final class DemoMain implements Callable<Integer> {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Path file = runDir.resolve(fileName);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+                file,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, Base64.getEncoder().encodeToString(key));
-        say("%s key: a fresh random key for this run in %s (set %s to use your own)", what, file, variable);
+        say(
+                "%s key: a fresh random key for this run in %s (set %s to use your own)",
+                what, file, variable);
         return KeyReference.file(file.toAbsolutePath().toString());
     }
 
-    /** Runs the heat map and usage jobs over the anonymised topics, side by side, then writes the analysts' files. */
+    /**
+     * Runs the heat map and usage jobs over the anonymised topics, side by side, then writes the
+     * analysts' files.
+     */
     private void runAggregates(AggregatesConfig agg, KafkaIo io) throws Exception {
-        say("running the heat map and usage jobs over the anonymised topics (window %s, k %d, delta %s) ...",
+        say(
+                "running the heat map and usage jobs over the anonymised topics (window %s, k %d, delta %s) ...",
                 agg.window, agg.k, agg.delta);
         List<JobClient> clients = new ArrayList<>();
         for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                    AggregationTopology.flinkConfiguration(agg));
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            AggregationTopology.flinkConfiguration(agg));
             env.setParallelism(parallelism);
-            AggregationTopology.build(env, agg, kind, AggregationTopology.source(agg, kind, true),
+            AggregationTopology.build(
+                    env,
+                    agg,
+                    kind,
+                    AggregationTopology.source(agg, kind, true),
                     AggregationTopology.sink(agg, kind));
             clients.add(env.executeAsync("veil-" + kind.id));
         }
@@ -208,8 +290,10 @@ public final class DemoMain implements Callable<Integer> {
             c.getJobExecutionResult().get();
         }
         for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-            late += LocalMetrics.totals("veil-" + kind.id, "late_observations").values().stream()
-                    .mapToLong(Long::longValue).sum();
+            late +=
+                    LocalMetrics.totals("veil-" + kind.id, "late_observations").values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum();
         }
         List<JsonNode> heat = new ArrayList<>();
         List<JsonNode> usage = new ArrayList<>();
@@ -218,48 +302,85 @@ public final class DemoMain implements Callable<Integer> {
         readBack(io, agg.usageOutputTopic, out, usage::add);
         readBack(io, agg.budgetTopic, out, budget::add);
         for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-            readBack(io, AggregationTopology.lateTopic(agg, kind), out, n -> { });
+            readBack(io, AggregationTopology.lateTopic(agg, kind), out, n -> {});
         }
         HeatmapGeoJson.write(heat, out.resolve("heatmap.geojson"));
-        HeatmapPng.write(heat, out.resolve("heatmap.png"),
-                "Distinct people per H3 cell (res " + agg.heatmapResolution + "), \u03b5 "
-                        + agg.heatmap.epsilon().toPlainString() + ", k " + agg.k);
+        HeatmapPng.write(
+                heat,
+                out.resolve("heatmap.png"),
+                "Distinct people per H3 cell (res "
+                        + agg.heatmapResolution
+                        + "), \u03b5 "
+                        + agg.heatmap.epsilon().toPlainString()
+                        + ", k "
+                        + agg.k);
         UsageCsv.write(usage, out.resolve("usage.csv"));
 
-        StringBuilder sb = new StringBuilder("\n================ Veil aggregates summary ================\n");
-        sb.append(String.format("heat map: %,d cells published over %,d windows; usage: %,d categories; budget lines: %d%n",
-                heat.size(), heat.stream().map(n -> n.path("window_start").asText()).distinct().count(), usage.size(),
-                budget.size()));
-        sb.append(String.format("privacy: window %s, allowed lateness %s, k %d, delta %s per release, noise %s%n",
-                agg.window, agg.allowedLateness, agg.k, agg.delta, "discrete Laplace (keyed CSPRNG, exact sampler)"));
+        StringBuilder sb =
+                new StringBuilder("\n================ Veil aggregates summary ================\n");
+        sb.append(
+                String.format(
+                        "heat map: %,d cells published over %,d windows; usage: %,d categories; budget lines: %d%n",
+                        heat.size(),
+                        heat.stream().map(n -> n.path("window_start").asText()).distinct().count(),
+                        usage.size(),
+                        budget.size()));
+        sb.append(
+                String.format(
+                        "privacy: window %s, allowed lateness %s, k %d, delta %s per release, noise %s%n",
+                        agg.window,
+                        agg.allowedLateness,
+                        agg.k,
+                        agg.delta,
+                        "discrete Laplace (keyed CSPRNG, exact sampler)"));
         for (ReleaseSpec r : agg.allReleases()) {
-            sb.append(String.format("  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d%n", r.name(),
-                    r.epsilon().toPlainString(), r.maxContributions(), r.maxPerCategory(), r.laplace().scale(), r.threshold()));
+            sb.append(
+                    String.format(
+                            "  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d%n",
+                            r.name(),
+                            r.epsilon().toPlainString(),
+                            r.maxContributions(),
+                            r.maxPerCategory(),
+                            r.laplace().scale(),
+                            r.threshold()));
         }
-        sb.append(String.format("  total per window and data subject: epsilon %s, delta %.1e (basic composition)%n",
-                agg.totalEpsilon().toPlainString(), agg.totalDelta()));
+        sb.append(
+                String.format(
+                        "  total per window and data subject: epsilon %s, delta %.1e (basic composition)%n",
+                        agg.totalEpsilon().toPlainString(), agg.totalDelta()));
         sb.append(String.format("late observations (after window end + lateness): %d%n", late));
         sb.append("top cells:\n").append(TopCells.format(heat, 10));
-        sb.append("files: out/heatmap.geojson, out/heatmap.png, out/usage.csv, out/").append(agg.heatmapOutputTopic)
-                .append(".jsonl, out/").append(agg.usageOutputTopic).append(".jsonl, out/").append(agg.budgetTopic).append(".jsonl\n");
+        sb.append("files: out/heatmap.geojson, out/heatmap.png, out/usage.csv, out/")
+                .append(agg.heatmapOutputTopic)
+                .append(".jsonl, out/")
+                .append(agg.usageOutputTopic)
+                .append(".jsonl, out/")
+                .append(agg.budgetTopic)
+                .append(".jsonl\n");
         sb.append("=========================================================");
         System.out.println(sb);
     }
 
-    private static Map<String, Long> produce(KafkaIo io, SampleData data, Path inputDir) throws Exception {
+    private static Map<String, Long> produce(KafkaIo io, SampleData data, Path inputDir)
+            throws Exception {
         Files.createDirectories(inputDir);
         Map<String, BufferedWriter> writers = new HashMap<>();
         Map<String, Long> counts = new TreeMap<>();
         try (KafkaProducer<byte[], byte[]> producer = io.producer()) {
             for (SampleRecord r : data.records()) {
-                KafkaIo.send(producer, r.topic(), r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
-                        r.value().getBytes(StandardCharsets.UTF_8), r.timestampMillis());
+                KafkaIo.send(
+                        producer,
+                        r.topic(),
+                        r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+                        r.value().getBytes(StandardCharsets.UTF_8),
+                        r.timestampMillis());
                 BufferedWriter w = writers.get(r.topic());
                 if (w == null) {
                     w = Files.newBufferedWriter(inputDir.resolve(r.topic() + ".jsonl"));
                     writers.put(r.topic(), w);
                 }
-                // One line per record; a malformed record may hold a newline, which is escaped to keep one line.
+                // One line per record; a malformed record may hold a newline, which is escaped to
+                // keep one line.
                 w.write(r.value().replace("\n", "\\n"));
                 w.newLine();
                 counts.merge(r.topic(), 1L, Long::sum);
@@ -273,15 +394,21 @@ public final class DemoMain implements Callable<Integer> {
         return counts;
     }
 
-    private void runJob(JobConfig jobConfig, RulesText rulesText, KafkaIo io, long totalIn) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
-                AnonymisationTopology.flinkConfiguration(jobConfig));
+    private void runJob(JobConfig jobConfig, RulesText rulesText, KafkaIo io, long totalIn)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        AnonymisationTopology.flinkConfiguration(jobConfig));
         env.setParallelism(parallelism);
-        AnonymisationTopology.build(env, jobConfig, rulesText,
+        AnonymisationTopology.build(
+                env,
+                jobConfig,
+                rulesText,
                 AnonymisationTopology.logSource(jobConfig, rulesText, true),
                 AnonymisationTopology.consentSource(jobConfig, rulesText, true),
                 AnonymisationTopology.sink(jobConfig));
-        say("running the anonymisation job on a local Flink (parallelism %d, RocksDB, checkpoints every 2 s, exactly-once sink) ...",
+        say(
+                "running the anonymisation job on a local Flink (parallelism %d, RocksDB, checkpoints every 2 s, exactly-once sink) ...",
                 parallelism);
         JobClient client = env.executeAsync(AnonymisationTopology.JOB_NAME);
         List<String> inputTopics = new ArrayList<>(jobConfig.inputTopics.values());
@@ -293,8 +420,11 @@ public final class DemoMain implements Callable<Integer> {
                 result.get(3, TimeUnit.SECONDS);
             } catch (java.util.concurrent.TimeoutException stillRunning) {
                 long done = io.committedOffsets(jobConfig.groupId, inputTopics);
-                say("progress: %,d of %,d raw records consumed and checkpointed (%d%%), %d s",
-                        done, totalIn, totalIn == 0 ? 100 : done * 100 / totalIn,
+                say(
+                        "progress: %,d of %,d raw records consumed and checkpointed (%d%%), %d s",
+                        done,
+                        totalIn,
+                        totalIn == 0 ? 100 : done * 100 / totalIn,
                         Duration.ofNanos(System.nanoTime() - t0).toSeconds());
             }
         }
@@ -302,21 +432,28 @@ public final class DemoMain implements Callable<Integer> {
         say("job finished in %.1f s", r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0);
     }
 
-    private static long readBack(KafkaIo io, String topic, Path out, java.util.function.Consumer<JsonNode> each) throws Exception {
+    private static long readBack(
+            KafkaIo io, String topic, Path out, java.util.function.Consumer<JsonNode> each)
+            throws Exception {
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve(topic + ".jsonl"))) {
-            return io.readCommitted(topic, r -> {
-                try {
-                    w.write(new String(r.value(), StandardCharsets.UTF_8));
-                    w.newLine();
-                    each.accept(Json.MAPPER.readTree(r.value()));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            return io.readCommitted(
+                    topic,
+                    r -> {
+                        try {
+                            w.write(new String(r.value(), StandardCharsets.UTF_8));
+                            w.newLine();
+                            each.accept(Json.MAPPER.readTree(r.value()));
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
         }
     }
 
-    /** Counts values of an output record that equal a raw identifier of the input; returns the values scanned. */
+    /**
+     * Counts values of an output record that equal a raw identifier of the input; returns the
+     * values scanned.
+     */
     private static long scan(JsonNode node, Set<String> raw, long[] leaks) {
         long n = 0;
         if (node.isContainerNode()) {
@@ -331,35 +468,52 @@ public final class DemoMain implements Callable<Integer> {
         return 1;
     }
 
-    /** @param droppedByReason the consent gate's {@code veil.reason.<r>.dropped} counters, summed over subtasks */
-    private static void printSummary(Map<String, Long> sent, Map<String, Long> outCounts,
-            Map<String, Long> droppedByReason, Map<String, Long> deadLetters, long valuesScanned, long leaks,
+    /**
+     * @param droppedByReason the consent gate's {@code veil.reason.<r>.dropped} counters, summed
+     *     over subtasks
+     */
+    private static void printSummary(
+            Map<String, Long> sent,
+            Map<String, Long> outCounts,
+            Map<String, Long> droppedByReason,
+            Map<String, Long> deadLetters,
+            long valuesScanned,
+            long leaks,
             long started) {
         Map<String, Long> dropped = new TreeMap<>();
-        droppedByReason.forEach((reason, n) -> {
-            if (n > 0) {
-                dropped.put(reason, n);
-            }
-        });
+        droppedByReason.forEach(
+                (reason, n) -> {
+                    if (n > 0) {
+                        dropped.put(reason, n);
+                    }
+                });
         StringBuilder sb = new StringBuilder();
         sb.append("\n==================== Veil demo summary ====================\n");
         sb.append("records in (raw topics):\n");
         sent.forEach((t, n) -> sb.append(String.format("  %-24s %,10d%n", t, n)));
-        sb.append(String.format("  %-24s %,10d%n", "total", sent.values().stream().mapToLong(Long::longValue).sum()));
+        sb.append(
+                String.format(
+                        "  %-24s %,10d%n",
+                        "total", sent.values().stream().mapToLong(Long::longValue).sum()));
         sb.append("records out (anonymised topics, read_committed):\n");
-        outCounts.forEach((t, n) -> {
-            if (!t.contains("dead-letter")) {
-                sb.append(String.format("  %-24s %,10d%n", t, n));
-            }
-        });
+        outCounts.forEach(
+                (t, n) -> {
+                    if (!t.contains("dead-letter")) {
+                        sb.append(String.format("  %-24s %,10d%n", t, n));
+                    }
+                });
         sb.append("dropped by the consent gate, by reason:\n");
         dropped.forEach((r, n) -> sb.append(String.format("  %-32s %,10d%n", r, n)));
         sb.append("dead-lettered, by reason:\n");
         deadLetters.forEach((r, n) -> sb.append(String.format("  %-32s %,10d%n", r, n)));
-        sb.append(String.format("leak scan: %,d output values checked against the input's raw identifiers: %d found%n",
-                valuesScanned, leaks));
-        sb.append(String.format("wall time: %.0f s; files in out/ (input/*.jsonl, <topic>.jsonl)%n",
-                (System.nanoTime() - started) / 1e9));
+        sb.append(
+                String.format(
+                        "leak scan: %,d output values checked against the input's raw identifiers: %d found%n",
+                        valuesScanned, leaks));
+        sb.append(
+                String.format(
+                        "wall time: %.0f s; files in out/ (input/*.jsonl, <topic>.jsonl)%n",
+                        (System.nanoTime() - started) / 1e9));
         sb.append("===========================================================");
         System.out.println(sb);
     }

@@ -1,16 +1,5 @@
 package dev.veil.tools.local;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -22,6 +11,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** Small Kafka client helpers for local runs: topics, producing, reading back, group progress. */
 public final class KafkaIo {
@@ -36,11 +37,12 @@ public final class KafkaIo {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> topics = new ArrayList<>();
-            partitionsByTopic.forEach((t, p) -> {
-                if (!existing.contains(t)) {
-                    topics.add(new NewTopic(t, p, (short) 1));
-                }
-            });
+            partitionsByTopic.forEach(
+                    (t, p) -> {
+                        if (!existing.contains(t)) {
+                            topics.add(new NewTopic(t, p, (short) 1));
+                        }
+                    });
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         }
     }
@@ -58,12 +60,18 @@ public final class KafkaIo {
     }
 
     /** Sends one record with an explicit timestamp. */
-    public static void send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] key, byte[] value, long timestamp) {
+    public static void send(
+            KafkaProducer<byte[], byte[]> producer,
+            String topic,
+            byte[] key,
+            byte[] value,
+            long timestamp) {
         producer.send(new ProducerRecord<>(topic, null, timestamp, key, value));
     }
 
     /**
-     * Reads every committed record (read_committed) of a topic from the beginning to its current end.
+     * Reads every committed record (read_committed) of a topic from the beginning to its current
+     * end.
      *
      * @param each called for each record, in partition order
      * @return the number of records read
@@ -80,7 +88,8 @@ public final class KafkaIo {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            consumer.partitionsFor(topic)
+                    .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -95,7 +104,8 @@ public final class KafkaIo {
         return n;
     }
 
-    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    private static boolean reached(
+            KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
                 return false;
@@ -105,10 +115,11 @@ public final class KafkaIo {
     }
 
     /**
-     * Follows a topic from its current end (read_committed) until {@code done} is set, handing each record's value to
-     * {@code each}.
+     * Follows a topic from its current end (read_committed) until {@code done} is set, handing each
+     * record's value to {@code each}.
      */
-    public void follow(String topic, java.util.concurrent.atomic.AtomicBoolean done, Consumer<byte[]> each) {
+    public void follow(
+            String topic, java.util.concurrent.atomic.AtomicBoolean done, Consumer<byte[]> each) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
         p.put("group.id", "veil-follower-" + UUID.randomUUID());
@@ -118,7 +129,8 @@ public final class KafkaIo {
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+            consumer.partitionsFor(topic)
+                    .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
             consumer.assign(parts);
             consumer.seekToEnd(parts);
             parts.forEach(consumer::position);
@@ -131,15 +143,25 @@ public final class KafkaIo {
     }
 
     /**
-     * Earliest and latest record timestamps over the topics (CreateTime set by the writer), epoch ms; {0, 0} if empty.
+     * Earliest and latest record timestamps over the topics (CreateTime set by the writer), epoch
+     * ms; {0, 0} if empty.
      */
     public long[] timestampRange(Collection<String> topics) throws Exception {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-                d.partitions().forEach(pi -> latest.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.maxTimestamp()));
+            for (var d :
+                    admin.describeTopics(topics)
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .values()) {
+                d.partitions()
+                        .forEach(
+                                pi ->
+                                        latest.put(
+                                                new TopicPartition(d.name(), pi.partition()),
+                                                OffsetSpec.maxTimestamp()));
             }
             for (var r : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values()) {
                 if (r.offset() >= 0) {
@@ -152,7 +174,8 @@ public final class KafkaIo {
             p.put("isolation.level", "read_committed");
             p.put("max.poll.records", "1");
             try (KafkaConsumer<byte[], byte[]> consumer =
-                    new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    new KafkaConsumer<>(
+                            p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                 for (TopicPartition tp : latest.keySet()) {
                     consumer.assign(List.of(tp));
                     consumer.seekToBeginning(List.of(tp));
@@ -177,8 +200,17 @@ public final class KafkaIo {
     public long endOffsets(Collection<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-                d.partitions().forEach(pi -> specs.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest()));
+            for (var d :
+                    admin.describeTopics(topics)
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .values()) {
+                d.partitions()
+                        .forEach(
+                                pi ->
+                                        specs.put(
+                                                new TopicPartition(d.name(), pi.partition()),
+                                                OffsetSpec.latest()));
             }
             long sum = 0;
             for (var r : admin.listOffsets(specs).all().get(30, TimeUnit.SECONDS).values()) {
@@ -188,11 +220,16 @@ public final class KafkaIo {
         }
     }
 
-    /** Sum of a consumer group's committed offsets on the topics (Flink commits them on checkpoints). */
+    /**
+     * Sum of a consumer group's committed offsets on the topics (Flink commits them on
+     * checkpoints).
+     */
     public long committedOffsets(String groupId, Collection<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Map<TopicPartition, OffsetAndMetadata> offsets =
-                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                    admin.listConsumerGroupOffsets(groupId)
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS);
             long sum = 0;
             for (var e : offsets.entrySet()) {
                 if (topics.contains(e.getKey().topic()) && e.getValue() != null) {

@@ -1,5 +1,7 @@
 package dev.veil.tools.local;
 
+import org.apache.kafka.clients.admin.Admin;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -12,12 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
- * A real Apache Kafka broker (KRaft, combined broker and controller) started as a child process on 127.0.0.1 from
- * the jars that Maven resolved for the {@code kafka-local} module. Its data and log live in a folder of the run.
- * Closing it stops the process; a JVM shutdown hook does too.
+ * A real Apache Kafka broker (KRaft, combined broker and controller) started as a child process on
+ * 127.0.0.1 from the jars that Maven resolved for the {@code kafka-local} module. Its data and log
+ * live in a folder of the run. Closing it stops the process; a JVM shutdown hook does too.
  */
 public final class LocalKafka implements AutoCloseable {
     private final Process process;
@@ -37,9 +38,13 @@ public final class LocalKafka implements AutoCloseable {
      * @param dir empty or previous folder for data and logs; wiped first
      * @throws IllegalStateException if the broker does not come up within 60 s (its log is named)
      */
-    public static LocalKafka start(Path classpathFile, Path dir) throws IOException, InterruptedException {
+    public static LocalKafka start(Path classpathFile, Path dir)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(classpathFile)) {
-            throw new IllegalStateException("broker classpath " + classpathFile + " is missing; run ./veil, which builds it");
+            throw new IllegalStateException(
+                    "broker classpath "
+                            + classpathFile
+                            + " is missing; run ./veil, which builds it");
         }
         String classpath = Files.readString(classpathFile).strip();
         deleteRecursively(dir);
@@ -47,57 +52,83 @@ public final class LocalKafka implements AutoCloseable {
         int port = freePort();
         int controllerPort = freePort();
         Path props = dir.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + dir.resolve("data").toAbsolutePath(),
-                "num.partitions=3",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=3",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=3",
-                "group.initial.rebalance.delay.ms=0",
-                "log.retention.hours=-1",
-                "auto.create.topics.enable=false",
-                ""));
+        Files.writeString(
+                props,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+                        "listeners=PLAINTEXT://127.0.0.1:"
+                                + port
+                                + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                        "controller.listener.names=CONTROLLER",
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                        "log.dirs=" + dir.resolve("data").toAbsolutePath(),
+                        "num.partitions=3",
+                        "offsets.topic.replication.factor=1",
+                        "offsets.topic.num.partitions=3",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "transaction.state.log.num.partitions=3",
+                        "group.initial.rebalance.delay.ms=0",
+                        "log.retention.hours=-1",
+                        "auto.create.topics.enable=false",
+                        ""));
         Path log4j = dir.resolve("log4j2.properties");
-        Files.writeString(log4j, String.join("\n",
-                "rootLogger.level = WARN",
-                "rootLogger.appenderRef.file.ref = File",
-                "appender.file.type = File",
-                "appender.file.name = File",
-                "appender.file.fileName = " + dir.resolve("server.log").toAbsolutePath(),
-                "appender.file.layout.type = PatternLayout",
-                "appender.file.layout.pattern = %d %-5p %c{1} - %m%n",
-                ""));
+        Files.writeString(
+                log4j,
+                String.join(
+                        "\n",
+                        "rootLogger.level = WARN",
+                        "rootLogger.appenderRef.file.ref = File",
+                        "appender.file.type = File",
+                        "appender.file.name = File",
+                        "appender.file.fileName = " + dir.resolve("server.log").toAbsolutePath(),
+                        "appender.file.layout.type = PatternLayout",
+                        "appender.file.layout.pattern = %d %-5p %c{1} - %m%n",
+                        ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> common = List.of(java, "-Xms256m", "-Xmx768m", "-Djava.io.tmpdir=" + dir.toAbsolutePath(),
-                "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(), "-cp", classpath);
+        List<String> common =
+                List.of(
+                        java,
+                        "-Xms256m",
+                        "-Xmx768m",
+                        "-Djava.io.tmpdir=" + dir.toAbsolutePath(),
+                        "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
+                        "-cp",
+                        classpath);
 
         List<String> format = new ArrayList<>(common);
-        format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", "VeilLocalKafkaCluster0", "-c", props.toString()));
-        Process f = new ProcessBuilder(format)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("format.log").toFile())
-                .start();
+        format.addAll(
+                List.of(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        "VeilLocalKafkaCluster0",
+                        "-c",
+                        props.toString()));
+        Process f =
+                new ProcessBuilder(format)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("format.log").toFile())
+                        .start();
         if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
             f.destroyForcibly();
-            throw new IllegalStateException("formatting Kafka storage failed; see " + dir.resolve("format.log"));
+            throw new IllegalStateException(
+                    "formatting Kafka storage failed; see " + dir.resolve("format.log"));
         }
 
         List<String> run = new ArrayList<>(common);
         run.addAll(List.of("kafka.Kafka", props.toString()));
-        Process p = new ProcessBuilder(run)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
+        Process p =
+                new ProcessBuilder(run)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("stdout.log").toFile())
+                        .start();
         LocalKafka kafka = new LocalKafka(p, port, dir);
         Runtime.getRuntime().addShutdownHook(new Thread(kafka::stopQuietly, "stop-local-kafka"));
         kafka.awaitReady(Duration.ofSeconds(60));
@@ -108,12 +139,24 @@ public final class LocalKafka implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the Kafka broker exited with " + process.exitValue() + "; see "
-                        + dir.resolve("stdout.log") + " and " + dir.resolve("server.log"));
+                throw new IllegalStateException(
+                        "the Kafka broker exited with "
+                                + process.exitValue()
+                                + "; see "
+                                + dir.resolve("stdout.log")
+                                + " and "
+                                + dir.resolve("server.log"));
             }
             if (portOpen()) {
-                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers(),
-                        "request.timeout.ms", "3000", "default.api.timeout.ms", "5000"))) {
+                try (Admin admin =
+                        Admin.create(
+                                Map.of(
+                                        "bootstrap.servers",
+                                        bootstrapServers(),
+                                        "request.timeout.ms",
+                                        "3000",
+                                        "default.api.timeout.ms",
+                                        "5000"))) {
                     admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                     return;
                 } catch (Exception notYet) {
@@ -123,8 +166,11 @@ public final class LocalKafka implements AutoCloseable {
             Thread.sleep(250);
         }
         stopQuietly();
-        throw new IllegalStateException("the Kafka broker did not become ready in " + timeout.toSeconds() + " s; see "
-                + dir.resolve("server.log"));
+        throw new IllegalStateException(
+                "the Kafka broker did not become ready in "
+                        + timeout.toSeconds()
+                        + " s; see "
+                        + dir.resolve("server.log"));
     }
 
     private boolean portOpen() {
@@ -172,13 +218,15 @@ public final class LocalKafka implements AutoCloseable {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.delete(p);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            });
         }
     }
 }

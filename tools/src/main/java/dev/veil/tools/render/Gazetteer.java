@@ -7,25 +7,24 @@ import java.util.Optional;
 final class Gazetteer {
 
     /** A named place. */
-    record Place(String name, double lat, double lon) {
-    }
+    record Place(String name, double lat, double lon) {}
 
     /** Places are only used as a label when the point lies within this distance. */
     static final double MAX_LABEL_DISTANCE_KM = 50.0;
 
-    static final List<Place> PLACES = List.of(
-            new Place("Dublin", 53.3498, -6.2603),
-            new Place("Cork", 51.8985, -8.4756),
-            new Place("Limerick", 52.6638, -8.6267),
-            new Place("Galway", 53.2707, -9.0568),
-            new Place("Belfast", 54.5973, -5.9301),
-            new Place("Berlin", 52.5200, 13.4050),
-            new Place("Madrid", 40.4168, -3.7038),
-            new Place("London", 51.5074, -0.1278),
-            new Place("Paris", 48.8566, 2.3522));
+    static final List<Place> PLACES =
+            List.of(
+                    new Place("Dublin", 53.3498, -6.2603),
+                    new Place("Cork", 51.8985, -8.4756),
+                    new Place("Limerick", 52.6638, -8.6267),
+                    new Place("Galway", 53.2707, -9.0568),
+                    new Place("Belfast", 54.5973, -5.9301),
+                    new Place("Berlin", 52.5200, 13.4050),
+                    new Place("Madrid", 40.4168, -3.7038),
+                    new Place("London", 51.5074, -0.1278),
+                    new Place("Paris", 48.8566, 2.3522));
 
-    private Gazetteer() {
-    }
+    private Gazetteer() {}
 
     /** The nearest place within {@link #MAX_LABEL_DISTANCE_KM} of the point, if any. */
     static Optional<Place> nearest(double lat, double lon) {

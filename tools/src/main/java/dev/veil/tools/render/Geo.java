@@ -2,6 +2,7 @@ package dev.veil.tools.render;
 
 import com.uber.h3core.H3Core;
 import com.uber.h3core.util.LatLng;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -23,8 +24,7 @@ final class Geo {
         }
     }
 
-    private Geo() {
-    }
+    private Geo() {}
 
     /** Checks that {@code cell} is a valid H3 cell address and returns it. */
     static String requireValidCell(String cell) {
@@ -50,8 +50,9 @@ final class Geo {
         double p2 = Math.toRadians(lat2);
         double dp = p2 - p1;
         double dl = Math.toRadians(lon2 - lon1);
-        double a = Math.sin(dp / 2) * Math.sin(dp / 2)
-                + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
+        double a =
+                Math.sin(dp / 2) * Math.sin(dp / 2)
+                        + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
         return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1.0, Math.sqrt(a)));
     }
 
@@ -67,7 +68,12 @@ final class Geo {
     /** Human-readable position, for example "53.35°N 6.26°W". */
     static String formatLatLon(double lat, double lon) {
         double l = wrapDelta(lon);
-        return String.format(Locale.ROOT, "%.2f°%s %.2f°%s",
-                Math.abs(lat), lat >= 0 ? "N" : "S", Math.abs(l), l >= 0 ? "E" : "W");
+        return String.format(
+                Locale.ROOT,
+                "%.2f°%s %.2f°%s",
+                Math.abs(lat),
+                lat >= 0 ? "N" : "S",
+                Math.abs(l),
+                l >= 0 ? "E" : "W");
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.uber.h3core.util.LatLng;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -17,42 +18,50 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Writes heat map releases as an RFC 7946 GeoJSON FeatureCollection, one Feature per release, for kepler.gl, QGIS
- * and similar tools.
+ * Writes heat map releases as an RFC 7946 GeoJSON FeatureCollection, one Feature per release, for
+ * kepler.gl, QGIS and similar tools.
  *
- * <p>Each Feature's geometry is the H3 cell boundary: positions are {@code [longitude, latitude]} (WGS84 degrees,
- * rounded to 7 decimals, about 1 cm), every ring is closed (the last position repeats the first) and exterior rings
- * are counter-clockwise (RFC 7946 §3.1.6). Properties are {@code cell, window_start, window_end, count, resolution,
- * epsilon, delta, k}, copied from the release (JSON null when a release lacks one, except {@code cell}, which is
- * required). Features are ordered by window, then count (descending), then cell.
+ * <p>Each Feature's geometry is the H3 cell boundary: positions are {@code [longitude, latitude]}
+ * (WGS84 degrees, rounded to 7 decimals, about 1 cm), every ring is closed (the last position
+ * repeats the first) and exterior rings are counter-clockwise (RFC 7946 §3.1.6). Properties are
+ * {@code cell, window_start, window_end, count, resolution, epsilon, delta, k}, copied from the
+ * release (JSON null when a release lacks one, except {@code cell}, which is required). Features
+ * are ordered by window, then count (descending), then cell.
  *
  * <p><b>Antimeridian.</b> A cell whose boundary crosses the ±180° meridian is split there into a
- * {@code MultiPolygon} of two parts, one ending at longitude 180 and one starting at -180, as RFC 7946 §3.1.9
- * asks, so no polygon spans the globe. A cell containing a pole (its boundary winds once around it) becomes a single
- * polygon that follows the boundary from -180° to 180° and closes along the pole's latitude (±90°), which is how
- * such a cap is drawn on a plate carrée map.
+ * {@code MultiPolygon} of two parts, one ending at longitude 180 and one starting at -180, as RFC
+ * 7946 §3.1.9 asks, so no polygon spans the globe. A cell containing a pole (its boundary winds
+ * once around it) becomes a single polygon that follows the boundary from -180° to 180° and closes
+ * along the pole's latitude (±90°), which is how such a cap is drawn on a plate carrée map.
  */
 public final class HeatmapGeoJson {
 
     /** Property names copied from each release, in output order. */
     public static final List<String> PROPERTIES =
-            List.of("cell", "window_start", "window_end", "count", "resolution", "epsilon", "delta", "k");
+            List.of(
+                    "cell",
+                    "window_start",
+                    "window_end",
+                    "count",
+                    "resolution",
+                    "epsilon",
+                    "delta",
+                    "k");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final double COORDINATE_SCALE = 1e7;
 
-    private HeatmapGeoJson() {
-    }
+    private HeatmapGeoJson() {}
 
     /**
-     * Writes the releases to {@code file} (UTF-8, parent directories created). An empty list gives a valid, empty
-     * FeatureCollection.
+     * Writes the releases to {@code file} (UTF-8, parent directories created). An empty list gives
+     * a valid, empty FeatureCollection.
      *
      * @param releases heat map release records ({@code cell} must be a valid H3 cell address)
-     * @param file     where to write, conventionally {@code *.geojson}
+     * @param file where to write, conventionally {@code *.geojson}
      * @throws IllegalArgumentException if a release has no valid {@code cell}
-     * @throws IOException              if the file cannot be written
+     * @throws IOException if the file cannot be written
      */
     public static void write(List<JsonNode> releases, Path file) throws IOException {
         ObjectNode collection = toFeatureCollection(releases);
@@ -73,9 +82,10 @@ public final class HeatmapGeoJson {
      */
     public static ObjectNode toFeatureCollection(List<JsonNode> releases) {
         List<JsonNode> sorted = new ArrayList<>(releases);
-        sorted.sort(Comparator.comparing(Records.Window::of, Records.Window.ORDER)
-                .thenComparing(Comparator.comparingLong(Records::count).reversed())
-                .thenComparing(Records::cell));
+        sorted.sort(
+                Comparator.comparing(Records.Window::of, Records.Window.ORDER)
+                        .thenComparing(Comparator.comparingLong(Records::count).reversed())
+                        .thenComparing(Records::cell));
         ObjectNode collection = NODES.objectNode();
         collection.put("type", "FeatureCollection");
         ArrayNode features = collection.putArray("features");
@@ -116,8 +126,8 @@ public final class HeatmapGeoJson {
     }
 
     /**
-     * Turns an H3 boundary into one or more open {@code [lon, lat]} rings with longitudes in [-180, 180],
-     * each counter-clockwise.
+     * Turns an H3 boundary into one or more open {@code [lon, lat]} rings with longitudes in [-180,
+     * 180], each counter-clockwise.
      */
     static List<List<double[]>> rings(List<LatLng> boundary) {
         int n = boundary.size();
@@ -129,7 +139,10 @@ public final class HeatmapGeoJson {
             x += Geo.wrapDelta(boundary.get(i).lng - boundary.get(i - 1).lng);
             unwrapped.add(new double[] {x, boundary.get(i).lat});
         }
-        double winding = x + Geo.wrapDelta(boundary.get(0).lng - boundary.get(n - 1).lng) - unwrapped.get(0)[0];
+        double winding =
+                x
+                        + Geo.wrapDelta(boundary.get(0).lng - boundary.get(n - 1).lng)
+                        - unwrapped.get(0)[0];
         List<List<double[]>> result = new ArrayList<>(2);
         if (Math.abs(winding) > 180.0) {
             result.add(polarCap(boundary));
@@ -150,7 +163,10 @@ public final class HeatmapGeoJson {
         return result;
     }
 
-    /** Cap around a pole: boundary sorted by longitude, joined to the pole along the ±180° meridians. */
+    /**
+     * Cap around a pole: boundary sorted by longitude, joined to the pole along the ±180°
+     * meridians.
+     */
     private static List<double[]> polarCap(List<LatLng> boundary) {
         List<double[]> pts = new ArrayList<>();
         double latSum = 0;
@@ -163,7 +179,8 @@ public final class HeatmapGeoJson {
         double[] first = pts.get(0);
         double[] last = pts.get(pts.size() - 1);
         double gap = first[0] + 360.0 - last[0];
-        double seamLat = gap == 0 ? last[1] : last[1] + (first[1] - last[1]) * (180.0 - last[0]) / gap;
+        double seamLat =
+                gap == 0 ? last[1] : last[1] + (first[1] - last[1]) * (180.0 - last[0]) / gap;
         List<double[]> ring = new ArrayList<>();
         ring.add(new double[] {-180.0, seamLat});
         for (double[] p : pts) {
@@ -177,7 +194,10 @@ public final class HeatmapGeoJson {
         return ring;
     }
 
-    /** Sutherland–Hodgman clip of a ring at a meridian, keeping {@code x <= meridian} or {@code x >= meridian}. */
+    /**
+     * Sutherland–Hodgman clip of a ring at a meridian, keeping {@code x <= meridian} or {@code x >=
+     * meridian}.
+     */
     private static List<double[]> clip(List<double[]> ring, double meridian, boolean keepWest) {
         List<double[]> out = new ArrayList<>();
         int n = ring.size();
@@ -220,7 +240,9 @@ public final class HeatmapGeoJson {
         return ring;
     }
 
-    /** Shoelace area in degree² of an open ring; positive when counter-clockwise (x east, y north). */
+    /**
+     * Shoelace area in degree² of an open ring; positive when counter-clockwise (x east, y north).
+     */
     static double signedArea(List<double[]> ring) {
         double sum = 0;
         int n = ring.size();

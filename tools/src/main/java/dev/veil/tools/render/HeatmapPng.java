@@ -2,6 +2,9 @@ package dev.veil.tools.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.uber.h3core.util.LatLng;
+
+import javax.imageio.ImageIO;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -26,29 +29,32 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import javax.imageio.ImageIO;
 
 /**
  * Renders a heat map window as a PNG for people: one map panel per city-sized cluster of cells.
  *
- * <p>Only the busiest window is drawn: the one with the largest sum of counts, the earliest on ties. If a cell appears
- * more than once in that window (a replayed record), the last occurrence wins. Cells whose centres are within
- * {@value #CLUSTER_KM} km of each other (transitively) form a cluster; each cluster gets its own panel with a local
- * equirectangular projection (longitude scaled by the cosine of the panel's latitude, so hexagons keep their shape),
- * a scale bar and a label: the nearest place of a small built-in gazetteer within 50 km, otherwise the centroid as
- * "53.35°N 6.26°W". Panels are ordered by their total count, busiest first; at most {@value #MAX_PANELS} are drawn
- * and the footer says how many smaller clusters were left out. Hexagons are filled with a light-yellow to dark-red
- * ramp, linear in count over the window's range, shown in the legend.
+ * <p>Only the busiest window is drawn: the one with the largest sum of counts, the earliest on
+ * ties. If a cell appears more than once in that window (a replayed record), the last occurrence
+ * wins. Cells whose centres are within {@value #CLUSTER_KM} km of each other (transitively) form a
+ * cluster; each cluster gets its own panel with a local equirectangular projection (longitude
+ * scaled by the cosine of the panel's latitude, so hexagons keep their shape), a scale bar and a
+ * label: the nearest place of a small built-in gazetteer within 50 km, otherwise the centroid as
+ * "53.35°N 6.26°W". Panels are ordered by their total count, busiest first; at most {@value
+ * #MAX_PANELS} are drawn and the footer says how many smaller clusters were left out. Hexagons are
+ * filled with a light-yellow to dark-red ramp, linear in count over the window's range, shown in
+ * the legend.
  *
- * <p>Rendering is pure Java2D into a {@link BufferedImage}; {@code java.awt.headless} is set to {@code true} unless
- * the caller already chose a value.
+ * <p>Rendering is pure Java2D into a {@link BufferedImage}; {@code java.awt.headless} is set to
+ * {@code true} unless the caller already chose a value.
  */
 public final class HeatmapPng {
 
     /** Image width, px. */
     public static final int WIDTH = 1600;
+
     /** Image height, px. */
     public static final int HEIGHT = 1000;
+
     /** Text drawn when there is nothing to show. */
     public static final String EMPTY_MESSAGE = "no cell passed suppression in any window";
 
@@ -58,7 +64,9 @@ public final class HeatmapPng {
     private static final double KM_PER_DEGREE_LAT = 110.574;
     private static final double KM_PER_DEGREE_LON = 111.320;
     private static final double MIN_PANEL_EXTENT_KM = 8.0;
-    private static final double[] NICE_KM = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+    private static final double[] NICE_KM = {
+        0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000
+    };
 
     private static final int MARGIN = 28;
     private static final int HEADER_H = 104;
@@ -73,10 +81,12 @@ public final class HeatmapPng {
     private static final Color TEXT = new Color(0x1E1E1E);
     private static final Color MUTED = new Color(0x6B6B6B);
     private static final Color CELL_OUTLINE = new Color(40, 40, 40, 120);
+
     /** ColorBrewer YlOrRd, without its near-white first step so the faintest cells still show. */
     private static final Color[] RAMP = {
         new Color(0xFFEDA0), new Color(0xFED976), new Color(0xFEB24C), new Color(0xFD8D3C),
-        new Color(0xFC4E2A), new Color(0xE31A1C), new Color(0xBD0026), new Color(0x800026)};
+        new Color(0xFC4E2A), new Color(0xE31A1C), new Color(0xBD0026), new Color(0x800026)
+    };
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -84,26 +94,24 @@ public final class HeatmapPng {
         }
     }
 
-    private HeatmapPng() {
-    }
+    private HeatmapPng() {}
 
     /** One cell to draw. */
-    private record Cell(String id, long count, LatLng centre, List<LatLng> boundary) {
-    }
+    private record Cell(String id, long count, LatLng centre, List<LatLng> boundary) {}
 
     /** A cluster of nearby cells drawn in one panel. */
-    private record Cluster(List<Cell> cells, double lat, double lon, long total) {
-    }
+    private record Cluster(List<Cell> cells, double lat, double lon, long total) {}
 
     /**
-     * Renders the busiest window of {@code releases} to {@code file} as a {@value #WIDTH}x{@value #HEIGHT} PNG
-     * (parent directories created). With no releases the image says {@value #EMPTY_MESSAGE}.
+     * Renders the busiest window of {@code releases} to {@code file} as a {@value #WIDTH}x{@value
+     * #HEIGHT} PNG (parent directories created). With no releases the image says {@value
+     * #EMPTY_MESSAGE}.
      *
      * @param releases heat map release records
-     * @param file     where to write, conventionally {@code *.png}
-     * @param title    headline drawn at the top, for example "Veil demo: people per H3 cell"
+     * @param file where to write, conventionally {@code *.png}
+     * @param title headline drawn at the top, for example "Veil demo: people per H3 cell"
      * @throws IllegalArgumentException if a release has no valid cell or count
-     * @throws IOException              if the file cannot be written
+     * @throws IOException if the file cannot be written
      */
     public static void write(List<JsonNode> releases, Path file, String title) throws IOException {
         BufferedImage image = render(releases, title);
@@ -120,7 +128,7 @@ public final class HeatmapPng {
      * Renders the image {@link #write} writes.
      *
      * @param releases heat map release records
-     * @param title    headline drawn at the top
+     * @param title headline drawn at the top
      * @return an RGB image of {@value #WIDTH}x{@value #HEIGHT} px
      */
     public static BufferedImage render(List<JsonNode> releases, String title) {
@@ -128,8 +136,11 @@ public final class HeatmapPng {
         Graphics2D g = image.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_FRACTIONALMETRICS,
+                    RenderingHints.VALUE_FRACTIONALMETRICS_ON);
             g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
             g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
             g.setColor(BACKGROUND);
@@ -173,10 +184,16 @@ public final class HeatmapPng {
             if (total > busiestTotal) {
                 busiestTotal = total;
                 busiest = e.getKey();
-                cells = byCell.entrySet().stream()
-                        .map(c -> new Cell(c.getKey(), Records.count(c.getValue()), Geo.centre(c.getKey()),
-                                Geo.boundary(c.getKey())))
-                        .collect(Collectors.toList());
+                cells =
+                        byCell.entrySet().stream()
+                                .map(
+                                        c ->
+                                                new Cell(
+                                                        c.getKey(),
+                                                        Records.count(c.getValue()),
+                                                        Geo.centre(c.getKey()),
+                                                        Geo.boundary(c.getKey())))
+                                .collect(Collectors.toList());
             }
         }
         List<JsonNode> windowReleases = byWindow.get(busiest);
@@ -190,17 +207,31 @@ public final class HeatmapPng {
         drawFooter(g, windowReleases, clusters.subList(shown.size(), clusters.size()));
     }
 
-    private static void drawHeader(Graphics2D g, String title, Records.Window window, int cellCount, long total,
-                                   int windowCount, long min, long max) {
+    private static void drawHeader(
+            Graphics2D g,
+            String title,
+            Records.Window window,
+            int cellCount,
+            long total,
+            int windowCount,
+            long min,
+            long max) {
         g.setColor(TEXT);
         int textWidth = WIDTH - 2 * MARGIN - LEGEND_W - 24;
         g.setFont(font(Font.BOLD, 30));
         g.drawString(fit(g, title, textWidth), MARGIN, 46);
         g.setFont(font(Font.PLAIN, 19));
         g.setColor(MUTED);
-        String sub = String.format(Locale.ROOT, "Window %s  ·  %,d cells  ·  total count %,d  ·  %s",
-                window.label("–"), cellCount, total,
-                windowCount == 1 ? "only window" : String.format(Locale.ROOT, "busiest of %d windows", windowCount));
+        String sub =
+                String.format(
+                        Locale.ROOT,
+                        "Window %s  ·  %,d cells  ·  total count %,d  ·  %s",
+                        window.label("–"),
+                        cellCount,
+                        total,
+                        windowCount == 1
+                                ? "only window"
+                                : String.format(Locale.ROOT, "busiest of %d windows", windowCount));
         g.drawString(fit(g, sub, textWidth), MARGIN, 80);
         drawLegend(g, WIDTH - MARGIN - LEGEND_W, 22, LEGEND_W, min, max);
     }
@@ -221,18 +252,26 @@ public final class HeatmapPng {
         g.setFont(font(Font.PLAIN, 15));
         FontMetrics fm = g.getFontMetrics();
         int labelY = barY + barH + 18;
-        long[] ticks = min == max ? new long[] {min} : new long[] {min, Math.round((min + max) / 2.0), max};
+        long[] ticks =
+                min == max
+                        ? new long[] {min}
+                        : new long[] {min, Math.round((min + max) / 2.0), max};
         for (long tick : ticks) {
             double t = min == max ? 0.5 : (tick - min) / (double) (max - min);
             int cx = x + (int) Math.round(t * (w - 1));
             g.drawLine(cx, barY + barH, cx, barY + barH + 4);
             String label = String.format(Locale.ROOT, "%,d", tick);
-            int lx = Math.max(x, Math.min(x + w - fm.stringWidth(label), cx - fm.stringWidth(label) / 2));
+            int lx =
+                    Math.max(
+                            x,
+                            Math.min(
+                                    x + w - fm.stringWidth(label), cx - fm.stringWidth(label) / 2));
             g.drawString(label, lx, labelY);
         }
     }
 
-    private static void drawFooter(Graphics2D g, List<JsonNode> windowReleases, List<Cluster> hidden) {
+    private static void drawFooter(
+            Graphics2D g, List<JsonNode> windowReleases, List<Cluster> hidden) {
         TreeSet<String> epsilons = new TreeSet<>();
         TreeSet<String> noises = new TreeSet<>();
         TreeSet<String> ks = new TreeSet<>();
@@ -256,11 +295,17 @@ public final class HeatmapPng {
             text.append(" (").append(String.join(", ", params)).append(")");
         }
         text.append("; cells below the threshold are not published.");
-        String second = "Each panel has its own local equirectangular projection and scale (see its scale bar).";
+        String second =
+                "Each panel has its own local equirectangular projection and scale (see its scale bar).";
         if (!hidden.isEmpty()) {
             int hiddenCells = hidden.stream().mapToInt(c -> c.cells().size()).sum();
-            second += String.format(Locale.ROOT, "  +%d smaller cluster%s (%,d cells) not shown.",
-                    hidden.size(), hidden.size() == 1 ? "" : "s", hiddenCells);
+            second +=
+                    String.format(
+                            Locale.ROOT,
+                            "  +%d smaller cluster%s (%,d cells) not shown.",
+                            hidden.size(),
+                            hidden.size() == 1 ? "" : "s",
+                            hiddenCells);
         }
         g.setFont(font(Font.PLAIN, 14));
         g.setColor(MUTED);
@@ -274,7 +319,10 @@ public final class HeatmapPng {
         }
     }
 
-    /** Union-find over cell centres closer than {@link #CLUSTER_KM}; clusters sorted by total count, descending. */
+    /**
+     * Union-find over cell centres closer than {@link #CLUSTER_KM}; clusters sorted by total count,
+     * descending.
+     */
     private static List<Cluster> cluster(List<Cell> cells) {
         int n = cells.size();
         int[] parent = new int[n];
@@ -308,10 +356,13 @@ public final class HeatmapPng {
                 total += c.count();
             }
             group.sort(Comparator.comparingLong(Cell::count).thenComparing(Cell::id));
-            clusters.add(new Cluster(group, latSum / group.size(), lon0 + lonSum / group.size(), total));
+            clusters.add(
+                    new Cluster(group, latSum / group.size(), lon0 + lonSum / group.size(), total));
         }
-        clusters.sort(Comparator.comparingLong(Cluster::total).reversed()
-                .thenComparing(Comparator.comparingDouble(Cluster::lat).reversed()));
+        clusters.sort(
+                Comparator.comparingLong(Cluster::total)
+                        .reversed()
+                        .thenComparing(Comparator.comparingDouble(Cluster::lat).reversed()));
         return clusters;
     }
 
@@ -352,8 +403,11 @@ public final class HeatmapPng {
         }
     }
 
-    private static void drawPanel(Graphics2D g, Cluster cluster, Rectangle2D box, long min, long max) {
-        Shape frame = new RoundRectangle2D.Double(box.getX(), box.getY(), box.getWidth(), box.getHeight(), 12, 12);
+    private static void drawPanel(
+            Graphics2D g, Cluster cluster, Rectangle2D box, long min, long max) {
+        Shape frame =
+                new RoundRectangle2D.Double(
+                        box.getX(), box.getY(), box.getWidth(), box.getHeight(), 12, 12);
         g.setColor(PANEL_FILL);
         g.fill(frame);
 
@@ -382,8 +436,12 @@ public final class HeatmapPng {
         double extentX = Math.max(maxX - minX, MIN_PANEL_EXTENT_KM);
         double extentY = Math.max(maxY - minY, MIN_PANEL_EXTENT_KM);
         double pad = 18;
-        Rectangle2D map = new Rectangle2D.Double(box.getX() + pad, box.getY() + PANEL_TITLE_H,
-                box.getWidth() - 2 * pad, box.getHeight() - PANEL_TITLE_H - pad);
+        Rectangle2D map =
+                new Rectangle2D.Double(
+                        box.getX() + pad,
+                        box.getY() + PANEL_TITLE_H,
+                        box.getWidth() - 2 * pad,
+                        box.getHeight() - PANEL_TITLE_H - pad);
         double scale = Math.min(map.getWidth() / extentX, map.getHeight() / extentY) * 0.94;
         double midX = (minX + maxX) / 2;
         double midY = (minY + maxY) / 2;
@@ -424,8 +482,13 @@ public final class HeatmapPng {
         long peak = cluster.cells().stream().mapToLong(Cell::count).max().orElse(0);
         g.setFont(font(Font.PLAIN, 14));
         g.setColor(MUTED);
-        String stats = String.format(Locale.ROOT, "%,d cells  ·  total %,d  ·  max %,d",
-                cluster.cells().size(), cluster.total(), peak);
+        String stats =
+                String.format(
+                        Locale.ROOT,
+                        "%,d cells  ·  total %,d  ·  max %,d",
+                        cluster.cells().size(),
+                        cluster.total(),
+                        peak);
         g.drawString(fit(g, stats, textWidth), textX, (float) (box.getY() + 47));
 
         drawScaleBar(g, map, scale);
@@ -440,14 +503,18 @@ public final class HeatmapPng {
             }
         }
         double len = km * pxPerKm;
-        String label = km >= 1 ? String.format(Locale.ROOT, "%d km", (long) km)
-                : String.format(Locale.ROOT, "%d m", Math.round(km * 1000));
+        String label =
+                km >= 1
+                        ? String.format(Locale.ROOT, "%d km", (long) km)
+                        : String.format(Locale.ROOT, "%d m", Math.round(km * 1000));
         g.setFont(font(Font.PLAIN, 13));
         FontMetrics fm = g.getFontMetrics();
         double x = map.getX() + 4;
         double y = map.getMaxY() - 6;
         g.setColor(new Color(255, 255, 255, 200));
-        g.fill(new RoundRectangle2D.Double(x - 4, y - 24, Math.max(len, fm.stringWidth(label)) + 12, 30, 6, 6));
+        g.fill(
+                new RoundRectangle2D.Double(
+                        x - 4, y - 24, Math.max(len, fm.stringWidth(label)) + 12, 30, 6, 6));
         g.setColor(TEXT);
         g.setStroke(new BasicStroke(2f));
         g.draw(new Line2D.Double(x + 2, y, x + 2 + len, y));
@@ -471,7 +538,10 @@ public final class HeatmapPng {
                 (int) Math.round(a.getBlue() + f * (b.getBlue() - a.getBlue())));
     }
 
-    /** The text, shortened with an ellipsis if it is wider than {@code maxWidth} px in the current font. */
+    /**
+     * The text, shortened with an ellipsis if it is wider than {@code maxWidth} px in the current
+     * font.
+     */
     private static String fit(Graphics2D g, String text, int maxWidth) {
         FontMetrics fm = g.getFontMetrics();
         if (fm.stringWidth(text) <= maxWidth) {
@@ -479,7 +549,8 @@ public final class HeatmapPng {
         }
         String ellipsis = "…";
         int end = text.length();
-        while (end > 0 && fm.stringWidth(text.substring(0, end).stripTrailing() + ellipsis) > maxWidth) {
+        while (end > 0
+                && fm.stringWidth(text.substring(0, end).stripTrailing() + ellipsis) > maxWidth) {
             end--;
         }
         return text.substring(0, end).stripTrailing() + ellipsis;

@@ -1,6 +1,7 @@
 package dev.veil.tools.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -14,10 +15,13 @@ final class Records {
     /** An aggregation window as published in the records (ISO-8601 instants as text). */
     record Window(String start, String end) {
 
-        /** Chronological order (by start, then end); text that is not an instant sorts after instants, by text. */
-        static final Comparator<Window> ORDER = Comparator
-                .comparing(Window::start, Records::compareInstants)
-                .thenComparing(Window::end, Records::compareInstants);
+        /**
+         * Chronological order (by start, then end); text that is not an instant sorts after
+         * instants, by text.
+         */
+        static final Comparator<Window> ORDER =
+                Comparator.comparing(Window::start, Records::compareInstants)
+                        .thenComparing(Window::end, Records::compareInstants);
 
         /** The window of a release record. */
         static Window of(JsonNode release) {
@@ -26,7 +30,8 @@ final class Records {
 
         /**
          * Compact label: "2026-11-28 09:00–10:00 UTC" when both ends are on the same UTC day,
-         * otherwise "2026-11-28 23:00 – 2026-11-29 01:00 UTC"; raw text when the ends are not instants.
+         * otherwise "2026-11-28 23:00 – 2026-11-29 01:00 UTC"; raw text when the ends are not
+         * instants.
          *
          * @param dash separator between the times ("–" for graphics, "-" for plain ASCII output)
          */
@@ -52,10 +57,12 @@ final class Records {
         }
     }
 
-    private Records() {
-    }
+    private Records() {}
 
-    /** Text of a field, or {@code null} when it is absent or JSON null. Non-text values give their JSON text. */
+    /**
+     * Text of a field, or {@code null} when it is absent or JSON null. Non-text values give their
+     * JSON text.
+     */
     static String text(JsonNode record, String field) {
         JsonNode v = record == null ? null : record.get(field);
         if (v == null || v.isNull() || v.isMissingNode()) {

@@ -2,6 +2,7 @@ package dev.veil.tools.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.uber.h3core.util.LatLng;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,41 +11,46 @@ import java.util.Locale;
 /** Formats the busiest heat map cells as a plain-text (ASCII) table for the console. */
 public final class TopCells {
 
-    private TopCells() {
-    }
+    private TopCells() {}
 
     /**
-     * The top {@code n} releases by count (descending; ties by window, then cell) as a table with the columns rank,
-     * window (UTC), cell, count, latitude and longitude of the cell centre (3 decimals) and the nearest known place
-     * within 50 km (blank if none). Each line ends in {@code \n}. With no releases the table body is the single line
-     * {@code (no cell passed suppression in any window)}.
+     * The top {@code n} releases by count (descending; ties by window, then cell) as a table with
+     * the columns rank, window (UTC), cell, count, latitude and longitude of the cell centre (3
+     * decimals) and the nearest known place within 50 km (blank if none). Each line ends in {@code
+     * \n}. With no releases the table body is the single line {@code (no cell passed suppression in
+     * any window)}.
      *
      * @param releases heat map release records
-     * @param n        how many rows at most; 0 gives the header only
+     * @param n how many rows at most; 0 gives the header only
      * @return the table
-     * @throws IllegalArgumentException if {@code n} is negative or a release has no valid cell or count
+     * @throws IllegalArgumentException if {@code n} is negative or a release has no valid cell or
+     *     count
      */
     public static String format(List<JsonNode> releases, int n) {
         if (n < 0) {
             throw new IllegalArgumentException("n must not be negative: " + n);
         }
         List<JsonNode> sorted = new ArrayList<>(releases);
-        sorted.sort(Comparator.comparingLong(Records::count).reversed()
-                .thenComparing(Records.Window::of, Records.Window.ORDER)
-                .thenComparing(Records::cell));
+        sorted.sort(
+                Comparator.comparingLong(Records::count)
+                        .reversed()
+                        .thenComparing(Records.Window::of, Records.Window.ORDER)
+                        .thenComparing(Records::cell));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"#", "window (UTC)", "cell", "count", "lat", "lon", "near"});
         for (JsonNode release : sorted.subList(0, Math.min(n, sorted.size()))) {
             String cell = Records.cell(release);
             LatLng c = Geo.centre(cell);
-            rows.add(new String[] {
-                Integer.toString(rows.size()),
-                Records.Window.of(release).label("-").replace(" UTC", ""),
-                cell,
-                Long.toString(Records.count(release)),
-                String.format(Locale.ROOT, "%.3f", c.lat),
-                String.format(Locale.ROOT, "%.3f", c.lng),
-                Gazetteer.nearest(c.lat, c.lng).map(Gazetteer.Place::name).orElse("")});
+            rows.add(
+                    new String[] {
+                        Integer.toString(rows.size()),
+                        Records.Window.of(release).label("-").replace(" UTC", ""),
+                        cell,
+                        Long.toString(Records.count(release)),
+                        String.format(Locale.ROOT, "%.3f", c.lat),
+                        String.format(Locale.ROOT, "%.3f", c.lng),
+                        Gazetteer.nearest(c.lat, c.lng).map(Gazetteer.Place::name).orElse("")
+                    });
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
@@ -70,7 +76,8 @@ public final class TopCells {
         return table.toString();
     }
 
-    private static void appendRow(StringBuilder out, String[] row, int[] widths, boolean[] rightAligned) {
+    private static void appendRow(
+            StringBuilder out, String[] row, int[] widths, boolean[] rightAligned) {
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < row.length; i++) {
             if (i > 0) {

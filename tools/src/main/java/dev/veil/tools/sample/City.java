@@ -3,7 +3,8 @@ package dev.veil.tools.sample;
 import java.util.List;
 
 /**
- * Home cities of the synthetic data subjects, with the share of subjects living there and what a phone sees there.
+ * Home cities of the synthetic data subjects, with the share of subjects living there and what a
+ * phone sees there.
  */
 enum City {
     DUBLIN("Dublin", 53.3498, -6.2603, 6.0, 38, 0, 272, List.of(1, 2, 3, 5)),
@@ -23,8 +24,15 @@ enum City {
     private final int mcc;
     private final List<Integer> mncs;
 
-    City(String label, double lat, double lon, double radiusKm, int weight, int utcOffsetHours, int mcc,
-         List<Integer> mncs) {
+    City(
+            String label,
+            double lat,
+            double lon,
+            double radiusKm,
+            int weight,
+            int utcOffsetHours,
+            int mcc,
+            List<Integer> mncs) {
         this.label = label;
         this.lat = lat;
         this.lon = lon;

@@ -1,10 +1,14 @@
 package dev.veil.tools.sample;
 
 /**
- * How one data subject's consent develops over the generated day; each subject follows exactly one scenario.
+ * How one data subject's consent develops over the generated day; each subject follows exactly one
+ * scenario.
  */
 enum ConsentScenario {
-    /** Grants analytics, product_improvement and location (some also personalisation, ads) before the day. */
+    /**
+     * Grants analytics, product_improvement and location (some also personalisation, ads) before
+     * the day.
+     */
     FULL_GRANT("full_grant", 550),
     /** Grants analytics only, or everything but location, before the day. */
     PARTIAL_GRANT("partial_grant", 150),
@@ -16,7 +20,10 @@ enum ConsentScenario {
     ERASURE("erasure", 30),
     /** Declared a minor before the day, then a grant confirmed by a guardian. */
     MINOR_WITH_GUARDIAN("minor_with_guardian", 25),
-    /** Declared a minor before the day, then a grant without guardian consent (which does not count). */
+    /**
+     * Declared a minor before the day, then a grant without guardian consent (which does not
+     * count).
+     */
     MINOR_WITHOUT_GUARDIAN("minor_without_guardian", 25),
     /** No consent record at all. */
     NO_CONSENT("no_consent", 100);
@@ -29,7 +36,9 @@ enum ConsentScenario {
         this.perMille = perMille;
     }
 
-    /** Short name used in {@link SampleData#countsByKind()} (prefixed with {@code consent_mix.}). */
+    /**
+     * Short name used in {@link SampleData#countsByKind()} (prefixed with {@code consent_mix.}).
+     */
     String key() {
         return key;
     }

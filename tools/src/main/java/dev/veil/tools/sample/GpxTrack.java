@@ -1,16 +1,17 @@
 package dev.veil.tools.sample;
 
+import javax.xml.XMLConstants;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import javax.xml.XMLConstants;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
 /**
  * The real GPS trace replayed as the location events of one data subject: the track points of
@@ -24,15 +25,14 @@ final class GpxTrack {
     /**
      * One track point.
      *
-     * @param lat  latitude, WGS84 decimal degrees, exactly as written in the file (for example "52.6291510")
-     * @param lon  longitude, WGS84 decimal degrees, exactly as written in the file
+     * @param lat latitude, WGS84 decimal degrees, exactly as written in the file (for example
+     *     "52.6291510")
+     * @param lon longitude, WGS84 decimal degrees, exactly as written in the file
      * @param time when the fix was taken
      */
-    record Point(String lat, String lon, Instant time) {
-    }
+    record Point(String lat, String lon, Instant time) {}
 
-    private GpxTrack() {
-    }
+    private GpxTrack() {}
 
     /** Reads all {@code trkpt} elements in file order; fails if a point lacks lat, lon or time. */
     static List<Point> load() {
@@ -68,14 +68,17 @@ final class GpxTrack {
                         lon = xml.getAttributeValue(null, "lon");
                         inPoint = true;
                         if (lat == null || lon == null) {
-                            throw new IllegalStateException("trkpt without lat/lon at " + xml.getLocation());
+                            throw new IllegalStateException(
+                                    "trkpt without lat/lon at " + xml.getLocation());
                         }
                     } else if (inPoint && name.equals("time")) {
                         Instant time = Instant.parse(xml.getElementText().strip());
                         points.add(new Point(lat.strip(), lon.strip(), time));
                         inPoint = false;
                     }
-                } else if (event == XMLStreamConstants.END_ELEMENT && xml.getLocalName().equals("trkpt") && inPoint) {
+                } else if (event == XMLStreamConstants.END_ELEMENT
+                        && xml.getLocalName().equals("trkpt")
+                        && inPoint) {
                     throw new IllegalStateException("trkpt without time at " + xml.getLocation());
                 }
             }

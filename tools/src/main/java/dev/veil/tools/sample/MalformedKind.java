@@ -1,10 +1,11 @@
 package dev.veil.tools.sample;
 
 /**
- * The kinds of deliberately broken records, each in one of three categories counted by
- * {@link SampleData#countsByKind()}: {@code malformed_json} (value is not one JSON document), {@code schema_violation}
- * (valid JSON that fails the topic's JSON Schema) and {@code invalid_value} (passes the schema but holds a value the
- * pipeline must reject, such as an impossible IP literal or coordinate).
+ * The kinds of deliberately broken records, each in one of three categories counted by {@link
+ * SampleData#countsByKind()}: {@code malformed_json} (value is not one JSON document), {@code
+ * schema_violation} (valid JSON that fails the topic's JSON Schema) and {@code invalid_value}
+ * (passes the schema but holds a value the pipeline must reject, such as an impossible IP literal
+ * or coordinate).
  */
 enum MalformedKind {
     /** Text that is not JSON at all, for example "{not json". */
@@ -19,7 +20,10 @@ enum MalformedKind {
     WRONG_TYPE(Category.SCHEMA_VIOLATION, false),
     /** A number outside the schema's range: battery_pct 150. */
     OUT_OF_RANGE(Category.SCHEMA_VIOLATION, false),
-    /** A value outside an enum: action "teleport" (service), "pause" or purpose "marketing" (consent). */
+    /**
+     * A value outside an enum: action "teleport" (service), "pause" or purpose "marketing"
+     * (consent).
+     */
     UNKNOWN_ENUM(Category.SCHEMA_VIOLATION, true),
     /** A grant or revoke without purposes (consent only). */
     MISSING_PURPOSES(Category.SCHEMA_VIOLATION, true),

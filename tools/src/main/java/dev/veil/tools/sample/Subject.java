@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One data subject of the sample: identity, device, home city, daily routine and contacts. Mutable only while the
- * generator sets it up (contacts are added once all subjects exist).
+ * One data subject of the sample: identity, device, home city, daily routine and contacts. Mutable
+ * only while the generator sets it up (contacts are added once all subjects exist).
  */
 final class Subject {
 
@@ -30,10 +30,16 @@ final class Subject {
     final double homeLon;
     final double workLat;
     final double workLon;
+
     /** Whether the subject commutes to a work place; if false, work coordinates are unused. */
     final boolean commuter;
-    /** Leaves home, arrives at work, leaves work, arrives home: milliseconds after the day's 00:00 UTC. */
+
+    /**
+     * Leaves home, arrives at work, leaves work, arrives home: milliseconds after the day's 00:00
+     * UTC.
+     */
     final long[] commuteMillis;
+
     final String homeIp;
     final String workIp;
     final String mobileIp;
@@ -44,8 +50,10 @@ final class Subject {
     final long homeCid;
     final long workLac;
     final long workCid;
+
     /** Battery drain, percent per hour of use. */
     final double batteryDrainPerHour;
+
     final ConsentScenario scenario;
     final List<String> contacts = new ArrayList<>();
     final List<Identifiers.Phone> phoneContacts = new ArrayList<>();
@@ -76,7 +84,10 @@ final class Subject {
         this.scenario = b.scenario;
     }
 
-    /** Where the subject is at {@code dayMillis} (milliseconds after the day's 00:00 UTC), ignoring detours. */
+    /**
+     * Where the subject is at {@code dayMillis} (milliseconds after the day's 00:00 UTC), ignoring
+     * detours.
+     */
     Place routinePlace(long dayMillis) {
         if (!commuter) {
             return Place.HOME;

@@ -5,10 +5,10 @@ import java.util.Objects;
 /**
  * Names of the four input topics the sample records are meant for.
  *
- * @param device   topic of device telemetry events (schema {@code device.schema.json})
+ * @param device topic of device telemetry events (schema {@code device.schema.json})
  * @param location topic of position fixes (schema {@code location.schema.json})
- * @param service  topic of service interactions (schema {@code service.schema.json})
- * @param consent  topic of consent changes (schema {@code consent.schema.json})
+ * @param service topic of service interactions (schema {@code service.schema.json})
+ * @param consent topic of consent changes (schema {@code consent.schema.json})
  */
 public record Topics(String device, String location, String service, String consent) {
 

@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The phones subjects use: real user-agent strings with their device brand and model, read from the uap-core test
- * file subset {@code sample/test_device-subset.yaml}, with the operating system and its version taken from the
- * user agent.
+ * The phones subjects use: real user-agent strings with their device brand and model, read from the
+ * uap-core test file subset {@code sample/test_device-subset.yaml}, with the operating system and
+ * its version taken from the user agent.
  */
 final class UserAgentCatalog {
 
@@ -27,13 +27,12 @@ final class UserAgentCatalog {
     /**
      * One phone profile.
      *
-     * @param model     marketing model name, for example "Samsung SM-G900F"
-     * @param osName    "Android" or "iOS"
+     * @param model marketing model name, for example "Samsung SM-G900F"
+     * @param osName "Android" or "iOS"
      * @param osVersion operating system version, for example "4.4.2" or "9.3.2"
      * @param userAgent the real user-agent string
      */
-    record Phone(String model, String osName, String osVersion, String userAgent) {
-    }
+    record Phone(String model, String osName, String osVersion, String userAgent) {}
 
     private final List<Phone> android;
     private final List<Phone> ios;
@@ -43,7 +42,10 @@ final class UserAgentCatalog {
         this.ios = List.copyOf(ios);
     }
 
-    /** Reads the catalog from the classpath; fails if the file is missing or holds no phone of either OS. */
+    /**
+     * Reads the catalog from the classpath; fails if the file is missing or holds no phone of
+     * either OS.
+     */
     static UserAgentCatalog load() {
         try (InputStream in = UserAgentCatalog.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -56,8 +58,9 @@ final class UserAgentCatalog {
     }
 
     /**
-     * Parses the uap-core test-file layout: entries starting with {@code - user_agent_string: '...'} followed by
-     * {@code family:}, {@code brand:} and {@code model:} lines with single-quoted values.
+     * Parses the uap-core test-file layout: entries starting with {@code - user_agent_string:
+     * '...'} followed by {@code family:}, {@code brand:} and {@code model:} lines with
+     * single-quoted values.
      */
     private static UserAgentCatalog parse(BufferedReader reader) throws IOException {
         List<Phone> android = new ArrayList<>();
@@ -88,12 +91,18 @@ final class UserAgentCatalog {
         return new UserAgentCatalog(android, ios);
     }
 
-    private static void addPhone(String ua, String family, String brand, String model,
-                                 List<Phone> android, List<Phone> ios) {
+    private static void addPhone(
+            String ua,
+            String family,
+            String brand,
+            String model,
+            List<Phone> android,
+            List<Phone> ios) {
         if (brand == null || model == null) {
             return;
         }
-        String marketing = family != null && family.startsWith(brand) ? family : brand + " " + model;
+        String marketing =
+                family != null && family.startsWith(brand) ? family : brand + " " + model;
         Matcher a = ANDROID.matcher(ua);
         Matcher i = IOS.matcher(ua);
         if (i.find()) {
@@ -103,7 +112,10 @@ final class UserAgentCatalog {
         }
     }
 
-    /** Value of a YAML scalar written in single quotes ({@code ''} is a quote); an empty value is null. */
+    /**
+     * Value of a YAML scalar written in single quotes ({@code ''} is a quote); an empty value is
+     * null.
+     */
     private static String quoted(String raw) {
         String s = raw.strip();
         if (s.isEmpty()) {

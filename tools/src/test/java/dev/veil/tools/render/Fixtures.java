@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.uber.h3core.H3Core;
 import com.uber.h3core.util.LatLng;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -27,8 +28,7 @@ final class Fixtures {
         }
     }
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** Resolution 7 cell containing the point. */
     static String cell(double lat, double lon) {
@@ -73,8 +73,9 @@ final class Fixtures {
     }
 
     /**
-     * Releases for every cell within {@code rings} grid steps of a city centre, with counts falling off from
-     * {@code peak} in the middle (and a deterministic ripple so neighbouring cells differ).
+     * Releases for every cell within {@code rings} grid steps of a city centre, with counts falling
+     * off from {@code peak} in the middle (and a deterministic ripple so neighbouring cells
+     * differ).
      */
     static List<JsonNode> city(double lat, double lon, int rings, long peak, String windowStart) {
         String centre = cell(lat, lon);
@@ -82,7 +83,10 @@ final class Fixtures {
         List<JsonNode> out = new ArrayList<>();
         for (String cell : H3.gridDisk(centre, rings)) {
             LatLng p = H3.cellToLatLng(cell);
-            double dKm = Math.hypot((p.lat - c.lat) * 110.6, (p.lng - c.lng) * 111.3 * Math.cos(Math.toRadians(lat)));
+            double dKm =
+                    Math.hypot(
+                            (p.lat - c.lat) * 110.6,
+                            (p.lng - c.lng) * 111.3 * Math.cos(Math.toRadians(lat)));
             double falloff = Math.exp(-dKm / (rings * 1.1));
             double ripple = 1 + 0.25 * Math.sin(p.lat * 900) * Math.cos(p.lng * 700);
             long count = Math.round(40 + (peak - 40) * falloff * ripple);

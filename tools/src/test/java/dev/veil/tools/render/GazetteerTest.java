@@ -1,9 +1,10 @@
 package dev.veil.tools.render;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class GazetteerTest {
 
@@ -22,8 +23,19 @@ class GazetteerTest {
 
     @Test
     void knowsTheDemoCities() {
-        assertThat(Gazetteer.PLACES).extracting(Gazetteer.Place::name).containsAll(
-                List.of("Dublin", "Cork", "Limerick", "Galway", "Belfast", "Berlin", "Madrid", "London", "Paris"));
+        assertThat(Gazetteer.PLACES)
+                .extracting(Gazetteer.Place::name)
+                .containsAll(
+                        List.of(
+                                "Dublin",
+                                "Cork",
+                                "Limerick",
+                                "Galway",
+                                "Belfast",
+                                "Berlin",
+                                "Madrid",
+                                "London",
+                                "Paris"));
     }
 
     @Test

@@ -1,25 +1,24 @@
 package dev.veil.tools.render;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class HeatmapGeoJsonTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private JsonNode writeAndRead(List<JsonNode> releases) throws IOException {
         Path file = dir.resolve("out/heatmap.geojson");
@@ -43,7 +42,9 @@ class HeatmapGeoJsonTest {
             assertThat(feature.path("geometry").path("type").asText()).isEqualTo("Polygon");
             JsonNode rings = feature.path("geometry").path("coordinates");
             assertThat(rings).hasSize(1);
-            assertThat(rings.get(0).size()).as("hexagon plus closing position").isGreaterThanOrEqualTo(7);
+            assertThat(rings.get(0).size())
+                    .as("hexagon plus closing position")
+                    .isGreaterThanOrEqualTo(7);
             assertClosedCounterClockwise(rings.get(0));
         }
     }
@@ -52,10 +53,11 @@ class HeatmapGeoJsonTest {
     void copiesPropertiesAndOrdersByWindowThenCount() throws IOException {
         String dublin = Fixtures.cell(53.35, -6.26);
         String berlin = Fixtures.cell(52.52, 13.405);
-        List<JsonNode> releases = List.of(
-                Fixtures.heat(dublin, Fixtures.EVENING, 99),
-                Fixtures.heat(dublin, Fixtures.MORNING, 42),
-                Fixtures.heat(berlin, Fixtures.MORNING, 77));
+        List<JsonNode> releases =
+                List.of(
+                        Fixtures.heat(dublin, Fixtures.EVENING, 99),
+                        Fixtures.heat(dublin, Fixtures.MORNING, 42),
+                        Fixtures.heat(berlin, Fixtures.MORNING, 77));
 
         JsonNode features = writeAndRead(releases).path("features");
 
@@ -92,7 +94,8 @@ class HeatmapGeoJsonTest {
 
     @Test
     void pentagonHasSixPositions() throws IOException {
-        // Resolution 0 pentagon 8009fffffffffff; its boundary gains distortion vertices only at odd resolutions.
+        // Resolution 0 pentagon 8009fffffffffff; its boundary gains distortion vertices only at odd
+        // resolutions.
         JsonNode fc = writeAndRead(List.of(Fixtures.heat("8009fffffffffff", Fixtures.MORNING, 50)));
 
         JsonNode ring = fc.path("features").get(0).path("geometry").path("coordinates").get(0);
@@ -107,8 +110,11 @@ class HeatmapGeoJsonTest {
                 .anySatisfy(p -> assertThat(p.lng).isPositive())
                 .anySatisfy(p -> assertThat(p.lng).isNegative());
 
-        JsonNode geometry = writeAndRead(List.of(Fixtures.heat(cell, Fixtures.MORNING, 50)))
-                .path("features").get(0).path("geometry");
+        JsonNode geometry =
+                writeAndRead(List.of(Fixtures.heat(cell, Fixtures.MORNING, 50)))
+                        .path("features")
+                        .get(0)
+                        .path("geometry");
 
         assertThat(geometry.path("type").asText()).isEqualTo("MultiPolygon");
         JsonNode polygons = geometry.path("coordinates");
@@ -125,7 +131,9 @@ class HeatmapGeoJsonTest {
             assertThat(min).isGreaterThanOrEqualTo(-180.0);
             assertThat(max).isLessThanOrEqualTo(180.0);
             assertThat(max - min).as("longitude span of one part").isLessThan(90.0);
-            assertThat(Math.abs(min) == 180.0 || Math.abs(max) == 180.0).as("part touches the antimeridian").isTrue();
+            assertThat(Math.abs(min) == 180.0 || Math.abs(max) == 180.0)
+                    .as("part touches the antimeridian")
+                    .isTrue();
         }
     }
 
@@ -133,8 +141,11 @@ class HeatmapGeoJsonTest {
     void cellAroundAPoleBecomesACapUpToTheLatitudeOfThePole() throws IOException {
         String cell = Fixtures.H3.latLngToCellAddress(90.0, 0.0, 1);
 
-        JsonNode geometry = writeAndRead(List.of(Fixtures.heat(cell, Fixtures.MORNING, 50)))
-                .path("features").get(0).path("geometry");
+        JsonNode geometry =
+                writeAndRead(List.of(Fixtures.heat(cell, Fixtures.MORNING, 50)))
+                        .path("features")
+                        .get(0)
+                        .path("geometry");
 
         assertThat(geometry.path("type").asText()).isEqualTo("Polygon");
         JsonNode ring = geometry.path("coordinates").get(0);
@@ -158,7 +169,9 @@ class HeatmapGeoJsonTest {
 
     @Test
     void rejectsReleasesWithoutAValidCell() {
-        JsonNode bad = Fixtures.heat(Fixtures.cell(53.35, -6.26), Fixtures.MORNING, 42).put("cell", "not-a-cell");
+        JsonNode bad =
+                Fixtures.heat(Fixtures.cell(53.35, -6.26), Fixtures.MORNING, 42)
+                        .put("cell", "not-a-cell");
 
         assertThatThrownBy(() -> HeatmapGeoJson.write(List.of(bad), dir.resolve("x.geojson")))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -177,7 +190,9 @@ class HeatmapGeoJsonTest {
             JsonNode b = ring.get(i + 1);
             assertThat(a).hasSize(2);
             assertThat(a.get(1).asDouble()).isBetween(-90.0, 90.0);
-            area += a.get(0).asDouble() * b.get(1).asDouble() - b.get(0).asDouble() * a.get(1).asDouble();
+            area +=
+                    a.get(0).asDouble() * b.get(1).asDouble()
+                            - b.get(0).asDouble() * a.get(1).asDouble();
         }
         assertThat(area / 2).as("signed area of the exterior ring").isPositive();
     }

@@ -1,8 +1,11 @@
 package dev.veil.tools.render;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -13,15 +16,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class HeatmapPngTest {
     private static final String HEADLESS = "java.awt.headless";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void rendersTheDemoCitiesAsADecodablePng() throws IOException {
@@ -35,7 +36,9 @@ class HeatmapPngTest {
         assertThat(image.getWidth()).isEqualTo(HeatmapPng.WIDTH);
         assertThat(image.getHeight()).isEqualTo(HeatmapPng.HEIGHT);
         assertThat(distinctColours(image)).isGreaterThan(50);
-        assertThat(containsColour(image, HeatmapPng.ramp(1.0))).as("the hottest cell is drawn").isTrue();
+        assertThat(containsColour(image, HeatmapPng.ramp(1.0)))
+                .as("the hottest cell is drawn")
+                .isTrue();
     }
 
     @Test
@@ -48,7 +51,8 @@ class HeatmapPngTest {
 
         BufferedImage image = HeatmapPng.render(releases, "busiest");
 
-        // The morning window has the only cell, so min == max and the cell gets the middle of the ramp.
+        // The morning window has the only cell, so min == max and the cell gets the middle of the
+        // ramp.
         assertThat(containsColour(image, HeatmapPng.ramp(0.5))).isTrue();
         assertThat(containsColour(image, HeatmapPng.ramp(1.0))).isFalse();
     }
@@ -70,13 +74,16 @@ class HeatmapPngTest {
     void rendersManyClustersAndCellsOnTheAntimeridian() {
         List<JsonNode> releases = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
-            releases.addAll(Fixtures.city(-40.0 + 6 * i, 20.0 * i - 140.0, 1, 60 + i, Fixtures.MORNING));
+            releases.addAll(
+                    Fixtures.city(-40.0 + 6 * i, 20.0 * i - 140.0, 1, 60 + i, Fixtures.MORNING));
         }
         releases.addAll(Fixtures.city(-17.0, 179.99, 2, 500, Fixtures.MORNING));
 
         BufferedImage image = HeatmapPng.render(releases, "many");
 
-        assertThat(containsColour(image, HeatmapPng.ramp(1.0))).as("busiest cluster, on the antimeridian").isTrue();
+        assertThat(containsColour(image, HeatmapPng.ramp(1.0)))
+                .as("busiest cluster, on the antimeridian")
+                .isTrue();
         assertThat(distinctColours(image)).isGreaterThan(50);
     }
 
@@ -108,11 +115,15 @@ class HeatmapPngTest {
         try {
             System.clearProperty(HEADLESS);
             initialiseAnew();
-            assertThat(System.getProperty(HEADLESS)).as("no choice made: headless").isEqualTo("true");
+            assertThat(System.getProperty(HEADLESS))
+                    .as("no choice made: headless")
+                    .isEqualTo("true");
 
             System.setProperty(HEADLESS, "false");
             initialiseAnew();
-            assertThat(System.getProperty(HEADLESS)).as("the caller's choice is kept").isEqualTo("false");
+            assertThat(System.getProperty(HEADLESS))
+                    .as("the caller's choice is kept")
+                    .isEqualTo("false");
         } finally {
             if (before == null) {
                 System.clearProperty(HEADLESS);
@@ -122,25 +133,31 @@ class HeatmapPngTest {
         }
     }
 
-    /** Loads HeatmapPng afresh in a class loader of its own and initialises it: its static initialiser runs again. */
+    /**
+     * Loads HeatmapPng afresh in a class loader of its own and initialises it: its static
+     * initialiser runs again.
+     */
     private static void initialiseAnew() throws Exception {
         String name = HeatmapPng.class.getName();
         byte[] bytes;
-        try (InputStream in = HeatmapPng.class.getResourceAsStream(HeatmapPng.class.getSimpleName() + ".class")) {
+        try (InputStream in =
+                HeatmapPng.class.getResourceAsStream(HeatmapPng.class.getSimpleName() + ".class")) {
             bytes = in.readAllBytes();
         }
-        ClassLoader fresh = new ClassLoader(HeatmapPngTest.class.getClassLoader()) {
-            @Override
-            protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
-                if (!className.equals(name)) {
-                    return super.loadClass(className, resolve);
-                }
-                synchronized (getClassLoadingLock(className)) {
-                    Class<?> c = findLoadedClass(className);
-                    return c != null ? c : defineClass(className, bytes, 0, bytes.length);
-                }
-            }
-        };
+        ClassLoader fresh =
+                new ClassLoader(HeatmapPngTest.class.getClassLoader()) {
+                    @Override
+                    protected Class<?> loadClass(String className, boolean resolve)
+                            throws ClassNotFoundException {
+                        if (!className.equals(name)) {
+                            return super.loadClass(className, resolve);
+                        }
+                        synchronized (getClassLoadingLock(className)) {
+                            Class<?> c = findLoadedClass(className);
+                            return c != null ? c : defineClass(className, bytes, 0, bytes.length);
+                        }
+                    }
+                };
         Class<?> c = Class.forName(name, true, fresh);
         assertThat(c).isNotSameAs(HeatmapPng.class);
     }

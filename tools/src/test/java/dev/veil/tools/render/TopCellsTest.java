@@ -1,13 +1,14 @@
 package dev.veil.tools.render;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.uber.h3core.util.LatLng;
+import org.junit.jupiter.api.Test;
+
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TopCellsTest {
 
@@ -15,11 +16,12 @@ class TopCellsTest {
     private final String berlin = Fixtures.cell(52.52, 13.405);
     private final String nowhere = Fixtures.cell(47.0, -30.0);
 
-    private final List<JsonNode> releases = List.of(
-            Fixtures.heat(dublin, Fixtures.MORNING, 42),
-            Fixtures.heat(berlin, Fixtures.MORNING, 77),
-            Fixtures.heat(dublin, Fixtures.EVENING, 77),
-            Fixtures.heat(nowhere, Fixtures.EVENING, 50));
+    private final List<JsonNode> releases =
+            List.of(
+                    Fixtures.heat(dublin, Fixtures.MORNING, 42),
+                    Fixtures.heat(berlin, Fixtures.MORNING, 77),
+                    Fixtures.heat(dublin, Fixtures.EVENING, 77),
+                    Fixtures.heat(nowhere, Fixtures.EVENING, 50));
 
     @Test
     void listsCellsByCountDescendingWithTiesByWindow() {
@@ -42,7 +44,8 @@ class TopCellsTest {
 
         String table = TopCells.format(releases, 1);
 
-        assertThat(table).contains(String.format(Locale.ROOT, "%.3f", c.lat))
+        assertThat(table)
+                .contains(String.format(Locale.ROOT, "%.3f", c.lat))
                 .contains(String.format(Locale.ROOT, "%.3f", c.lng));
         assertThat(c.lat).isBetween(52.4, 52.6);
     }
@@ -62,8 +65,11 @@ class TopCellsTest {
     void emptyInputSaysSo() {
         String table = TopCells.format(List.of(), 10);
 
-        assertThat(table).contains("cell", "count").endsWith("(no cell passed suppression in any window)\n");
+        assertThat(table)
+                .contains("cell", "count")
+                .endsWith("(no cell passed suppression in any window)\n");
         assertThat(TopCells.format(releases, 0).split("\n")).hasSize(2);
-        assertThatThrownBy(() -> TopCells.format(releases, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TopCells.format(releases, -1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

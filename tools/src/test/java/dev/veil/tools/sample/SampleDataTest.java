@@ -1,7 +1,6 @@
 package dev.veil.tools.sample;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import dev.veil.schema.InputSchemas;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -12,8 +11,10 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.NonValidationKeyword;
 import com.networknt.schema.SpecVersion;
-import dev.veil.schema.InputSchemas;
 import inet.ipaddr.IPAddressString;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -32,16 +33,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class SampleDataTest {
 
     private static final LocalDate DAY = LocalDate.of(2026, 11, 28);
-    private static final long DAY_START = DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    private static final long DAY_START =
+            DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     private static final long DAY_END = DAY_START + 86_400_000L;
     private static final Topics TOPICS =
-            new Topics("veil.raw.device", "veil.raw.location", "veil.raw.service", "veil.raw.consent");
+            new Topics(
+                    "veil.raw.device", "veil.raw.location", "veil.raw.service", "veil.raw.consent");
     private static final int SUBJECTS = 300;
     private static final Pattern RFC3339_MILLIS_Z =
             Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
@@ -52,7 +56,12 @@ class SampleDataTest {
             new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** What a record turned out to be when checked against the schemas and value rules. */
-    private enum Verdict { VALID, MALFORMED_JSON, SCHEMA_VIOLATION, INVALID_VALUE }
+    private enum Verdict {
+        VALID,
+        MALFORMED_JSON,
+        SCHEMA_VIOLATION,
+        INVALID_VALUE
+    }
 
     private static SampleData data;
     private static Map<String, JsonSchema> schemaByTopic;
@@ -62,18 +71,29 @@ class SampleDataTest {
     static void generate() throws IOException {
         data = SampleData.generate(42, SUBJECTS, DAY, TOPICS);
         Path dir = Path.of("..", "schemas", "input");
-        // The 2020-12 meta-schema with Veil's annotation, as InputSchemas has it, so the validator knows the keyword
+        // The 2020-12 meta-schema with Veil's annotation, as InputSchemas has it, so the validator
+        // knows the keyword
         // instead of warning about it; it validates nothing.
-        JsonMetaSchema meta = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
-                .keyword(new NonValidationKeyword(InputSchemas.IDENTIFIER_KEYWORD))
-                .build();
+        JsonMetaSchema meta =
+                JsonMetaSchema.builder(JsonMetaSchema.getV202012())
+                        .keyword(new NonValidationKeyword(InputSchemas.IDENTIFIER_KEYWORD))
+                        .build();
         JsonSchemaFactory factory =
-                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
+                JsonSchemaFactory.getInstance(
+                        SpecVersion.VersionFlag.V202012, b -> b.metaSchema(meta));
         schemaByTopic = new HashMap<>();
-        schemaByTopic.put(TOPICS.device(), factory.getSchema(Files.readString(dir.resolve("device.schema.json"))));
-        schemaByTopic.put(TOPICS.location(), factory.getSchema(Files.readString(dir.resolve("location.schema.json"))));
-        schemaByTopic.put(TOPICS.service(), factory.getSchema(Files.readString(dir.resolve("service.schema.json"))));
-        schemaByTopic.put(TOPICS.consent(), factory.getSchema(Files.readString(dir.resolve("consent.schema.json"))));
+        schemaByTopic.put(
+                TOPICS.device(),
+                factory.getSchema(Files.readString(dir.resolve("device.schema.json"))));
+        schemaByTopic.put(
+                TOPICS.location(),
+                factory.getSchema(Files.readString(dir.resolve("location.schema.json"))));
+        schemaByTopic.put(
+                TOPICS.service(),
+                factory.getSchema(Files.readString(dir.resolve("service.schema.json"))));
+        schemaByTopic.put(
+                TOPICS.consent(),
+                factory.getSchema(Files.readString(dir.resolve("consent.schema.json"))));
         verdicts = new ArrayList<>();
         for (SampleRecord r : data.records()) {
             verdicts.add(verdict(r));
@@ -95,11 +115,15 @@ class SampleDataTest {
 
     @Test
     void recordsAreSortedByTimestampThenTopicThenKey() {
-        assertThat(data.records()).isSortedAccordingTo(Comparator.comparingLong(SampleRecord::timestampMillis)
-                .thenComparing(SampleRecord::topic)
-                .thenComparing(SampleRecord::key));
-        assertThat(data.records()).extracting(SampleRecord::topic)
-                .containsOnly(TOPICS.device(), TOPICS.location(), TOPICS.service(), TOPICS.consent());
+        assertThat(data.records())
+                .isSortedAccordingTo(
+                        Comparator.comparingLong(SampleRecord::timestampMillis)
+                                .thenComparing(SampleRecord::topic)
+                                .thenComparing(SampleRecord::key));
+        assertThat(data.records())
+                .extracting(SampleRecord::topic)
+                .containsOnly(
+                        TOPICS.device(), TOPICS.location(), TOPICS.service(), TOPICS.consent());
     }
 
     @Test
@@ -114,14 +138,21 @@ class SampleDataTest {
         }
         Map<String, Integer> counts = data.countsByKind();
         assertThat(byVerdict.get(Verdict.MALFORMED_JSON)).isEqualTo(counts.get("malformed_json"));
-        assertThat(byVerdict.get(Verdict.SCHEMA_VIOLATION)).isEqualTo(counts.get("schema_violation"));
+        assertThat(byVerdict.get(Verdict.SCHEMA_VIOLATION))
+                .isEqualTo(counts.get("schema_violation"));
         assertThat(byVerdict.get(Verdict.INVALID_VALUE)).isEqualTo(counts.get("invalid_value"));
         assertThat(validByTopic.get(TOPICS.device())).isEqualTo(counts.get("device"));
         assertThat(validByTopic.get(TOPICS.location())).isEqualTo(counts.get("location"));
         assertThat(validByTopic.get(TOPICS.service())).isEqualTo(counts.get("service"));
         assertThat(validByTopic.get(TOPICS.consent())).isEqualTo(counts.get("consent"));
-        int total = counts.get("device") + counts.get("location") + counts.get("service") + counts.get("consent")
-                + counts.get("malformed_json") + counts.get("schema_violation") + counts.get("invalid_value");
+        int total =
+                counts.get("device")
+                        + counts.get("location")
+                        + counts.get("service")
+                        + counts.get("consent")
+                        + counts.get("malformed_json")
+                        + counts.get("schema_violation")
+                        + counts.get("invalid_value");
         assertThat(total).isEqualTo(data.records().size());
     }
 
@@ -135,7 +166,9 @@ class SampleDataTest {
             }
             SampleRecord r = data.records().get(i);
             JsonNode node = MAPPER.readTree(r.value());
-            assertThat(node.get("user_id").asText()).isEqualTo(r.key()).matches("u-[a-z0-9]{10}|u-bus304rider");
+            assertThat(node.get("user_id").asText())
+                    .isEqualTo(r.key())
+                    .matches("u-[a-z0-9]{10}|u-bus304rider");
             boolean consent = r.topic().equals(TOPICS.consent());
             String time = node.get(consent ? "effective_time" : "event_time").asText();
             assertThat(time).matches(RFC3339_MILLIS_Z);
@@ -160,34 +193,64 @@ class SampleDataTest {
         List<JsonNode> fixes = new ArrayList<>();
         for (int i = 0; i < verdicts.size(); i++) {
             SampleRecord r = data.records().get(i);
-            if (r.topic().equals(TOPICS.location()) && r.key().equals(SampleData.GPS_TRACE_USER_ID)) {
+            if (r.topic().equals(TOPICS.location())
+                    && r.key().equals(SampleData.GPS_TRACE_USER_ID)) {
                 assertThat(verdicts.get(i)).isEqualTo(Verdict.VALID);
                 fixes.add(MAPPER.readTree(r.value()));
             }
         }
         assertThat(fixes).hasSize(2144);
         assertThat(data.countsByKind().get("gps_trace")).isEqualTo(2144);
-        SampleRecord first = data.records().stream()
-                .filter(r -> r.topic().equals(TOPICS.location()) && r.key().equals(SampleData.GPS_TRACE_USER_ID))
-                .findFirst().orElseThrow();
-        assertThat(first.value()).contains("\"lat\":52.6291510", "\"lon\":-8.6617460",
-                "\"event_time\":\"2026-11-28T07:45:50.000Z\"", "\"source\":\"gps\"");
-        assertThat(fixes).allSatisfy(f -> assertThat(f.get("event_time").asText()).startsWith("2026-11-28T0"));
-        assertThat(data.rawIdentifiers().containsAll(List.of("52.6291510", "52.629151", "-8.6617460", "-8.661746")))
+        SampleRecord first =
+                data.records().stream()
+                        .filter(
+                                r ->
+                                        r.topic().equals(TOPICS.location())
+                                                && r.key().equals(SampleData.GPS_TRACE_USER_ID))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(first.value())
+                .contains(
+                        "\"lat\":52.6291510",
+                        "\"lon\":-8.6617460",
+                        "\"event_time\":\"2026-11-28T07:45:50.000Z\"",
+                        "\"source\":\"gps\"");
+        assertThat(fixes)
+                .allSatisfy(
+                        f -> assertThat(f.get("event_time").asText()).startsWith("2026-11-28T0"));
+        assertThat(
+                        data.rawIdentifiers()
+                                .containsAll(
+                                        List.of(
+                                                "52.6291510",
+                                                "52.629151",
+                                                "-8.6617460",
+                                                "-8.661746")))
                 .isTrue();
 
         List<JsonNode> consent = consentOf(SampleData.GPS_TRACE_USER_ID);
         assertThat(consent).hasSize(1);
         assertThat(consent.get(0).get("action").asText()).isEqualTo("grant");
-        assertThat(consent.get(0).get("purposes")).extracting(JsonNode::asText)
+        assertThat(consent.get(0).get("purposes"))
+                .extracting(JsonNode::asText)
                 .containsExactly("analytics", "location");
     }
 
     @Test
     void consentMixContainsEveryScenario() throws IOException {
-        for (String scenario : List.of("full_grant", "partial_grant", "grant_then_revoke", "revoke_then_regrant",
-                "erasure", "minor_with_guardian", "minor_without_guardian", "no_consent")) {
-            assertThat(data.countsByKind().get("consent_mix." + scenario)).as(scenario).isPositive();
+        for (String scenario :
+                List.of(
+                        "full_grant",
+                        "partial_grant",
+                        "grant_then_revoke",
+                        "revoke_then_regrant",
+                        "erasure",
+                        "minor_with_guardian",
+                        "minor_without_guardian",
+                        "no_consent")) {
+            assertThat(data.countsByKind().get("consent_mix." + scenario))
+                    .as(scenario)
+                    .isPositive();
         }
         int revokesInDay = 0;
         int erasesInDay = 0;
@@ -247,20 +310,32 @@ class SampleDataTest {
         assertThat(counts.get("invalid_value")).isGreaterThanOrEqualTo(3);
         List<String> values = data.records().stream().map(SampleRecord::value).toList();
         assertThat(values.stream().filter(v -> v.startsWith("["))).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(values.stream().filter(v -> v.contains("\"action\":\"teleport\""))).hasSizeGreaterThanOrEqualTo(3);
-        assertThat(values.stream().filter(v -> v.contains("\"battery_pct\":\""))).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(values.stream().filter(v -> v.contains("\"action\":\"teleport\"")))
+                .hasSizeGreaterThanOrEqualTo(3);
+        assertThat(values.stream().filter(v -> v.contains("\"battery_pct\":\"")))
+                .hasSizeGreaterThanOrEqualTo(3);
         assertThat(values.stream().filter(v -> v.matches(".*\"battery_pct\":(150|101|-5),.*")))
                 .hasSizeGreaterThanOrEqualTo(3);
-        assertThat(values.stream().filter(v -> v.startsWith("{\"") && !v.contains("\"event_time\"")
-                && !v.contains("\"effective_time\""))).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(
+                        values.stream()
+                                .filter(
+                                        v ->
+                                                v.startsWith("{\"")
+                                                        && !v.contains("\"event_time\"")
+                                                        && !v.contains("\"effective_time\"")))
+                .hasSizeGreaterThanOrEqualTo(3);
         int malformedConsent = 0;
         for (int i = 0; i < verdicts.size(); i++) {
-            if (verdicts.get(i) != Verdict.VALID && data.records().get(i).topic().equals(TOPICS.consent())) {
+            if (verdicts.get(i) != Verdict.VALID
+                    && data.records().get(i).topic().equals(TOPICS.consent())) {
                 malformedConsent++;
             }
         }
         assertThat(malformedConsent).isGreaterThanOrEqualTo(3);
-        int malformed = counts.get("malformed_json") + counts.get("schema_violation") + counts.get("invalid_value");
+        int malformed =
+                counts.get("malformed_json")
+                        + counts.get("schema_violation")
+                        + counts.get("invalid_value");
         int logs = counts.get("device") + counts.get("location") + counts.get("service");
         assertThat((double) malformed / logs).isBetween(0.003, 0.01);
     }
@@ -282,8 +357,15 @@ class SampleDataTest {
             if (!raw.contains(r.key())) {
                 missing.add("key " + r.key());
             }
-            for (String field : List.of("event_id", "device_id", "session_id", "peer_account_id", "peer_phone",
-                    "wifi_bssid", "ip")) {
+            for (String field :
+                    List.of(
+                            "event_id",
+                            "device_id",
+                            "session_id",
+                            "peer_account_id",
+                            "peer_phone",
+                            "wifi_bssid",
+                            "ip")) {
                 if (node.has(field) && !raw.contains(node.get(field).asText())) {
                     missing.add(field + " " + node.get(field).asText());
                 }
@@ -308,16 +390,23 @@ class SampleDataTest {
         assertThat((double) ipv6 / withIp).isBetween(0.1, 0.3);
         assertThat(mapped).isTrue();
         assertThat(withPort).isTrue();
-        assertThat(raw).anyMatch(id -> id.matches("\\d{15}")).anyMatch(id -> id.matches("\\+353 8\\d \\d{3} \\d{4}"));
+        assertThat(raw)
+                .anyMatch(id -> id.matches("\\d{15}"))
+                .anyMatch(id -> id.matches("\\+353 8\\d \\d{3} \\d{4}"));
     }
 
     @Test
     void rejectsInvalidArguments() {
-        assertThatThrownBy(() -> SampleData.generate(1, 0, DAY, TOPICS)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Topics("a", "b", " ", "d")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SampleData.generate(1, 0, DAY, TOPICS))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Topics("a", "b", " ", "d"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
-    /** Service events whose event time is exactly the effective time of an in-day consent change of their user. */
+    /**
+     * Service events whose event time is exactly the effective time of an in-day consent change of
+     * their user.
+     */
     private static int serviceEventsAtInDayChanges() throws IOException {
         Set<String> changes = new HashSet<>();
         Set<String> events = new HashSet<>();
@@ -394,8 +483,10 @@ class SampleDataTest {
     private static boolean absoluteHttpUrl(String text) {
         try {
             URI uri = new URI(text);
-            return uri.isAbsolute() && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
-                    && uri.getHost() != null && !uri.getHost().isEmpty();
+            return uri.isAbsolute()
+                    && ("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                    && uri.getHost() != null
+                    && !uri.getHost().isEmpty();
         } catch (URISyntaxException e) {
             return false;
         }
