@@ -16,8 +16,10 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,7 +43,7 @@ public final class AggregatesConfig implements Serializable {
         m.put("action", false);
         m.put("error_code", false);
         m.put("duration", false);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /** Version of this configuration, carried on every release record. */
@@ -181,7 +183,7 @@ public final class AggregatesConfig implements Serializable {
                             usageMaxCategories,
                             distinct ? 1 : usageMaxEvents));
         }
-        usage = java.util.Collections.unmodifiableMap(tables);
+        usage = Collections.unmodifiableMap(tables);
 
         budgetTopic = root.text(AggregatesOptions.BUDGET_TOPIC);
         ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
@@ -245,7 +247,7 @@ public final class AggregatesConfig implements Serializable {
         lines.add("budget_topic: " + budgetTopic);
         lines.add(
                 "delivery: "
-                        + guarantee.name().toLowerCase(java.util.Locale.ROOT)
+                        + guarantee.name().toLowerCase(Locale.ROOT)
                         + ", transactional_id_prefix "
                         + transactionalIdPrefix
                         + ", transaction_timeout "

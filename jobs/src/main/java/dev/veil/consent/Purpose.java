@@ -1,7 +1,9 @@
 package dev.veil.consent;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -55,8 +57,8 @@ public enum Purpose {
     }
 
     /** The known wire names, in bit order. */
-    public static java.util.List<String> wireNames() {
-        java.util.List<String> names = new java.util.ArrayList<>();
+    public static List<String> wireNames() {
+        List<String> names = new ArrayList<>();
         for (Purpose p : values()) {
             names.add(p.wireName);
         }

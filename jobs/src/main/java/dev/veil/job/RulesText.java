@@ -5,6 +5,7 @@ import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
 
 import java.io.Serializable;
+import java.nio.file.Path;
 
 /**
  * The rules file as validated by the client at submission, shipped in the job graph so that every
@@ -24,7 +25,7 @@ public final class RulesText implements Serializable {
     /**
      * Reads and validates a file. @throws dev.veil.config.ConfigException if the rules are wrong
      */
-    public static RulesText read(java.nio.file.Path file) {
+    public static RulesText read(Path file) {
         YamlDocument doc = YamlDocument.read(file);
         RuleSetLoader.load(doc);
         return new RulesText(doc.fileName(), doc.text());

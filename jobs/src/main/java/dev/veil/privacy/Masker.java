@@ -1,5 +1,6 @@
 package dev.veil.privacy;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -35,7 +36,7 @@ public final class Masker {
         if (Character.isSurrogate(maskChar)) {
             throw new IllegalArgumentException(
                     "maskChar must not be a surrogate, was U+"
-                            + Integer.toHexString(maskChar).toUpperCase(java.util.Locale.ROOT));
+                            + Integer.toHexString(maskChar).toUpperCase(Locale.ROOT));
         }
         this.keepLast = keepLast;
         this.maskChar = maskChar;

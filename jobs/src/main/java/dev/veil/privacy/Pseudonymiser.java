@@ -5,6 +5,7 @@ import org.apache.commons.codec.digest.HmacAlgorithms;
 import org.apache.commons.codec.digest.HmacUtils;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -75,7 +76,7 @@ public final class Pseudonymiser {
      */
     public String pseudonymiseCompact(String normalisedId) {
         Objects.requireNonNull(normalisedId, "normalisedId");
-        return java.util.Base64.getUrlEncoder()
+        return Base64.getUrlEncoder()
                 .withoutPadding()
                 .encodeToString(hmac(normalisedId.getBytes(StandardCharsets.UTF_8)));
     }

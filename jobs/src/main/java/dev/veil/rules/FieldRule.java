@@ -4,6 +4,8 @@ import dev.veil.privacy.InvalidValueException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.util.List;
+
 /**
  * One output field of one output: where it comes from and how it is transformed. Rules are built
  * and validated by {@link RuleSetLoader}; instances are immutable and thread-safe (per-task secrets
@@ -29,7 +31,7 @@ public abstract class FieldRule {
     }
 
     /** The input fields this rule reads. */
-    public abstract java.util.List<String> sources();
+    public abstract List<String> sources();
 
     /**
      * Computes the output value.

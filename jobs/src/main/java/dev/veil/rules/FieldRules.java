@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
@@ -143,7 +144,7 @@ final class FieldRules {
     static final class TruncateTime extends TextRule {
         private final TimeTruncator truncator;
 
-        TruncateTime(String target, String source, java.time.Duration granularity) {
+        TruncateTime(String target, String source, Duration granularity) {
             super(target, "truncate_time", source);
             this.truncator = new TimeTruncator(granularity);
         }

@@ -8,6 +8,7 @@ import dev.veil.privacy.IdKind;
 import dev.veil.schema.InputSchemas;
 import dev.veil.schema.InputSchemas.FieldType;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -68,7 +70,7 @@ public final class RuleSetLoader {
     /**
      * Loads and validates a rules file. @throws ConfigException naming file, line, key and problem
      */
-    public static RuleSet load(java.nio.file.Path file) {
+    public static RuleSet load(Path file) {
         return load(YamlDocument.read(file));
     }
 
@@ -246,7 +248,7 @@ public final class RuleSetLoader {
                                 "unknown rule '"
                                         + key
                                         + "'; rules are "
-                                        + new java.util.TreeSet<>(RULE_KINDS)
+                                        + new TreeSet<>(RULE_KINDS)
                                         + " (or the words keep and drop)");
             }
             if (kind != null) {
@@ -256,7 +258,7 @@ public final class RuleSetLoader {
             kind = key;
         }
         if (kind == null) {
-            throw n.error("no rule given; rules are " + new java.util.TreeSet<>(RULE_KINDS));
+            throw n.error("no rule given; rules are " + new TreeSet<>(RULE_KINDS));
         }
         ConfigNode params = n.child(kind);
         if (!params.json().isObject()) {

@@ -12,8 +12,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON Schemas of the input topics ({@code schemas/input/<stream>.schema.json}, packaged on the
@@ -39,7 +41,7 @@ public final class InputSchemas {
 
     private final Map<String, JsonSchema> validators = new LinkedHashMap<>();
     private final Map<String, Map<String, FieldType>> fieldTypes = new LinkedHashMap<>();
-    private final Map<String, java.util.Set<String>> identifiers = new LinkedHashMap<>();
+    private final Map<String, Set<String>> identifiers = new LinkedHashMap<>();
 
     /** The JSON type of an input field, as the rules loader needs to know it. */
     public enum FieldType {
@@ -89,7 +91,7 @@ public final class InputSchemas {
                 JsonNode schemaNode = mapper.readTree(in);
                 validators.put(stream, factory.getSchema(schemaNode, config));
                 fieldTypes.put(stream, Collections.unmodifiableMap(readFieldTypes(schemaNode)));
-                java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+                Set<String> ids = new LinkedHashSet<>();
                 schemaNode
                         .path("properties")
                         .fields()
@@ -166,7 +168,7 @@ public final class InputSchemas {
     }
 
     /** Fields of a stream annotated with {@value #IDENTIFIER_KEYWORD}. */
-    public java.util.Set<String> identifiers(String stream) {
+    public Set<String> identifiers(String stream) {
         fields(stream);
         return identifiers.get(stream);
     }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,8 +35,7 @@ class CategoryExtractorTest {
     }
 
     private interface Extraction {
-        void run(JsonNode record, java.util.function.BiConsumer<String, String> out)
-                throws Exception;
+        void run(JsonNode record, BiConsumer<String, String> out) throws Exception;
     }
 
     private static List<Map.Entry<String, String>> extract(Extraction how, String record)

@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
@@ -214,7 +215,7 @@ class NoisyReleaseTest {
         byte[] key = KEY.clone();
         NoisyRelease r = new NoisyRelease(key, HOUR_MS);
         long before = r.bits(spec(), W0, "c").nextLong();
-        java.util.Arrays.fill(key, (byte) 0);
+        Arrays.fill(key, (byte) 0);
         assertThat(r.bits(spec(), W0, "c").nextLong()).isEqualTo(before);
     }
 

@@ -7,6 +7,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -119,7 +120,7 @@ class KeyedRandomBitsTest {
     @Test
     void shortOrMissingKeyIsRejectedWithoutKeyMaterial() {
         byte[] shortKey = new byte[31];
-        java.util.Arrays.fill(shortKey, (byte) 0x5a);
+        Arrays.fill(shortKey, (byte) 0x5a);
         assertThatThrownBy(() -> new KeyedRandomBits(shortKey, LABEL))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("31 bytes")

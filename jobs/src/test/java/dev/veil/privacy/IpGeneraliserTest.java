@@ -5,6 +5,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Random;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -170,7 +172,7 @@ class IpGeneraliserTest {
     @Test
     void dottedQuadFastPath_givesTheLibrarysCanonicalPrefixBlock_forEveryPrefixLength()
             throws Exception {
-        java.util.Random r = new java.util.Random(3);
+        Random r = new Random(3);
         for (int i = 0; i < 20_000; i++) {
             String ip =
                     r.nextInt(256)

@@ -5,8 +5,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -109,7 +111,7 @@ class PseudonymiserTest {
         assertThat(text)
                 .doesNotContain(new String(KEY_A, StandardCharsets.US_ASCII))
                 .doesNotContain(Hex.encodeHexString(KEY_A))
-                .doesNotContain(java.util.Base64.getEncoder().encodeToString(KEY_A))
+                .doesNotContain(Base64.getEncoder().encodeToString(KEY_A))
                 .doesNotContain("0123");
     }
 
@@ -123,7 +125,7 @@ class PseudonymiserTest {
 
     @Test
     void class_notSerializable_keyCannotLeakIntoJobGraph() {
-        assertThat(java.io.Serializable.class.isAssignableFrom(Pseudonymiser.class)).isFalse();
+        assertThat(Serializable.class.isAssignableFrom(Pseudonymiser.class)).isFalse();
     }
 
     /** "aa*20" means the byte aa twenty times; anything else is literal hex. */
@@ -140,10 +142,7 @@ class PseudonymiserTest {
         String compact = p.pseudonymiseCompact("alice@example.com");
 
         assertThat(compact).hasSize(43).matches("[A-Za-z0-9_-]{43}");
-        assertThat(java.util.Base64.getUrlDecoder().decode(compact))
-                .isEqualTo(
-                        p.hmac(
-                                "alice@example.com"
-                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(Base64.getUrlDecoder().decode(compact))
+                .isEqualTo(p.hmac("alice@example.com".getBytes(StandardCharsets.UTF_8)));
     }
 }

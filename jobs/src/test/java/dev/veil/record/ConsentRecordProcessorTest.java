@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -195,7 +196,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
                 .process(
                         record("grant", "\"purposes\":[\"analytics\"],")
                                 .getBytes(StandardCharsets.UTF_8),
-                        java.time.Instant.parse("2026-11-28T08:00:00Z").toEpochMilli(),
+                        Instant.parse("2026-11-28T08:00:00Z").toEpochMilli(),
                         c);
 
         assertThat(c.subjectKeys).isEmpty();

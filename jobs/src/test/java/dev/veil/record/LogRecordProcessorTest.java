@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -77,7 +79,7 @@ class LogRecordProcessorTest extends VeilTestBase {
             eventTimes.add(eventTime);
             try {
                 records.add(Json.MAPPER.readTree(anonymised));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new AssertionError("anonymised record is not JSON", e);
             }
             outputKeys.add(outputKey);
@@ -112,7 +114,7 @@ class LogRecordProcessorTest extends VeilTestBase {
     private static String subjectKey(String s) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(testKey(), "HmacSHA256"));
-        return java.util.Base64.getUrlEncoder()
+        return Base64.getUrlEncoder()
                 .withoutPadding()
                 .encodeToString(mac.doFinal(s.getBytes(StandardCharsets.UTF_8)));
     }

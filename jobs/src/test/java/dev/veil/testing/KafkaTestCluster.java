@@ -21,7 +21,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real single-node KRaft Kafka broker inside the test JVM (kafka-test-common-runtime), with small
@@ -91,7 +94,7 @@ public final class KafkaTestCluster implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.listConsumerGroupOffsets("veil-test-warm-up")
                     .partitionsToOffsetAndMetadata()
-                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -135,8 +138,7 @@ public final class KafkaTestCluster implements AutoCloseable {
         p.put("max.in.flight.requests.per.connection", "1");
         p.put("acks", "all");
         p.put("linger.ms", "5");
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent =
-                new ArrayList<>();
+        List<Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (Raw r : records) {
@@ -155,7 +157,7 @@ public final class KafkaTestCluster implements AutoCloseable {
             producer.flush();
         }
         for (var f : sent) {
-            f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            f.get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -212,7 +214,7 @@ public final class KafkaTestCluster implements AutoCloseable {
             List<TopicPartition> parts = new ArrayList<>();
             consumer.partitionsFor(topic)
                     .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
-            Map<Integer, Long> out = new java.util.TreeMap<>();
+            Map<Integer, Long> out = new TreeMap<>();
             consumer.endOffsets(parts).forEach((tp, o) -> out.put(tp.partition(), o));
             return out;
         }

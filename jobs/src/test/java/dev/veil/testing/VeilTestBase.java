@@ -2,6 +2,7 @@ package dev.veil.testing;
 
 import dev.veil.job.RulesText;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
@@ -19,8 +20,7 @@ public abstract class VeilTestBase {
     public static final String TEST_KEY_BASE64 =
             Base64.getEncoder()
                     .encodeToString(
-                            "veil-test-key-0123456789abcdef!!"
-                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            "veil-test-key-0123456789abcdef!!".getBytes(StandardCharsets.US_ASCII));
 
     public static final String KEY_VARIABLE = "VEIL_PSEUDONYM_KEY";
 

@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -60,7 +61,7 @@ public final class AggregationJob implements Callable<Integer> {
                 };
         AggregatesConfig c = AggregatesConfig.load(config);
         if (bootstrapServers != null) {
-            c = c.withOverrides(bootstrapServers, c.noiseKey, java.util.Map.of());
+            c = c.withOverrides(bootstrapServers, c.noiseKey, Map.of());
         }
         byte[] key = c.noiseKey.resolve();
         Arrays.fill(key, (byte) 0);

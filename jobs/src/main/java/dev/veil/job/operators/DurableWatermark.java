@@ -5,6 +5,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ import java.util.List;
  * output, nothing is lost), never fewer: deciding an event against consent that moved on, or
  * releasing a window twice, is what it prevents.
  */
-public final class DurableWatermark implements java.io.Serializable {
+public final class DurableWatermark implements Serializable {
     private static final long serialVersionUID = 1L;
 
     private transient ListState<Long> state;

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -42,7 +44,7 @@ class BoundContributionsRestoreTest {
     private static final String BOB = "b".repeat(64);
     private static final String CAROL = "c".repeat(64);
 
-    @TempDir java.nio.file.Path dir;
+    @TempDir Path dir;
 
     private AggregatesConfig config;
     private final List<KeyedOneInputStreamOperatorTestHarness<String, Observation, Contribution>>
@@ -129,9 +131,7 @@ class BoundContributionsRestoreTest {
                 .map(c -> c.key + " x" + c.count)
                 .collect(
                         Collectors.groupingBy(
-                                Function.identity(),
-                                java.util.TreeMap::new,
-                                Collectors.counting()));
+                                Function.identity(), TreeMap::new, Collectors.counting()));
     }
 
     /** Observation has no equals, and the harness copies records. */

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ class BudgetLinesTest {
     private static final long RELEASE = CountAndReleaseRestoreTest.RELEASE;
     private static final long HOUR = Duration.ofHours(1).toMillis();
 
-    @TempDir java.nio.file.Path dir;
+    @TempDir Path dir;
 
     private AggregatesConfig config;
     private KeyedOneInputStreamOperatorTestHarness<Long, ReleaseDecision, OutRecord> harness;

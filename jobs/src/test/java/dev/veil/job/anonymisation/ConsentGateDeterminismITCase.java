@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -200,7 +201,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         }
         // A consent log is appended as changes happen: in effective-time order.
         consent.sort(
-                java.util.Comparator.comparing(
+                Comparator.comparing(
                         c -> c.value().substring(c.value().indexOf("effective_time"))));
         List<Raw> out = new ArrayList<>(consent);
         perPartition.forEach(out::addAll);

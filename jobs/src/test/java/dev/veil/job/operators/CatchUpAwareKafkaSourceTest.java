@@ -28,13 +28,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -330,12 +334,12 @@ class CatchUpAwareKafkaSourceTest {
     static final class Coordinator
             implements org.apache.flink.api.connector.source.SplitEnumeratorContext<
                     KafkaPartitionSplit> {
-        final java.util.ArrayDeque<Runnable> calls = new java.util.ArrayDeque<>();
+        final ArrayDeque<Runnable> calls = new ArrayDeque<>();
         final Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers =
-                new java.util.TreeMap<>();
+                new TreeMap<>();
 
         /** Per reader, in order: "splits:<ids>" or the event's class name. */
-        final Map<Integer, List<String>> sent = new java.util.TreeMap<>();
+        final Map<Integer, List<String>> sent = new TreeMap<>();
 
         void register(int subtask) {
             readers.put(
@@ -395,9 +399,7 @@ class CatchUpAwareKafkaSourceTest {
         }
 
         @Override
-        public <T> void callAsync(
-                java.util.concurrent.Callable<T> callable,
-                java.util.function.BiConsumer<T, Throwable> handler) {
+        public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {
             calls.add(
                     () -> {
                         try {
@@ -410,8 +412,8 @@ class CatchUpAwareKafkaSourceTest {
 
         @Override
         public <T> void callAsync(
-                java.util.concurrent.Callable<T> callable,
-                java.util.function.BiConsumer<T, Throwable> handler,
+                Callable<T> callable,
+                BiConsumer<T, Throwable> handler,
                 long initialDelay,
                 long period) {
             callAsync(callable, handler);

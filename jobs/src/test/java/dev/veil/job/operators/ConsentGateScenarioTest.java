@@ -27,6 +27,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -189,10 +192,7 @@ class ConsentGateScenarioTest extends VeilTestBase {
                 long at = START + 1 + r.nextInt(175) * MINUTE + r.nextInt(3) * 1000L;
                 p.events.add(
                         ConsentGateTest.event(
-                                outputs[r.nextInt(3)],
-                                s,
-                                java.time.Instant.ofEpochMilli(at),
-                                "e" + i));
+                                outputs[r.nextInt(3)], s, Instant.ofEpochMilli(at), "e" + i));
             }
             return p;
         }
@@ -317,7 +317,7 @@ class ConsentGateScenarioTest extends VeilTestBase {
     static String name(LogEvent e) {
         try {
             return Json.MAPPER.readTree(e.payload).get("name").asText();
-        } catch (java.io.IOException ex) {
+        } catch (IOException ex) {
             throw new IllegalStateException(ex);
         }
     }
@@ -409,8 +409,7 @@ class ConsentGateScenarioTest extends VeilTestBase {
                                     ? Json.MAPPER.readTree(r.value).get("name").asText()
                                     : null;
                     if (r.topic.equals(DLQ)) {
-                        deadLetters.add(
-                                new String(r.value, java.nio.charset.StandardCharsets.UTF_8));
+                        deadLetters.add(new String(r.value, StandardCharsets.UTF_8));
                     } else {
                         assertThat(published.add(n)).as("published once: %s", n).isTrue();
                     }

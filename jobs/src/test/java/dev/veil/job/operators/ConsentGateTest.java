@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -99,7 +100,7 @@ class ConsentGateTest extends VeilTestBase {
                 harness.getOperator().getKeyedStateBackend();
         long n = 0;
         for (String state : List.of("gate", "waiting-events")) {
-            try (java.util.stream.Stream<Object> keys =
+            try (Stream<Object> keys =
                     backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
                 n += keys.count();
             }
@@ -406,7 +407,7 @@ class ConsentGateTest extends VeilTestBase {
         assertThat(harness.numEventTimeTimers())
                 .as("nothing waits, so no new timer")
                 .isEqualTo(timers);
-        try (java.util.stream.Stream<Object> keys =
+        try (Stream<Object> keys =
                 harness.getOperator()
                         .getKeyedStateBackend()
                         .getKeys(
@@ -528,7 +529,7 @@ class ConsentGateTest extends VeilTestBase {
         open();
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
         for (int step = 1; step <= 10; step++) {
-            java.time.Instant at = T1000.plusSeconds(600L * step);
+            Instant at = T1000.plusSeconds(600L * step);
             send(event("device", ALICE, at, "e" + step));
             harness.processWatermark2(new Watermark(at.toEpochMilli()));
             assertThat(harness.numEventTimeTimers())

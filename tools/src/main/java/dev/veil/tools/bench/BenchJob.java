@@ -23,8 +23,10 @@ import org.apache.flink.util.Collector;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -146,7 +148,7 @@ public final class BenchJob {
                                         bootstrap,
                                         KeyReference.file(work.resolve("noise.key").toString()),
                                         flink)
-                                .withMaxOutOfOrderness(java.time.Duration.ofHours(24));
+                                .withMaxOutOfOrderness(Duration.ofHours(24));
                 for (AggregationTopology.Kind k : AggregationTopology.Kind.values()) {
                     StreamExecutionEnvironment env =
                             env(AggregationTopology.flinkConfiguration(agg), parallelism);
@@ -278,7 +280,7 @@ public final class BenchJob {
         client.cancel().get(1, TimeUnit.MINUTES);
         Map<String, Object> m = new HashMap<>();
         m.put("savepoint_path", path);
-        m.put("savepoint_bytes", sizeOf(Path.of(java.net.URI.create(path))));
+        m.put("savepoint_bytes", sizeOf(Path.of(URI.create(path))));
         return m;
     }
 

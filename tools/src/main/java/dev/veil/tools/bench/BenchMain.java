@@ -21,11 +21,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -407,7 +410,7 @@ public final class BenchMain implements Callable<Integer> {
                                 Json.MAPPER.readTree(r.value()).path("reason").asText())) {
                             n[0]++;
                         }
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         throw new IllegalStateException(
                                 "a dead letter that is not JSON in " + topic, e);
                     }
@@ -619,7 +622,7 @@ public final class BenchMain implements Callable<Integer> {
         String kind = peer.kind();
         say("  %s at %,d events/s for %d s (after 15 s warm-up) ...", kind, rate, latencySeconds);
         Process p = startChild(kind, kafka, false, null);
-        java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch running = new CountDownLatch(1);
         Thread drain =
                 new Thread(
                         () -> {
@@ -633,7 +636,7 @@ public final class BenchMain implements Callable<Integer> {
                                         running.countDown();
                                     }
                                 }
-                            } catch (java.io.IOException ignored) {
+                            } catch (IOException ignored) {
                                 // the process was stopped
                             }
                         });
@@ -660,11 +663,11 @@ public final class BenchMain implements Callable<Integer> {
         // Effective times 100 ms apart, so that the watermark passes (almost) all of them: the
         // state measured is the
         // steady state of applied consent, not changes still waiting.
-        long base = java.time.Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
+        long base = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
         try (KafkaProducer<byte[], byte[]> p = io.producer()) {
             for (int i = 0; i < stateSubjects; i++) {
                 String user = "s-" + i;
-                String at = java.time.Instant.ofEpochMilli(base + i * 100L).toString();
+                String at = Instant.ofEpochMilli(base + i * 100L).toString();
                 String v =
                         "{\"user_id\":\""
                                 + user

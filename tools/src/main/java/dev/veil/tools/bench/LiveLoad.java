@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,7 +101,7 @@ final class LiveLoad {
             int seconds)
             throws Exception {
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
-        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean done = new AtomicBoolean();
         long measureFrom = System.currentTimeMillis() + warmupSeconds * 1000L;
         Thread reader =

@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +51,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * {@code ./veil demo}: starts a real Kafka broker on loopback, produces a generated day of raw
@@ -418,7 +422,7 @@ public final class DemoMain implements Callable<Integer> {
         while (!result.isDone()) {
             try {
                 result.get(3, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException stillRunning) {
+            } catch (TimeoutException stillRunning) {
                 long done = io.committedOffsets(jobConfig.groupId, inputTopics);
                 say(
                         "progress: %,d of %,d raw records consumed and checkpointed (%d%%), %d s",
@@ -432,8 +436,7 @@ public final class DemoMain implements Callable<Integer> {
         say("job finished in %.1f s", r.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0);
     }
 
-    private static long readBack(
-            KafkaIo io, String topic, Path out, java.util.function.Consumer<JsonNode> each)
+    private static long readBack(KafkaIo io, String topic, Path out, Consumer<JsonNode> each)
             throws Exception {
         try (BufferedWriter w = Files.newBufferedWriter(out.resolve(topic + ".jsonl"))) {
             return io.readCommitted(
@@ -443,8 +446,8 @@ public final class DemoMain implements Callable<Integer> {
                             w.write(new String(r.value(), StandardCharsets.UTF_8));
                             w.newLine();
                             each.accept(Json.MAPPER.readTree(r.value()));
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
                     });
         }

@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /** Small Kafka client helpers for local runs: topics, producing, reading back, group progress. */
@@ -118,8 +119,7 @@ public final class KafkaIo {
      * Follows a topic from its current end (read_committed) until {@code done} is set, handing each
      * record's value to {@code each}.
      */
-    public void follow(
-            String topic, java.util.concurrent.atomic.AtomicBoolean done, Consumer<byte[]> each) {
+    public void follow(String topic, AtomicBoolean done, Consumer<byte[]> each) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
         p.put("group.id", "veil-follower-" + UUID.randomUUID());
