@@ -7,7 +7,6 @@ import dev.veil.consent.ConsentRules;
 import dev.veil.consent.ConsentState;
 import dev.veil.job.RulesText;
 import dev.veil.job.VeilMetrics;
-import dev.veil.job.anonymisation.Uids;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
@@ -197,9 +196,9 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             // Flink names the serializers but not what to do; the operator needs to know it is a
             // layout change.
             throw new FlinkRuntimeException(
-                    "The consent state in this savepoint or checkpoint ('gate' of operator "
-                            + Uids.CONSENT_GATE
-                            + ") is in a layout this version of Veil cannot read (Veil 0.1 kept it as a "
+                    "The consent state in this savepoint or checkpoint ('gate' of operator '"
+                            + getOperatorName()
+                            + "') is in a layout this version of Veil cannot read (Veil 0.1 kept it as a "
                             + "POJO). It is not started with empty consent. Start the job without this savepoint and with the "
                             + "consent topic read from the earliest offset to rebuild consent; see README, 'Upgrading'.",
                     e);

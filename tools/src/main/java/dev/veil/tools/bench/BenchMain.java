@@ -743,7 +743,8 @@ public final class BenchMain implements Callable<Integer> {
         sb.append(
                 """
                 - **pass-through**: raw records to Kafka unchanged, the physical limit; the base of every ratio.
-                - **JSON pass-through**: the same plus one Jackson parse and write per record, the floor of any JSON job.
+                - **JSON pass-through**: the same plus one Jackson parse and write per record, the floor of any
+                  JSON job.
                 - **anonymisation**: the Veil job; each event decided with the consent in force at its own event
                   time, once the consent watermark has passed it.
                 - **arrival gate**: the same sources (parsing, validation, anonymisation) keyed by subject, but consent
