@@ -27,7 +27,7 @@ public final class ConsentRecordProcessor {
         void change(String subjectKey, ConsentChange change);
 
         /** A dead letter: reason code and a detail that holds no value from the record. */
-        void deadLetter(String reason, String detail);
+        void deadLetter(DeadLetterReason reason, String detail);
     }
 
     private final RuleSet rules;
@@ -52,20 +52,19 @@ public final class ConsentRecordProcessor {
         Set<ValidationMessage> violations =
                 InputSchemas.get().validator(InputSchemas.CONSENT).validate(record);
         if (!violations.isEmpty()) {
-            out.deadLetter(
-                    ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
+            out.deadLetter(DeadLetterReason.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
             return;
         }
         long at;
         try {
             at = IsoInstant.parseMillis(record.get("effective_time").asText());
         } catch (DateTimeParseException | ArithmeticException e) {
-            out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$.effective_time: format");
+            out.deadLetter(DeadLetterReason.SCHEMA_VIOLATION, "$.effective_time: format");
             return;
         }
         if (at > latestEffectiveTime) {
             out.deadLetter(
-                    ProcessingFailure.INVALID_VALUE, "$.effective_time: too far in the future");
+                    DeadLetterReason.INVALID_VALUE, "$.effective_time: too far in the future");
             return;
         }
         String subjectKey;
@@ -77,7 +76,7 @@ public final class ConsentRecordProcessor {
                                     rules.subjectIdKind(),
                                     rules.phoneRegion()));
         } catch (InvalidValueException e) {
-            out.deadLetter(ProcessingFailure.INVALID_VALUE, "$.user_id: " + e.reason());
+            out.deadLetter(DeadLetterReason.INVALID_VALUE, "$.user_id: " + e.reason());
             return;
         }
         int purposes = 0;
@@ -102,7 +101,7 @@ public final class ConsentRecordProcessor {
                 break;
             default:
                 // unreachable: the schema's enum admits only the actions above
-                out.deadLetter(ProcessingFailure.SCHEMA_VIOLATION, "$.action: enum");
+                out.deadLetter(DeadLetterReason.SCHEMA_VIOLATION, "$.action: enum");
                 return;
         }
         out.change(subjectKey, change);

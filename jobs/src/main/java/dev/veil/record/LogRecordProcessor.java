@@ -56,7 +56,7 @@ public final class LogRecordProcessor {
                 String outputKey);
 
         /** A dead letter: reason code and a detail that holds no value from the record. */
-        void deadLetter(String reason, String detail);
+        void deadLetter(DeadLetterReason reason, String detail);
     }
 
     private final RuleSet rules;
@@ -132,21 +132,19 @@ public final class LogRecordProcessor {
         }
         Set<ValidationMessage> violations = schemas.get(stream).validate(record);
         if (!violations.isEmpty()) {
-            out.deadLetter(
-                    ProcessingFailure.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
+            out.deadLetter(DeadLetterReason.SCHEMA_VIOLATION, ProcessingFailure.schema(violations));
             return;
         }
         long eventTime;
         try {
             eventTime = IsoInstant.parseMillis(record.get(EVENT_TIME_FIELD).asText());
         } catch (DateTimeParseException | ArithmeticException e) {
-            out.deadLetter(
-                    ProcessingFailure.SCHEMA_VIOLATION, "$." + EVENT_TIME_FIELD + ": format");
+            out.deadLetter(DeadLetterReason.SCHEMA_VIOLATION, "$." + EVENT_TIME_FIELD + ": format");
             return;
         }
         if (eventTime > latestEventTime) {
             out.deadLetter(
-                    ProcessingFailure.INVALID_VALUE,
+                    DeadLetterReason.INVALID_VALUE,
                     "$." + EVENT_TIME_FIELD + ": too far in the future");
             return;
         }
@@ -160,7 +158,7 @@ public final class LogRecordProcessor {
                                     rules.phoneRegion()));
         } catch (InvalidValueException e) {
             out.deadLetter(
-                    ProcessingFailure.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());
+                    DeadLetterReason.INVALID_VALUE, "$." + SUBJECT_FIELD + ": " + e.reason());
             return;
         }
         invalidFields.reset();
@@ -181,7 +179,7 @@ public final class LogRecordProcessor {
             }
         }
         if (invalidFields.text != null) {
-            out.deadLetter(ProcessingFailure.INVALID_VALUE, invalidFields.text.toString());
+            out.deadLetter(DeadLetterReason.INVALID_VALUE, invalidFields.text.toString());
         }
     }
 
@@ -191,26 +189,26 @@ public final class LogRecordProcessor {
 
     /** Receives a dead letter. */
     interface DeadLetterSink {
-        void deadLetter(String reason, String detail);
+        void deadLetter(DeadLetterReason reason, String detail);
     }
 
     static JsonNode parse(byte[] value, DeadLetterSink out) {
         if (value == null || value.length == 0) {
-            out.deadLetter(ProcessingFailure.MALFORMED_JSON, "empty record");
+            out.deadLetter(DeadLetterReason.MALFORMED_JSON, "empty record");
             return null;
         }
         try {
             JsonNode node = Json.MAPPER.readTree(value);
             if (node == null || node.isMissingNode()) {
-                out.deadLetter(ProcessingFailure.MALFORMED_JSON, "empty record");
+                out.deadLetter(DeadLetterReason.MALFORMED_JSON, "empty record");
                 return null;
             }
             return node;
         } catch (JsonProcessingException e) {
-            out.deadLetter(ProcessingFailure.MALFORMED_JSON, ProcessingFailure.malformed(e));
+            out.deadLetter(DeadLetterReason.MALFORMED_JSON, ProcessingFailure.malformed(e));
             return null;
         } catch (IOException e) {
-            out.deadLetter(ProcessingFailure.MALFORMED_JSON, "malformed JSON");
+            out.deadLetter(DeadLetterReason.MALFORMED_JSON, "malformed JSON");
             return null;
         }
     }

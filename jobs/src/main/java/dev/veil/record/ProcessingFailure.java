@@ -8,23 +8,11 @@ import java.util.Collection;
 import java.util.regex.Pattern;
 
 /**
- * Reasons for dead letters, with details that are safe to publish: they name JSON paths, schema
- * keywords, rule names and positions, never a value from the record (a parser's own message would
- * quote the payload, so it is never used).
+ * Details of dead letters ({@link DeadLetterReason}) that are safe to publish: they name JSON
+ * paths, schema keywords, rule names and positions, never a value from the record (a parser's own
+ * message would quote the payload, so it is never used).
  */
 public final class ProcessingFailure {
-    /** Not JSON, truncated JSON, duplicate keys, trailing garbage. */
-    public static final String MALFORMED_JSON = "malformed_json";
-
-    /** Valid JSON that breaks the topic's schema. */
-    public static final String SCHEMA_VIOLATION = "schema_violation";
-
-    /** A field's value is invalid for its rule; the record was published without that field. */
-    public static final String INVALID_VALUE = "invalid_value";
-
-    /** The subject's consent buffer was full; the event was not published. */
-    public static final String CONSENT_BUFFER_FULL = "consent_buffer_full";
-
     private static final Pattern SAFE_PATH =
             Pattern.compile("\\$(\\.[a-z_][a-z0-9_]{0,63}|\\[\\d{1,6}])*");
     private static final int MAX_MESSAGES = 3;

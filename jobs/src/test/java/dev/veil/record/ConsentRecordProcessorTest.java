@@ -30,7 +30,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
     static final class Collected implements ConsentRecordProcessor.Emitter {
         final List<String> subjectKeys = new ArrayList<>();
         final List<ConsentChange> changes = new ArrayList<>();
-        final List<String> reasons = new ArrayList<>();
+        final List<DeadLetterReason> reasons = new ArrayList<>();
         final List<String> details = new ArrayList<>();
 
         @Override
@@ -40,7 +40,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         }
 
         @Override
-        public void deadLetter(String reason, String detail) {
+        public void deadLetter(DeadLetterReason reason, String detail) {
             reasons.add(reason);
             details.add(detail);
         }
@@ -156,7 +156,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         Collected c = process(record("grant", ""));
 
         assertThat(c.changes).isEmpty();
-        assertThat(c.reasons).containsExactly(ProcessingFailure.SCHEMA_VIOLATION);
+        assertThat(c.reasons).containsExactly(DeadLetterReason.SCHEMA_VIOLATION);
         assertThat(c.details.get(0)).isEqualTo("$: required 'purposes'");
     }
 
@@ -166,7 +166,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
                 process(record("grant", "\"purposes\":[\"analytics\",\"alice-secret-purpose\"],"));
 
         assertThat(c.changes).isEmpty();
-        assertThat(c.reasons).containsExactly(ProcessingFailure.SCHEMA_VIOLATION);
+        assertThat(c.reasons).containsExactly(DeadLetterReason.SCHEMA_VIOLATION);
         assertThat(c.details.get(0))
                 .endsWith(": enum")
                 .doesNotContain("alice-secret-purpose", "Alice");
@@ -176,7 +176,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
     void process_ageStatusWithoutMinor_schemaViolation() {
         Collected c = process(record("age_status", ""));
 
-        assertThat(c.reasons).containsExactly(ProcessingFailure.SCHEMA_VIOLATION);
+        assertThat(c.reasons).containsExactly(DeadLetterReason.SCHEMA_VIOLATION);
         assertThat(c.details.get(0)).isEqualTo("$: required 'minor'");
     }
 
@@ -185,7 +185,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         Collected c = process("{\"user_id\":\"alice-secret\",");
 
         assertThat(c.changes).isEmpty();
-        assertThat(c.reasons).containsExactly(ProcessingFailure.MALFORMED_JSON);
+        assertThat(c.reasons).containsExactly(DeadLetterReason.MALFORMED_JSON);
         assertThat(c.details.get(0)).doesNotContain("alice-secret");
     }
 
@@ -200,7 +200,7 @@ class ConsentRecordProcessorTest extends VeilTestBase {
                         c);
 
         assertThat(c.subjectKeys).isEmpty();
-        assertThat(c.reasons).containsExactly("invalid_value");
+        assertThat(c.reasons).containsExactly(DeadLetterReason.INVALID_VALUE);
         assertThat(c.details).containsExactly("$.effective_time: too far in the future");
     }
 }

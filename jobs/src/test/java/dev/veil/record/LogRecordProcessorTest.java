@@ -64,7 +64,7 @@ class LogRecordProcessorTest extends VeilTestBase {
         final List<Long> eventTimes = new ArrayList<>();
         final List<JsonNode> records = new ArrayList<>();
         final List<String> outputKeys = new ArrayList<>();
-        final List<String> reasons = new ArrayList<>();
+        final List<DeadLetterReason> reasons = new ArrayList<>();
         final List<String> details = new ArrayList<>();
 
         @Override
@@ -86,7 +86,7 @@ class LogRecordProcessorTest extends VeilTestBase {
         }
 
         @Override
-        public void deadLetter(String reason, String detail) {
+        public void deadLetter(DeadLetterReason reason, String detail) {
             reasons.add(reason);
             details.add(detail);
         }
@@ -125,7 +125,7 @@ class LogRecordProcessorTest extends VeilTestBase {
         return names;
     }
 
-    private static void assertSingleDeadLetter(Collected c, String reason) {
+    private static void assertSingleDeadLetter(Collected c, DeadLetterReason reason) {
         assertThat(c.records).as("anonymised records").isEmpty();
         assertThat(c.reasons).containsExactly(reason);
     }
@@ -211,7 +211,7 @@ class LogRecordProcessorTest extends VeilTestBase {
     void process_truncatedJson_malformedJsonWithoutPayloadValues() {
         Collected c = process("device", "{\"user_id\": \"alice-secret\", ");
 
-        assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
+        assertSingleDeadLetter(c, DeadLetterReason.MALFORMED_JSON);
         assertThat(c.details.get(0))
                 .startsWith("malformed JSON at line 1")
                 .doesNotContain(SECRET_USER, "user_id");
@@ -221,7 +221,7 @@ class LogRecordProcessorTest extends VeilTestBase {
     void process_jsonArray_schemaViolationOnTheRoot() {
         Collected c = process("device", "[1,2]");
 
-        assertSingleDeadLetter(c, ProcessingFailure.SCHEMA_VIOLATION);
+        assertSingleDeadLetter(c, DeadLetterReason.SCHEMA_VIOLATION);
         assertThat(c.details.get(0)).isEqualTo("$: type");
     }
 
@@ -229,13 +229,13 @@ class LogRecordProcessorTest extends VeilTestBase {
     void process_emptyOrBlankOrNullValue_malformedJson() {
         for (String blank : new String[] {"", "   \n"}) {
             Collected c = process("device", blank);
-            assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
+            assertSingleDeadLetter(c, DeadLetterReason.MALFORMED_JSON);
             assertThat(c.details.get(0)).isEqualTo("empty record");
         }
         Collected tombstone = new Collected();
         new LogRecordProcessor(rules, new Pseudonymiser(testKey()))
                 .process("device", null, LATEST, tombstone);
-        assertSingleDeadLetter(tombstone, ProcessingFailure.MALFORMED_JSON);
+        assertSingleDeadLetter(tombstone, DeadLetterReason.MALFORMED_JSON);
     }
 
     @Test
@@ -246,7 +246,7 @@ class LogRecordProcessorTest extends VeilTestBase {
                         "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"user_id\":\"bob-secret\","
                                 + "\"event_time\":\"2026-11-28T10:17:42.123Z\"}");
 
-        assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
+        assertSingleDeadLetter(c, DeadLetterReason.MALFORMED_JSON);
         assertThat(c.details.get(0))
                 .startsWith("malformed JSON at line 1")
                 .doesNotContain(SECRET_USER, "bob-secret");
@@ -261,7 +261,7 @@ class LogRecordProcessorTest extends VeilTestBase {
                             "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\",\"event_time\":\"2026-11-28T10:17:42.123Z\"}"
                                     + tail);
 
-            assertSingleDeadLetter(c, ProcessingFailure.MALFORMED_JSON);
+            assertSingleDeadLetter(c, DeadLetterReason.MALFORMED_JSON);
             assertThat(c.details.get(0))
                     .as(tail)
                     .startsWith("malformed JSON at line 1")
@@ -273,7 +273,7 @@ class LogRecordProcessorTest extends VeilTestBase {
     void process_missingEventTime_schemaViolationNamingTheField() {
         Collected c = process("device", "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\"}");
 
-        assertSingleDeadLetter(c, ProcessingFailure.SCHEMA_VIOLATION);
+        assertSingleDeadLetter(c, DeadLetterReason.SCHEMA_VIOLATION);
         assertThat(c.details.get(0)).isEqualTo("$: required 'event_time'");
     }
 
@@ -290,7 +290,7 @@ class LogRecordProcessorTest extends VeilTestBase {
         for (String[] k : cases) {
             Collected c = process(k[0], k[1]);
 
-            assertSingleDeadLetter(c, ProcessingFailure.SCHEMA_VIOLATION);
+            assertSingleDeadLetter(c, DeadLetterReason.SCHEMA_VIOLATION);
             assertThat(c.details.get(0))
                     .as(k[1])
                     .endsWith(": " + k[2])
@@ -322,7 +322,7 @@ class LogRecordProcessorTest extends VeilTestBase {
         assertThat(c.outputs).containsExactly("device");
         assertThat(fieldNames(c.records.get(0)))
                 .containsExactly("event_id", "subject", "event_time", "os_name", "rules_version");
-        assertThat(c.reasons).containsExactly(ProcessingFailure.INVALID_VALUE);
+        assertThat(c.reasons).containsExactly(DeadLetterReason.INVALID_VALUE);
         assertThat(c.details.get(0))
                 .isEqualTo("left out of output 'device': ip_prefix (generalise_ip: invalid_ip)")
                 .doesNotContain("999.1.1.1");
@@ -338,7 +338,7 @@ class LogRecordProcessorTest extends VeilTestBase {
                                 + "\"event_time\":\"2026-11-28T12:00:00Z\"}",
                         latest);
 
-        assertSingleDeadLetter(c, ProcessingFailure.INVALID_VALUE);
+        assertSingleDeadLetter(c, DeadLetterReason.INVALID_VALUE);
         assertThat(c.details.get(0)).isEqualTo("$.event_time: too far in the future");
     }
 
@@ -361,7 +361,7 @@ class LogRecordProcessorTest extends VeilTestBase {
                         "device",
                         "{\"event_id\":\"e1\",\"user_id\":\"   \",\"event_time\":\"2026-11-28T10:17:42.123Z\"}");
 
-        assertSingleDeadLetter(c, ProcessingFailure.INVALID_VALUE);
+        assertSingleDeadLetter(c, DeadLetterReason.INVALID_VALUE);
         assertThat(c.details.get(0)).isEqualTo("$.user_id: empty_id");
     }
 }

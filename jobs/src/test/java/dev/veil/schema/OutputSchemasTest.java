@@ -3,9 +3,9 @@ package dev.veil.schema;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.ConsentRecordProcessor;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.record.LogRecordProcessor;
-import dev.veil.record.ProcessingFailure;
 import dev.veil.rules.FieldRule;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
@@ -327,8 +327,8 @@ class OutputSchemasTest extends VeilTestBase {
                             }
 
                             @Override
-                            public void deadLetter(String reason, String detail) {
-                                deadLetters.add(reason + ": " + detail);
+                            public void deadLetter(DeadLetterReason reason, String detail) {
+                                deadLetters.add(reason.label() + ": " + detail);
                             }
                         });
         return new Result(records, deadLetters);
@@ -499,8 +499,8 @@ class OutputSchemasTest extends VeilTestBase {
                             String key) {}
 
                     @Override
-                    public void deadLetter(String reason, String detail) {
-                        reasons.add(new String[] {reason, detail});
+                    public void deadLetter(DeadLetterReason reason, String detail) {
+                        reasons.add(new String[] {reason.name(), detail});
                     }
                 };
         LogRecordProcessor p = new LogRecordProcessor(rules, new Pseudonymiser(testKey()));
@@ -531,28 +531,42 @@ class OutputSchemasTest extends VeilTestBase {
                                     String subjectKey, dev.veil.consent.ConsentChange change) {}
 
                             @Override
-                            public void deadLetter(String reason, String detail) {
-                                reasons.add(new String[] {reason, detail});
+                            public void deadLetter(DeadLetterReason reason, String detail) {
+                                reasons.add(new String[] {reason.name(), detail});
                             }
                         });
         reasons.add(
                 new String[] {
-                    ProcessingFailure.CONSENT_BUFFER_FULL, "subject has 10000 pending events"
+                    DeadLetterReason.CONSENT_BUFFER_FULL.name(), "subject has 10000 pending events"
+                });
+        reasons.add(
+                new String[] {
+                    DeadLetterReason.LATE_EVENT.name(), "event time behind the log watermark"
                 });
         assertThat(reasons)
-                .extracting(r -> r[0])
+                .extracting(r -> DeadLetterReason.valueOf(r[0]))
                 .containsExactly(
-                        ProcessingFailure.MALFORMED_JSON,
-                        ProcessingFailure.SCHEMA_VIOLATION,
-                        ProcessingFailure.INVALID_VALUE,
-                        ProcessingFailure.SCHEMA_VIOLATION,
-                        ProcessingFailure.CONSENT_BUFFER_FULL);
+                        DeadLetterReason.MALFORMED_JSON,
+                        DeadLetterReason.SCHEMA_VIOLATION,
+                        DeadLetterReason.INVALID_VALUE,
+                        DeadLetterReason.SCHEMA_VIOLATION,
+                        DeadLetterReason.CONSENT_BUFFER_FULL,
+                        DeadLetterReason.LATE_EVENT);
+        assertThat(reasons)
+                .as("every reason")
+                .extracting(r -> DeadLetterReason.valueOf(r[0]))
+                .containsAll(List.of(DeadLetterReason.values()));
 
         long offset = 0;
         for (String[] r : reasons) {
             DeadLetter dl =
                     new DeadLetter(
-                            r[0], r[1], "veil.raw.device", 3, offset++, T1000.toEpochMilli() + 123);
+                            DeadLetterReason.valueOf(r[0]),
+                            r[1],
+                            "veil.raw.device",
+                            3,
+                            offset++,
+                            T1000.toEpochMilli() + 123);
             JsonNode json = Json.MAPPER.readTree(dl.toJson(rules.version()));
 
             assertThat(messages("dead-letter", json)).as("%s", json).isEmpty();
@@ -563,10 +577,18 @@ class OutputSchemasTest extends VeilTestBase {
 
     @Test
     void validate_deadLetterWithUnknownReason_isRejected() throws IOException {
-        JsonNode json =
-                Json.MAPPER.readTree(
-                        new DeadLetter("oops", "d", "veil.raw.device", 0, 0, 0)
-                                .toJson(rules.version()));
+        ObjectNode json =
+                (ObjectNode)
+                        Json.MAPPER.readTree(
+                                new DeadLetter(
+                                                DeadLetterReason.INVALID_VALUE,
+                                                "d",
+                                                "veil.raw.device",
+                                                0,
+                                                0,
+                                                0)
+                                        .toJson(rules.version()));
+        json.put("reason", "oops");
 
         assertThat(messages("dead-letter", json)).isNotEmpty();
     }
@@ -584,7 +606,7 @@ class OutputSchemasTest extends VeilTestBase {
             assertThat(r.deadLetters())
                     .singleElement()
                     .asString()
-                    .startsWith(ProcessingFailure.INVALID_VALUE);
+                    .startsWith(DeadLetterReason.INVALID_VALUE.label());
         } else {
             assertThat(duration.bigIntegerValue()).isEqualTo(java.math.BigInteger.TEN.pow(20));
         }

@@ -2,6 +2,7 @@ package dev.veil.bench.jmh;
 
 import dev.veil.config.YamlDocument;
 import dev.veil.privacy.Pseudonymiser;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
@@ -184,7 +185,7 @@ final class Fixtures {
         }
 
         @Override
-        public void deadLetter(String reason, String detail) {
+        public void deadLetter(DeadLetterReason reason, String detail) {
             deadLetters.add(reason + ": " + detail);
         }
     }

@@ -1,5 +1,6 @@
 package dev.veil.bench.jmh;
 
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
 
@@ -48,7 +49,7 @@ public class RuleChainBench {
         }
 
         @Override
-        public void deadLetter(String reason, String detail) {
+        public void deadLetter(DeadLetterReason reason, String detail) {
             bh.consume(reason);
             bh.consume(detail);
         }

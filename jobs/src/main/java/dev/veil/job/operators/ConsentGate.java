@@ -12,8 +12,8 @@ import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
 import dev.veil.job.serialisation.ConsentHistorySerializer;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
-import dev.veil.record.ProcessingFailure;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 
@@ -106,9 +106,6 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 Triggerable<String, Integer> {
     private static final long serialVersionUID = 2L;
     private static final Logger LOG = LoggerFactory.getLogger(ConsentGate.class);
-
-    /** Dead-letter reason for events that arrive behind the log watermark. */
-    public static final String LATE_EVENT = "late_event";
 
     /** Timer namespace: decide the subject's due events. */
     static final int DECIDE = 0;
@@ -266,7 +263,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         if (e.eventTime <= logWatermark.current()) {
             deadLetter(
                     e.deadLetter(
-                            LATE_EVENT,
+                            DeadLetterReason.LATE_EVENT,
                             "event time is behind the log watermark; its consent can no longer be decided"));
             return;
         }
@@ -344,7 +341,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 if (++decided > maxPendingEvents) {
                     deadLetter(
                             e.deadLetter(
-                                    ProcessingFailure.CONSENT_BUFFER_FULL,
+                                    DeadLetterReason.CONSENT_BUFFER_FULL,
                                     "more than "
                                             + maxPendingEvents
                                             + " events of one subject waited for the consent watermark"));
@@ -449,7 +446,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     }
 
     private void deadLetter(DeadLetter dl) {
-        metrics.counter("dead_lettered", "reason", dl.reason).inc();
+        metrics.counter("dead_lettered", "reason", dl.reason.label()).inc();
         output.collect(
                 reuse.replace(new OutRecord(deadLetterTopic, null, dl.toJson(rules.version()))));
     }

@@ -1,5 +1,6 @@
 package dev.veil.job.records;
 
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,7 +13,7 @@ import java.time.Instant;
  * names the source record and the reason, and never carries its payload. A Flink POJO.
  */
 public class DeadLetter {
-    public String reason;
+    public DeadLetterReason reason;
     public String detail;
     public String sourceTopic;
     public int sourcePartition;
@@ -24,7 +25,7 @@ public class DeadLetter {
     public DeadLetter() {}
 
     public DeadLetter(
-            String reason,
+            DeadLetterReason reason,
             String detail,
             String sourceTopic,
             int sourcePartition,
@@ -41,7 +42,7 @@ public class DeadLetter {
     /** The dead-letter topic record, JSON UTF-8. */
     public byte[] toJson(String rulesVersion) {
         ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("reason", reason);
+        o.put("reason", reason.label());
         o.put("detail", detail);
         o.put("source_topic", sourceTopic);
         o.put("source_partition", sourcePartition);

@@ -1,5 +1,7 @@
 package dev.veil.job.records;
 
+import dev.veil.record.DeadLetterReason;
+
 /**
  * One anonymised record on its way to one output, waiting for its subject's consent decision; or,
  * when {@link #deadLetter} is set, a dead letter from the source. A Flink POJO (no Kryo); held in
@@ -40,7 +42,7 @@ public class LogEvent implements FromKafka {
     }
 
     /** The source position of this event, for a dead letter about it. */
-    public DeadLetter deadLetter(String reason, String detail) {
+    public DeadLetter deadLetter(DeadLetterReason reason, String detail) {
         return new DeadLetter(
                 reason, detail, sourceTopic, sourcePartition, sourceOffset, sourceTimestamp);
     }

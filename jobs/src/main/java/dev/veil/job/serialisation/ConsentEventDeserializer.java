@@ -8,6 +8,7 @@ import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.ConsentRecordProcessor;
+import dev.veil.record.DeadLetterReason;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -62,8 +63,8 @@ public final class ConsentEventDeserializer
                     }
 
                     @Override
-                    public void deadLetter(String reason, String detail) {
-                        metrics.counter("dead_lettered", "reason", reason).inc();
+                    public void deadLetter(DeadLetterReason reason, String detail) {
+                        metrics.counter("dead_lettered", "reason", reason.label()).inc();
                         ConsentEvent e = new ConsentEvent();
                         e.deadLetter =
                                 new DeadLetter(

@@ -6,6 +6,7 @@ import dev.veil.job.VeilMetrics;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.privacy.Pseudonymiser;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
 
@@ -111,8 +112,8 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         }
 
         @Override
-        public void deadLetter(String reason, String detail) {
-            metrics.counter("dead_lettered", "reason", reason).inc();
+        public void deadLetter(DeadLetterReason reason, String detail) {
+            metrics.counter("dead_lettered", "reason", reason.label()).inc();
             LogEvent e = new LogEvent();
             e.deadLetter =
                     new DeadLetter(

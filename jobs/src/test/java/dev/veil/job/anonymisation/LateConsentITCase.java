@@ -1,7 +1,7 @@
 package dev.veil.job.anonymisation;
 
 import dev.veil.config.JobConfig;
-import dev.veil.job.operators.ConsentGate;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
@@ -239,7 +239,7 @@ class LateConsentITCase extends VeilTestBase {
                     .doesNotContain("bob-after-late-revocation", "carol-while-revoked");
             for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(DLQ)) {
                 assertThat(Json.MAPPER.readTree(r.value()).get("reason").asText())
-                        .isNotEqualTo(ConsentGate.LATE_EVENT);
+                        .isNotEqualTo(DeadLetterReason.LATE_EVENT.label());
             }
         } finally {
             job.cancel().get();

@@ -6,6 +6,7 @@ import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
 
@@ -328,7 +329,7 @@ class ConsentGateTest extends VeilTestBase {
         assertThat(publishedNames()).isEmpty();
         List<JsonNode> dl = deadLetters();
         assertThat(dl).hasSize(1);
-        assertThat(dl.get(0).get("reason").asText()).isEqualTo(ConsentGate.LATE_EVENT);
+        assertThat(dl.get(0).get("reason").asText()).isEqualTo(DeadLetterReason.LATE_EVENT.label());
         assertThat(dl.get(0).get("source_topic").asText()).isEqualTo("veil.raw.device");
         assertThat(dl.get(0).toString()).doesNotContain(ALICE);
     }
@@ -390,7 +391,7 @@ class ConsentGateTest extends VeilTestBase {
         assertThat(publishedNames()).isEmpty();
         assertThat(deadLetters())
                 .extracting(n -> n.get("reason").asText())
-                .containsExactly(ConsentGate.LATE_EVENT);
+                .containsExactly(DeadLetterReason.LATE_EVENT.label());
     }
 
     @Test
@@ -560,6 +561,6 @@ class ConsentGateTest extends VeilTestBase {
         send(event("device", ALICE, T1130, "older-than-the-consent-watermark"));
         assertThat(deadLetters())
                 .extracting(n -> n.get("reason").asText())
-                .containsExactly(ConsentGate.LATE_EVENT);
+                .containsExactly(DeadLetterReason.LATE_EVENT.label());
     }
 }

@@ -4,7 +4,7 @@ import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
 import dev.veil.job.aggregate.AggregationTopology;
-import dev.veil.job.operators.ConsentGate;
+import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
@@ -252,7 +252,9 @@ public final class BenchMain implements Callable<Integer> {
                                         Locale.ROOT,
                                         "%,d",
                                         countDeadLetters(
-                                                io, p.deadLetters(), ConsentGate.LATE_EVENT));
+                                                io,
+                                                p.deadLetters(),
+                                                DeadLetterReason.LATE_EVENT.label()));
                 rows.add(row(p.label(), raw, outputs, r, late, io.timestampRange(p.allTopics())));
                 printRow(rows.get(rows.size() - 1));
             }
