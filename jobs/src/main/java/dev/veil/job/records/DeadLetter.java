@@ -5,6 +5,7 @@ import dev.veil.record.Json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.time.Instant;
 
@@ -37,6 +38,21 @@ public class DeadLetter {
         this.sourcePartition = sourcePartition;
         this.sourceOffset = sourceOffset;
         this.sourceTimestamp = sourceTimestamp;
+    }
+
+    /**
+     * A dead letter about a Kafka record: its topic, partition, offset and timestamp, never its
+     * payload.
+     */
+    public static DeadLetter of(
+            DeadLetterReason reason, String detail, ConsumerRecord<?, ?> source) {
+        return new DeadLetter(
+                reason,
+                detail,
+                source.topic(),
+                source.partition(),
+                source.offset(),
+                source.timestamp());
     }
 
     /** The dead-letter topic record, JSON UTF-8. */

@@ -66,14 +66,7 @@ public final class ConsentEventDeserializer
                     public void deadLetter(DeadLetterReason reason, String detail) {
                         metrics.counter("dead_lettered", "reason", reason.label()).inc();
                         ConsentEvent e = new ConsentEvent();
-                        e.deadLetter =
-                                new DeadLetter(
-                                        reason,
-                                        detail,
-                                        record.topic(),
-                                        record.partition(),
-                                        record.offset(),
-                                        record.timestamp());
+                        e.deadLetter = DeadLetter.of(reason, detail, record);
                         out.collect(e);
                     }
                 });

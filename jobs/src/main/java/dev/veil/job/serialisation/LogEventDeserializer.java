@@ -115,14 +115,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
         public void deadLetter(DeadLetterReason reason, String detail) {
             metrics.counter("dead_lettered", "reason", reason.label()).inc();
             LogEvent e = new LogEvent();
-            e.deadLetter =
-                    new DeadLetter(
-                            reason,
-                            detail,
-                            record.topic(),
-                            record.partition(),
-                            record.offset(),
-                            record.timestamp());
+            e.deadLetter = DeadLetter.of(reason, detail, record);
             out.collect(e);
         }
     }
