@@ -5,7 +5,7 @@ package dev.veil.config;
  * path of the key) and what is wrong, for example:
  *
  * <pre>
- * config/rules.yaml:14:9 (outputs.device.fields.ip.ipv4_prefix): must be between 0 and 32, was 40
+ * config/rules.yaml:37:58 (outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefix): must be between 0 and 24, was 40
  * </pre>
  *
  * <p>Thrown at startup, before the job graph is built, so a bad config never reaches a cluster.

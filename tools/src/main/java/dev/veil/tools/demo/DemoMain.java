@@ -507,7 +507,8 @@ public final class DemoMain implements Callable<Integer> {
                 });
         sb.append("dropped by the consent gate, by reason:\n");
         dropped.forEach((r, n) -> sb.append(String.format("  %-32s %,10d%n", r, n)));
-        sb.append("dead-lettered, by reason:\n");
+        sb.append(
+                "dead-lettered, by reason (invalid_value: published, without the field named in the dead letter):\n");
         deadLetters.forEach((r, n) -> sb.append(String.format("  %-32s %,10d%n", r, n)));
         sb.append(
                 String.format(
