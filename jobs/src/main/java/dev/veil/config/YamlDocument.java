@@ -2,6 +2,7 @@ package dev.veil.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -78,12 +79,9 @@ public final class YamlDocument {
             JsonNode root = readValue(fileName, parser, "", locations);
             return new YamlDocument(fileName, text, root, locations);
         } catch (IOException e) {
-            JsonLocation loc =
-                    e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                            ? jpe.getLocation()
-                            : null;
+            JsonLocation loc = e instanceof JsonProcessingException jpe ? jpe.getLocation() : null;
             String what =
-                    e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+                    e instanceof JsonProcessingException jpe
                             ? jpe.getOriginalMessage()
                             : e.getClass().getSimpleName();
             throw new ConfigException(

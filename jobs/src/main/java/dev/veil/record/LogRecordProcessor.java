@@ -4,6 +4,7 @@ import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.IsoInstant;
 import dev.veil.privacy.Pseudonymiser;
+import dev.veil.rules.FieldRule;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleContext;
 import dev.veil.rules.RuleSet;
@@ -82,7 +83,7 @@ public final class LogRecordProcessor {
         }
 
         @Override
-        public void invalid(dev.veil.rules.FieldRule rule, InvalidValueException error) {
+        public void invalid(FieldRule rule, InvalidValueException error) {
             if (text == null) {
                 text = new StringBuilder();
             } else {

@@ -1,5 +1,6 @@
 package dev.veil.schema;
 
+import dev.veil.consent.ConsentChange;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.ConsentRecordProcessor;
@@ -527,8 +528,7 @@ class OutputSchemasTest extends VeilTestBase {
                         Long.MAX_VALUE,
                         new ConsentRecordProcessor.Emitter() {
                             @Override
-                            public void change(
-                                    String subjectKey, dev.veil.consent.ConsentChange change) {}
+                            public void change(String subjectKey, ConsentChange change) {}
 
                             @Override
                             public void deadLetter(DeadLetterReason reason, String detail) {

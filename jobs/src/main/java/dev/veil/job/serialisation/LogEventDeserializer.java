@@ -13,6 +13,7 @@ import dev.veil.rules.OutputRules;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,7 +38,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
     private transient LogRecordProcessor processor;
     private transient VeilMetrics metrics;
     private transient Emitter emitter;
-    private transient Map<String, org.apache.flink.metrics.Counter> recordsIn;
+    private transient Map<String, Counter> recordsIn;
 
     /**
      * @param rules the validated rules

@@ -6,16 +6,20 @@ import dev.veil.testing.KafkaTestCluster.Raw;
 
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.ReaderInfo;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SplitsAssignment;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.connector.kafka.source.split.KafkaPartitionSplit;
 import org.apache.flink.metrics.groups.SourceReaderMetricGroup;
+import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.UserCodeClassLoader;
@@ -331,20 +335,15 @@ class CatchUpAwareKafkaSourceTest {
      * The Kafka enumerator with a coordinator context that runs asynchronous calls one after
      * another, as Flink's coordinator thread does, and records what each reader is sent.
      */
-    static final class Coordinator
-            implements org.apache.flink.api.connector.source.SplitEnumeratorContext<
-                    KafkaPartitionSplit> {
+    static final class Coordinator implements SplitEnumeratorContext<KafkaPartitionSplit> {
         final ArrayDeque<Runnable> calls = new ArrayDeque<>();
-        final Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> readers =
-                new TreeMap<>();
+        final Map<Integer, ReaderInfo> readers = new TreeMap<>();
 
         /** Per reader, in order: "splits:<ids>" or the event's class name. */
         final Map<Integer, List<String>> sent = new TreeMap<>();
 
         void register(int subtask) {
-            readers.put(
-                    subtask,
-                    new org.apache.flink.api.connector.source.ReaderInfo(subtask, "localhost"));
+            readers.put(subtask, new ReaderInfo(subtask, "localhost"));
         }
 
         void drain() {
@@ -354,7 +353,7 @@ class CatchUpAwareKafkaSourceTest {
         }
 
         @Override
-        public org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup metricGroup() {
+        public SplitEnumeratorMetricGroup metricGroup() {
             return UnregisteredMetricsGroup.createSplitEnumeratorMetricGroup();
         }
 
@@ -370,14 +369,12 @@ class CatchUpAwareKafkaSourceTest {
         }
 
         @Override
-        public Map<Integer, org.apache.flink.api.connector.source.ReaderInfo> registeredReaders() {
+        public Map<Integer, ReaderInfo> registeredReaders() {
             return readers;
         }
 
         @Override
-        public void assignSplits(
-                org.apache.flink.api.connector.source.SplitsAssignment<KafkaPartitionSplit>
-                        assignment) {
+        public void assignSplits(SplitsAssignment<KafkaPartitionSplit> assignment) {
             assignment
                     .assignment()
                     .forEach(

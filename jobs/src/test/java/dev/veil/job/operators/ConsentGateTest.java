@@ -1,6 +1,7 @@
 package dev.veil.job.operators;
 
 import dev.veil.consent.ConsentChange;
+import dev.veil.consent.ConsentState;
 import dev.veil.consent.Purpose;
 import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.job.records.ConsentEvent;
@@ -10,10 +11,17 @@ import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
 
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
@@ -97,12 +105,10 @@ class ConsentGateTest extends VeilTestBase {
      * Keyed state entries of all subjects over all of the gate's states; works on heap and RocksDB.
      */
     private long stateEntries() {
-        org.apache.flink.runtime.state.KeyedStateBackend<Object> backend =
-                harness.getOperator().getKeyedStateBackend();
+        KeyedStateBackend<Object> backend = harness.getOperator().getKeyedStateBackend();
         long n = 0;
         for (String state : List.of("gate", "waiting-events")) {
-            try (Stream<Object> keys =
-                    backend.getKeys(state, org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+            try (Stream<Object> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
                 n += keys.count();
             }
         }
@@ -370,8 +376,7 @@ class ConsentGateTest extends VeilTestBase {
         send(event("device", ALICE, T0930, "decided-before-the-failure"));
         watermark(T1100);
         assertThat(publishedNames()).containsExactly("decided-before-the-failure");
-        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot =
-                harness.snapshot(1L, T1100.toEpochMilli());
+        OperatorSubtaskState snapshot = harness.snapshot(1L, T1100.toEpochMilli());
         harness.close();
 
         harness =
@@ -411,9 +416,7 @@ class ConsentGateTest extends VeilTestBase {
         try (Stream<Object> keys =
                 harness.getOperator()
                         .getKeyedStateBackend()
-                        .getKeys(
-                                "waiting-events",
-                                org.apache.flink.runtime.state.VoidNamespace.INSTANCE)) {
+                        .getKeys("waiting-events", VoidNamespace.INSTANCE)) {
             assertThat(keys.count()).isZero();
         }
     }
@@ -447,7 +450,7 @@ class ConsentGateTest extends VeilTestBase {
 
     /** The state of Veil 0.1's gate: its POJO in the state named "gate". */
     public static class LegacyGateState {
-        public dev.veil.consent.ConsentState consent;
+        public ConsentState consent;
         public int pendingEvents;
         public int pendingChanges;
 
@@ -456,20 +459,15 @@ class ConsentGateTest extends VeilTestBase {
 
     /** Writes one legacy state entry per subject that sends a consent record. */
     static class LegacyGate
-            extends org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction<
-                    String, LogEvent, ConsentEvent, OutRecord> {
+            extends KeyedCoProcessFunction<String, LogEvent, ConsentEvent, OutRecord> {
         @Override
-        public void processElement1(
-                LogEvent e, Context ctx, org.apache.flink.util.Collector<OutRecord> out) {}
+        public void processElement1(LogEvent e, Context ctx, Collector<OutRecord> out) {}
 
         @Override
-        public void processElement2(
-                ConsentEvent c, Context ctx, org.apache.flink.util.Collector<OutRecord> out)
+        public void processElement2(ConsentEvent c, Context ctx, Collector<OutRecord> out)
                 throws Exception {
             getRuntimeContext()
-                    .getState(
-                            new org.apache.flink.api.common.state.ValueStateDescriptor<>(
-                                    "gate", LegacyGateState.class))
+                    .getState(new ValueStateDescriptor<>("gate", LegacyGateState.class))
                     .update(new LegacyGateState());
         }
     }
@@ -491,7 +489,7 @@ class ConsentGateTest extends VeilTestBase {
             legacy.open();
             legacy.processElement2(
                     consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS, false)), 0);
-            org.apache.flink.runtime.checkpoint.OperatorSubtaskState old = legacy.snapshot(1L, 1L);
+            OperatorSubtaskState old = legacy.snapshot(1L, 1L);
             legacy.close();
 
             harness =
@@ -551,8 +549,7 @@ class ConsentGateTest extends VeilTestBase {
                 .as("log watermark unknown: the erasure cannot be folded yet")
                 .isEqualTo(1);
 
-        harness.processWatermarkStatus1(
-                org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+        harness.processWatermarkStatus1(WatermarkStatus.IDLE);
         harness.processWatermark2(new Watermark(T1200.toEpochMilli()));
         harness.processWatermark2(new Watermark(T1200.plusSeconds(3600).toEpochMilli()));
 

@@ -1,7 +1,12 @@
 package dev.veil.job.records;
 
+import dev.veil.aggregate.Observation;
+import dev.veil.aggregate.SubjectWindow;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentState;
+import dev.veil.job.aggregate.CategoryCount;
+import dev.veil.job.aggregate.Contribution;
+import dev.veil.job.aggregate.ReleaseDecision;
 
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -55,12 +60,11 @@ class PojoSerializationTest {
 
     @Test
     void aggregateStateTypes_areSerialisedAsPojosWithoutKryo() {
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.aggregate.Observation.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.aggregate.SubjectWindow.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.Contribution.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(dev.veil.job.aggregate.CategoryCount.class);
-        PojoTestUtils.assertSerializedAsPojoWithoutKryo(
-                dev.veil.job.aggregate.ReleaseDecision.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Observation.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(SubjectWindow.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(Contribution.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(CategoryCount.class);
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(ReleaseDecision.class);
     }
 
     @Test

@@ -11,8 +11,10 @@ import dev.veil.job.records.OutRecord;
 import dev.veil.record.Json;
 import dev.veil.tools.local.KafkaIo;
 
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -174,7 +176,7 @@ public final class BenchJob {
             // Tell the harness when the job's sources are running, so it does not produce before
             // they read.
             for (JobClient c : clients) {
-                while (c.getJobStatus().get() != org.apache.flink.api.common.JobStatus.RUNNING) {
+                while (c.getJobStatus().get() != JobStatus.RUNNING) {
                     Thread.sleep(100);
                 }
             }
@@ -207,8 +209,7 @@ public final class BenchJob {
         System.exit(0);
     }
 
-    static StreamExecutionEnvironment env(
-            org.apache.flink.configuration.Configuration conf, int parallelism) {
+    static StreamExecutionEnvironment env(Configuration conf, int parallelism) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
         return env;
