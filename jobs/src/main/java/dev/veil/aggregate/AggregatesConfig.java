@@ -5,11 +5,11 @@ import dev.veil.config.ConfigSections;
 import dev.veil.config.FlinkOptionCatalog;
 import dev.veil.config.JobConfig;
 import dev.veil.config.KeyReference;
+import dev.veil.config.SensitiveKeys;
 import dev.veil.config.VeilOptions;
 import dev.veil.config.YamlDocument;
 
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.GlobalConfiguration;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -206,16 +206,9 @@ public final class AggregatesConfig implements Serializable {
         lines.add("version: " + version);
         lines.add("kafka.bootstrap_servers: " + bootstrapServers);
         lines.add("kafka.group_id: " + groupId);
-        lines.add("kafka.starting_offsets: " + startingOffsets);
+        lines.add("kafka.starting_offsets: " + startingOffsets.name().toLowerCase(Locale.ROOT));
         kafkaProperties.forEach(
-                (k, v) ->
-                        lines.add(
-                                "kafka.properties."
-                                        + k
-                                        + ": "
-                                        + (GlobalConfiguration.isSensitive(k)
-                                                ? GlobalConfiguration.HIDDEN_CONTENT
-                                                : v)));
+                (k, v) -> lines.add("kafka.properties." + k + ": " + SensitiveKeys.display(k, v)));
         lines.add("time.window: " + window);
         lines.add("time.allowed_lateness: " + allowedLateness);
         lines.add("time.max_out_of_orderness: " + maxOutOfOrderness);

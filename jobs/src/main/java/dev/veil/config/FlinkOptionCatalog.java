@@ -113,8 +113,10 @@ public final class FlinkOptionCatalog {
      *     a typo
      */
     public static Map<String, String> read(ConfigNode section) {
-        Map<String, String> settings = section.asStringMap();
+        Map<String, String> settings = new LinkedHashMap<>();
         Map<String, ConfigNode> nodes = section.entries();
+        Map<String, String> values = section.asStringMap();
+        nodes.keySet().forEach(k -> settings.put(k, values.get(k)));
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             ConfigNode node = nodes.get(e.getKey());
@@ -132,10 +134,12 @@ public final class FlinkOptionCatalog {
                 try {
                     Configuration.fromMap(Map.of(key, e.getValue())).get(option.get());
                 } catch (RuntimeException bad) {
+                    // The value is quoted only if it cannot hold a secret.
                     throw node.error(
-                            "'"
-                                    + e.getValue()
-                                    + "' is not a valid value for Flink option '"
+                            (SensitiveKeys.isSensitive(key)
+                                            ? "the value"
+                                            : "'" + e.getValue() + "'")
+                                    + " is not a valid value for Flink option '"
                                     + key
                                     + "'"
                                     + typeHint(option.get()));

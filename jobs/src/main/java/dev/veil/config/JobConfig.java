@@ -1,7 +1,5 @@
 package dev.veil.config;
 
-import org.apache.flink.configuration.GlobalConfiguration;
-
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +122,10 @@ public final class JobConfig implements Serializable {
         List<String> lines = new ArrayList<>();
         lines.add(VeilOptions.BOOTSTRAP_SERVERS.key() + ": " + bootstrapServers);
         lines.add(VeilOptions.GROUP_ID.key() + ": " + groupId);
-        lines.add(VeilOptions.STARTING_OFFSETS.key() + ": " + startingOffsets);
+        lines.add(
+                VeilOptions.STARTING_OFFSETS.key()
+                        + ": "
+                        + startingOffsets.name().toLowerCase(Locale.ROOT));
         kafkaProperties.forEach(
                 (k, v) ->
                         lines.add(
@@ -132,9 +133,7 @@ public final class JobConfig implements Serializable {
                                         + "."
                                         + k
                                         + ": "
-                                        + (GlobalConfiguration.isSensitive(k)
-                                                ? GlobalConfiguration.HIDDEN_CONTENT
-                                                : v)));
+                                        + SensitiveKeys.display(k, v)));
         lines.add(VeilOptions.DEVICE_TOPIC.key() + ": " + inputTopics.get("device"));
         lines.add(VeilOptions.LOCATION_TOPIC.key() + ": " + inputTopics.get("location"));
         lines.add(VeilOptions.SERVICE_TOPIC.key() + ": " + inputTopics.get("service"));

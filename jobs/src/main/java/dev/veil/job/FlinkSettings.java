@@ -1,12 +1,11 @@
 package dev.veil.job;
 
 import dev.veil.config.ConfigException;
+import dev.veil.config.SensitiveKeys;
 
 import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.ConfigConstants;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -14,6 +13,7 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend.PriorityQueueStateType;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.slf4j.Logger;
 
@@ -32,18 +32,19 @@ public final class FlinkSettings {
     private FlinkSettings() {}
 
     private record Default<T>(ConfigOption<T> option, T value) {
-        void applyUnlessSet(Configuration cluster, Configuration target) {
-            if (!cluster.contains(option)) {
+        /** Sets the default unless the cluster or the job sets the option, by any of its keys. */
+        void applyUnlessSet(Configuration cluster, Configuration job, Configuration target) {
+            if (!cluster.contains(option) && !job.contains(option)) {
                 target.set(option, value);
             }
         }
     }
 
     /**
-     * Veil's defaults: RocksDB with heap timers and bloom filters, exactly-once checkpoints every
-     * 10 s, exponential- delay restarts, no auto-generated uids (a missing uid fails the
-     * submission), no Kryo fallback, object reuse. There is deliberately no default checkpoint
-     * directory: see {@link #forJob}.
+     * Veil's defaults: RocksDB with heap timers and bloom filters, incremental exactly-once
+     * checkpoints every 10 s at least 2 s apart, exponential-delay restarts, no auto-generated uids
+     * (a missing uid fails the submission), no Kryo fallback, object reuse. There is deliberately
+     * no default checkpoint directory: see {@link #forJob}.
      */
     static final List<Default<?>> DEFAULTS =
             List.of(
@@ -53,6 +54,12 @@ public final class FlinkSettings {
                     new Default<>(
                             CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
                             CheckpointingMode.EXACTLY_ONCE),
+                    // Consent state grows with the subjects; a checkpoint uploads only what
+                    // changed.
+                    new Default<>(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true),
+                    new Default<>(
+                            CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS,
+                            Duration.ofSeconds(2)),
                     new Default<>(PipelineOptions.AUTO_GENERATE_UIDS, false),
                     new Default<>(PipelineOptions.GENERIC_TYPES, false),
                     new Default<>(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay"),
@@ -61,21 +68,21 @@ public final class FlinkSettings {
                     new Default<>(
                             RocksDBOptions.TIMER_SERVICE_FACTORY, PriorityQueueStateType.HEAP),
                     // Most state reads of the consent gate miss (no other event at the same
-                    // millisecond): bloom filters
-                    // answer those without reading SST files.
+                    // millisecond): bloom filters answer those without reading SST files.
                     new Default<>(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true),
                     // Records are never mutated after they are emitted, so chained operators may
                     // pass them without a copy.
                     new Default<>(PipelineOptions.OBJECT_REUSE, true));
 
     /**
-     * The cluster's configuration as {@code flink run} sees it: {@code config.yaml} in {@code
-     * FLINK_CONF_DIR}, which Flink's scripts set; empty when the job runs embedded (tests, the
-     * demo).
+     * The cluster's configuration as the client sees it: under {@code flink run}, the cluster's
+     * {@code config.yaml} with the command line's {@code -D} options; empty when the job runs
+     * embedded (tests, the demo). Read from the execution environment Flink provides to the
+     * program, which is not otherwise used.
      */
     public static Configuration cluster() {
-        String dir = System.getenv(ConfigConstants.ENV_FLINK_CONF_DIR);
-        return dir == null ? new Configuration() : GlobalConfiguration.loadConfiguration(dir);
+        return Configuration.fromMap(
+                StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration().toMap());
     }
 
     /**
@@ -102,12 +109,13 @@ public final class FlinkSettings {
                     flinkLine,
                     0,
                     CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()
-                            + " is set neither here nor in the cluster's config.yaml: name a durable directory that the"
-                            + " JobManager and every TaskManager can reach (s3://..., hdfs://..., or a shared file:// path)");
+                            + " is set neither here nor on the cluster (config.yaml or -D): name a durable"
+                            + " directory that the JobManager and every TaskManager can reach (s3://...,"
+                            + " hdfs://..., or a shared file:// path)");
         }
         Configuration out = new Configuration();
         for (Default<?> d : DEFAULTS) {
-            d.applyUnlessSet(cluster, out);
+            d.applyUnlessSet(cluster, job, out);
         }
         out.addAll(job);
         return out;
@@ -132,10 +140,7 @@ public final class FlinkSettings {
                         sb.append("\n  flink.")
                                 .append(k)
                                 .append(": ")
-                                .append(
-                                        GlobalConfiguration.isSensitive(k)
-                                                ? GlobalConfiguration.HIDDEN_CONTENT
-                                                : v));
+                                .append(SensitiveKeys.display(k, v)));
         sb.append("\n  (other Flink options: the cluster's config.yaml, else Flink's defaults)");
         return sb.toString();
     }

@@ -2,6 +2,8 @@ package dev.veil.job;
 
 import dev.veil.config.ConfigException;
 
+import org.apache.flink.configuration.IllegalConfigurationException;
+
 import picocli.CommandLine;
 
 /**
@@ -23,6 +25,7 @@ public final class JobLauncher {
                         .setExecutionExceptionHandler(
                                 (e, cmd, parsed) -> {
                                     if (e instanceof ConfigException
+                                            || e instanceof IllegalConfigurationException
                                             || e instanceof IllegalStateException
                                             || e instanceof IllegalArgumentException) {
                                         cmd.getErr()

@@ -5,6 +5,7 @@ import dev.veil.config.ConfigException;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 
@@ -97,7 +98,7 @@ class FlinkSettingsTest {
         assertThat(e.getMessage())
                 .startsWith(
                         "config/veil.yaml:38 (flink): execution.checkpointing.dir is set neither"
-                                + " here nor in the cluster's config.yaml");
+                                + " here nor on the cluster (config.yaml or -D)");
     }
 
     @Test
@@ -118,6 +119,37 @@ class FlinkSettingsTest {
                         "kafka.group_id: g",
                         "flink.execution.checkpointing.dir: s3://b/cp",
                         "flink.s3.secret-key: ******")
+                .doesNotContain("very-secret");
+    }
+
+    @Test
+    void deprecatedKeyInTheJobsSection_isNotOverriddenByAVeilDefault() {
+        Configuration c =
+                FlinkSettings.forJob(
+                        Map.of(
+                                "state.backend", "hashmap",
+                                "restart-strategy", "fixed-delay",
+                                "execution.checkpointing.dir", "s3://b/cp"),
+                        new Configuration(),
+                        "veil.yaml",
+                        40);
+
+        assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+    }
+
+    @Test
+    void logEffective_hidesKafkaPasswordTypedAndSecretNamedValues() {
+        Configuration flink =
+                Configuration.fromMap(
+                        Map.of(
+                                "execution.checkpointing.dir", "s3://b/cp",
+                                "fs.s3a.access.key", "AKIA-very-secret"));
+
+        String logged = FlinkSettings.effective("veil-usage", List.of(), flink);
+
+        assertThat(logged)
+                .contains("flink.fs.s3a.access.key: ******")
                 .doesNotContain("very-secret");
     }
 }
