@@ -5,7 +5,7 @@ import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.Observation;
 import dev.veil.aggregate.ReleaseMechanism;
 import dev.veil.job.FlinkSettings;
-import dev.veil.job.KafkaConnections;
+import dev.veil.job.kafka.KafkaConnections;
 import dev.veil.job.records.OutRecord;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -74,10 +74,10 @@ public final class AggregationTopology {
     }
 
     /**
-     * Adds the topology with another release mechanism (tests check exact counts through one
-     * without noise).
+     * Adds the topology with another release mechanism. Package-private: only this package's tests
+     * use it, to check exact counts through a mechanism without noise.
      */
-    public static void build(
+    static void build(
             StreamExecutionEnvironment env,
             AggregatesConfig config,
             Kind kind,

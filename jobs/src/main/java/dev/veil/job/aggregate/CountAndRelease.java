@@ -50,7 +50,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
      * @param mechanismFactory how counts become published values ({@link NoisyRelease#factory} in
      *     production)
      */
-    public CountAndRelease(AggregatesConfig config, ReleaseMechanism.Factory mechanismFactory) {
+    CountAndRelease(AggregatesConfig config, ReleaseMechanism.Factory mechanismFactory) {
         this.config = config;
         this.mechanismFactory = mechanismFactory;
     }

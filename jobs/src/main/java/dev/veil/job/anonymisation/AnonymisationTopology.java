@@ -2,8 +2,8 @@ package dev.veil.job.anonymisation;
 
 import dev.veil.config.JobConfig;
 import dev.veil.job.FlinkSettings;
-import dev.veil.job.KafkaConnections;
 import dev.veil.job.RulesText;
+import dev.veil.job.kafka.KafkaConnections;
 import dev.veil.job.operators.CatchUpAwareKafkaSource;
 import dev.veil.job.operators.ConsentGate;
 import dev.veil.job.operators.DeadLetterSplitter;

@@ -1,4 +1,4 @@
-package dev.veil.job;
+package dev.veil.job.kafka;
 
 import dev.veil.config.JobConfig;
 import dev.veil.config.VeilOptions;
