@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A Flink metric reporter for jobs that run in this JVM (the demo's local Flink): it keeps every
@@ -20,12 +19,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * be read by job, name and label. The demo prints its summary from these, the same figures a
  * cluster's reporter (Prometheus, JMX) would show.
  *
- * <p>Enable with {@link #flinkOptions()}. Counters of all local jobs of the JVM are kept until
- * {@link #clear()}.
+ * <p>Enable with {@link #flinkOptions()}. The counters of every local job of the JVM are kept.
  */
 public final class LocalMetrics implements MetricReporter {
     private static final String NAME = "veil_local";
-    private static final Map<String, List<Counter>> COUNTERS = new ConcurrentHashMap<>();
+    // Veil's labels (VeilMetrics): at most one per counter.
+    private static final List<String> LABELS = List.of("<reason>", "<output>", "<stream>");
+    // job, name, label, subtask -> the counter of the subtask's latest attempt: a restarted task
+    // counts again from zero what it replays, as Flink's own reporters show it.
+    private static final Map<String, Attempt> COUNTERS = new ConcurrentHashMap<>();
+
+    private record Attempt(int number, Counter counter) {}
 
     /** The Flink options that load this reporter. */
     public static Map<String, String> flinkOptions() {
@@ -33,26 +37,21 @@ public final class LocalMetrics implements MetricReporter {
     }
 
     /**
-     * Totals of the counters named {@code name} in job {@code jobName}, by label value; for a
-     * counter without a label the key is "". For example {@code totals("veil-anonymisation",
-     * "dropped")} gives {@code no_consent -> 1234, ...}.
+     * Totals of the counters named {@code name} in job {@code jobName}, summed over subtasks, by
+     * label value; for a counter without a label the key is "". For example {@code
+     * totals("veil-anonymisation", "dropped")} gives {@code no_consent -> 1234, ...}.
      */
     public static Map<String, Long> totals(String jobName, String name) {
         Map<String, Long> out = new TreeMap<>();
         String prefix = jobName + '\u0000' + name + '\u0000';
         COUNTERS.forEach(
-                (key, counters) -> {
+                (key, attempt) -> {
                     if (key.startsWith(prefix)) {
-                        long sum = counters.stream().mapToLong(Counter::getCount).sum();
-                        out.merge(key.substring(prefix.length()), sum, Long::sum);
+                        String label = key.substring(prefix.length(), key.lastIndexOf('\u0000'));
+                        out.merge(label, attempt.counter().getCount(), Long::sum);
                     }
                 });
         return out;
-    }
-
-    /** Forgets every counter kept so far. */
-    public static void clear() {
-        COUNTERS.clear();
     }
 
     @Override
@@ -63,23 +62,30 @@ public final class LocalMetrics implements MetricReporter {
 
     @Override
     public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
-        if (!(metric instanceof Counter counter)) {
+        if (!(metric instanceof Counter counter)
+                || !group.getMetricIdentifier(metricName).contains(".veil.")) {
             return;
         }
-        // Veil's counters live under "veil", optionally followed by one label and its value:
-        // ...veil[.label.value].name
-        String id = group.getMetricIdentifier(metricName);
-        int at = id.lastIndexOf(".veil.");
-        if (at < 0) {
-            return;
+        Map<String, String> vars = group.getAllVariables();
+        String label = "";
+        for (String l : LABELS) {
+            if (vars.containsKey(l)) {
+                label = vars.get(l);
+            }
         }
-        String[] parts = id.substring(at + ".veil.".length()).split("\\.");
-        String label = parts.length == 3 ? parts[1] : "";
-        String job = group.getAllVariables().getOrDefault("<job_name>", "");
-        COUNTERS.computeIfAbsent(
-                        job + '\u0000' + metricName + '\u0000' + label,
-                        k -> new CopyOnWriteArrayList<>())
-                .add(counter);
+        String key =
+                vars.getOrDefault("<job_name>", "")
+                        + '\u0000'
+                        + metricName
+                        + '\u0000'
+                        + label
+                        + '\u0000'
+                        + vars.getOrDefault("<subtask_index>", "");
+        int number = Integer.parseInt(vars.getOrDefault("<task_attempt_num>", "0"));
+        COUNTERS.merge(
+                key,
+                new Attempt(number, counter),
+                (old, now) -> now.number() >= old.number() ? now : old);
     }
 
     @Override
