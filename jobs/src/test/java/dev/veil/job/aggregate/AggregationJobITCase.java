@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * through a release mechanism without noise ({@link ExactRelease}), aggregates within stated bounds
  * through the production one, and budget lines. (Late observations are tested in the operator
  * harness, where the watermark is under the test's control; the GeoJSON rendering of release
- * records in the tools module's HeatmapGeoJsonTest.)
+ * records in the tools module's HeatmapOfTheJobsOutputTest.)
  */
 class AggregationJobITCase extends VeilTestBase {
     @RegisterExtension
