@@ -13,6 +13,9 @@ import dev.veil.testing.VeilTestBase;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.memory.DataInputViewStreamWrapper;
@@ -847,7 +850,8 @@ class AnonymisationJobITCase extends VeilTestBase {
             }
         }
 
-        // uid -> state names. The committer's uid is the one Flink derives from the sink's.
+        // uid -> state names, and for keyed values the classes a restore looks up by name. The
+        // committer's uid is the one Flink derives from the sink's.
         Map<String, Set<String>> pinned = new TreeMap<>();
         pinned.put("veil-log-source", names("operator SourceReaderState (SPLIT_DISTRIBUTE)"));
         pinned.put("veil-consent-source", names("operator SourceReaderState (SPLIT_DISTRIBUTE)"));
@@ -856,8 +860,10 @@ class AnonymisationJobITCase extends VeilTestBase {
         pinned.put(
                 "veil-consent-gate",
                 names(
-                        "keyed gate",
-                        "keyed waiting-events",
+                        "keyed gate = dev.veil.consent.ConsentHistory by"
+                                + " dev.veil.job.serialisation.ConsentHistorySerializer$Snapshot",
+                        "keyed waiting-events = list of dev.veil.job.records.LogEvent by"
+                                + " org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot",
                         "keyed _timer_state/event_consent-gate",
                         "keyed _timer_state/processing_consent-gate",
                         "operator max-watermark (UNION)"));
@@ -890,11 +896,13 @@ class AnonymisationJobITCase extends VeilTestBase {
         }
         assertThat(found)
                 .as(
-                        "operator uids and their state names in a savepoint of the running job. A restore finds state by "
-                                + "uid and name: if a uid (Uids.java), a state descriptor or the timer service was renamed, "
-                                + "savepoints of running jobs would no longer restore, so put the old name back. If state was "
-                                + "added, or Flink or the Kafka connector upgraded, check that a savepoint of the running "
-                                + "version restores, then update the names pinned here.")
+                        "operator uids, their state names and the classes of keyed values in a savepoint of the"
+                                + " running job. A restore finds state by uid and name and reads it with classes it"
+                                + " finds by name: if a uid (Uids.java), a state descriptor, the timer service, a state"
+                                + " serializer or a class held in state was renamed or moved, savepoints of running"
+                                + " jobs would no longer restore, so put the old name back. If state was added, or"
+                                + " Flink or the Kafka connector upgraded, check that a savepoint of the running"
+                                + " version restores, then update what is pinned here.")
                 .isEqualTo(pinned);
     }
 
@@ -930,12 +938,39 @@ class AnonymisationJobITCase extends VeilTestBase {
                                     AnonymisationJobITCase.class.getClassLoader());
                     proxy.read(new DataInputViewStreamWrapper(in));
                     for (StateMetaInfoSnapshot info : proxy.getStateMetaInfoSnapshots()) {
-                        names.add(info.getName());
+                        names.add(info.getName() + serializedAs(info));
                     }
                 }
             }
         }
         return names;
+    }
+
+    /**
+     * How a keyed value is serialised, for key/value state: the serializer snapshot class recorded
+     * in the savepoint and the class of the values (for a list, of its elements). A restore looks
+     * both up by name, so moving or renaming either class strands the state as surely as renaming
+     * the state.
+     */
+    static String serializedAs(StateMetaInfoSnapshot info) {
+        if (info.getBackendStateType() != StateMetaInfoSnapshot.BackendStateType.KEY_VALUE) {
+            return "";
+        }
+        TypeSerializerSnapshot<?> snapshot =
+                info.getTypeSerializerSnapshot(
+                        StateMetaInfoSnapshot.CommonSerializerKeys.VALUE_SERIALIZER);
+        TypeSerializer<?> serializer = snapshot.restoreSerializer();
+        if (serializer instanceof ListSerializer<?> list) {
+            TypeSerializer<?> element = list.getElementSerializer();
+            return " = list of "
+                    + element.createInstance().getClass().getName()
+                    + " by "
+                    + element.snapshotConfiguration().getClass().getName();
+        }
+        return " = "
+                + serializer.createInstance().getClass().getName()
+                + " by "
+                + snapshot.getClass().getName();
     }
 
     /**
