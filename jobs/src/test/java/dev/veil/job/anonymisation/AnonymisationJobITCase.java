@@ -81,9 +81,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>The bounded job runs once for the class ({@link #runTheJobOnce}): raw topics in, every output
  * topic read once (read_committed); each test then asserts one thing about that output: exact
  * anonymised records, dead letters, record keys, and no raw identifier anywhere. Two tests run a
- * job of their own on topics of their own: a recovery test (an operator fails once after a
- * checkpoint has committed output; the exactly-once output is still exact) and a savepoint test
- * that pins every operator uid and state name a restore depends on.
+ * job of their own on topics of their own: a recovery test (an operator fails once, after a
+ * checkpoint that covered some of its output completed, so that the sink's transaction of that
+ * checkpoint is committed, or committed again on recovery; the exactly-once output is still exact)
+ * and a savepoint test that pins every operator uid, state name and state class a restore depends
+ * on.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
