@@ -70,9 +70,9 @@ public final class AggregatesOptions {
                             "δ of each release: the chance that one subject's presence decides whether a category"
                                     + " appears (1e-15 to 1e-3).");
 
-    public static final ConfigOption<String> NOISE_KEY =
+    public static final ConfigOption<Map<String, String>> NOISE_KEY =
             key("privacy.noise_key")
-                    .stringType()
+                    .mapType()
                     .noDefaultValue()
                     .withDescription(
                             "Where each task reads the noise key: env: VARIABLE or file: /path, base64 of at least 32"

@@ -148,9 +148,9 @@ public final class VeilOptions {
     // ---- keys
     // --------------------------------------------------------------------------------------------------------
 
-    public static final ConfigOption<String> PSEUDONYMISATION_KEY =
+    public static final ConfigOption<Map<String, String>> PSEUDONYMISATION_KEY =
             key("pseudonymisation_key")
-                    .stringType()
+                    .mapType()
                     .noDefaultValue()
                     .withDescription(
                             "Where each task reads the HMAC key: a mapping with env: VARIABLE or file: /path holding"
