@@ -9,6 +9,7 @@ import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
+import dev.veil.testing.LogCapture;
 import dev.veil.testing.VeilTestBase;
 
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -441,8 +442,17 @@ class ConsentGateTest extends VeilTestBase {
         open();
         harness.processWatermark2(new Watermark(T1000.toEpochMilli()));
         send(event("device", ALICE, T1030, "waits"));
-        // Later than the delivery bound: the consent watermark has passed its time already.
-        send(consent(ALICE, ConsentChange.grant(T0930.toEpochMilli(), ANALYTICS_PI, false)));
+        try (LogCapture log = LogCapture.of(ConsentGate.class)) {
+            // Later than the delivery bound: the consent watermark has passed its time already.
+            send(consent(ALICE, ConsentChange.grant(T0930.toEpochMilli(), ANALYTICS_PI, false)));
+
+            assertThat(log.messages())
+                    .singleElement()
+                    .asString()
+                    .startsWith(
+                            "WARN A consent change arrived 1800000 ms behind the consent watermark")
+                    .doesNotContain(ALICE);
+        }
         harness.processWatermark2(new Watermark(T1100.toEpochMilli()));
 
         assertThat(publishedNames()).containsExactly("waits");
