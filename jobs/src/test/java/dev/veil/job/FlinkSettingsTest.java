@@ -1,6 +1,7 @@
 package dev.veil.job;
 
 import dev.veil.config.ConfigException;
+import dev.veil.testing.LogCapture;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -124,18 +125,25 @@ class FlinkSettingsTest {
 
     @Test
     void deprecatedKeyInTheJobsSection_isNotOverriddenByAVeilDefault() {
-        Configuration c =
-                FlinkSettings.forJob(
-                        Map.of(
-                                "state.backend", "hashmap",
-                                "restart-strategy", "fixed-delay",
-                                "execution.checkpointing.dir", "s3://b/cp"),
-                        new Configuration(),
-                        "veil.yaml",
-                        40);
+        try (LogCapture flinkLog = LogCapture.of(Configuration.class)) {
+            Configuration c =
+                    FlinkSettings.forJob(
+                            Map.of(
+                                    "state.backend", "hashmap",
+                                    "restart-strategy", "fixed-delay",
+                                    "execution.checkpointing.dir", "s3://b/cp"),
+                            new Configuration(),
+                            "veil.yaml",
+                            40);
 
-        assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
-        assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+            assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
+            assertThat(c.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("fixed-delay");
+            assertThat(flinkLog.messages())
+                    .as("Flink itself tells the user the key's new name")
+                    .contains(
+                            "WARN Config uses deprecated configuration key 'state.backend' instead"
+                                    + " of proper key 'state.backend.type'");
+        }
     }
 
     @Test
