@@ -15,7 +15,6 @@ import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -471,10 +470,9 @@ public final class BenchMain implements Callable<Integer> {
                                 c.consentTopic));
         long n = 0;
         long t0 = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> p = io.producer()) {
+        try (KafkaIo.Producer p = io.producer()) {
             for (SampleRecord r : data.records()) {
-                KafkaIo.send(
-                        p,
+                p.send(
                         r.topic(),
                         r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
                         r.value().getBytes(StandardCharsets.UTF_8),
@@ -666,7 +664,7 @@ public final class BenchMain implements Callable<Integer> {
         // state measured is the
         // steady state of applied consent, not changes still waiting.
         long base = Instant.parse("2026-11-20T00:00:00Z").toEpochMilli();
-        try (KafkaProducer<byte[], byte[]> p = io.producer()) {
+        try (KafkaIo.Producer p = io.producer()) {
             for (int i = 0; i < stateSubjects; i++) {
                 String user = "s-" + i;
                 String at = Instant.ofEpochMilli(base + i * 100L).toString();
@@ -677,8 +675,7 @@ public final class BenchMain implements Callable<Integer> {
                                 + at
                                 + "\",\"action\":\"grant\","
                                 + "\"purposes\":[\"analytics\",\"product_improvement\",\"location\"],\"policy_version\":\"2026-09\"}";
-                KafkaIo.send(
-                        p,
+                p.send(
                         "state.raw.consent",
                         user.getBytes(StandardCharsets.UTF_8),
                         v.getBytes(StandardCharsets.UTF_8),

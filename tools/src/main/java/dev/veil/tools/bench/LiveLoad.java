@@ -3,9 +3,6 @@ package dev.veil.tools.bench;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.tools.local.KafkaIo;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,11 +49,10 @@ final class LiveLoad {
      */
     void grantConsent() {
         String at = Instant.now().minusSeconds(3600).toString();
-        try (KafkaProducer<byte[], byte[]> p = io.producer()) {
+        try (KafkaIo.Producer p = io.producer()) {
             for (int i = 0; i < subjects; i++) {
                 String user = "live-" + i;
-                KafkaIo.send(
-                        p,
+                p.send(
                         consentTopic,
                         user.getBytes(StandardCharsets.UTF_8),
                         grant(user, at),
@@ -64,14 +60,13 @@ final class LiveLoad {
             }
             byte[] clock = "live-clock".getBytes(StandardCharsets.UTF_8);
             long now = System.currentTimeMillis();
-            for (int partition = 0; partition < p.partitionsFor(consentTopic).size(); partition++) {
+            for (int partition = 0; partition < p.partitions(consentTopic); partition++) {
                 p.send(
-                        new ProducerRecord<>(
-                                consentTopic,
-                                partition,
-                                now,
-                                clock,
-                                grant("live-clock", Instant.ofEpochMilli(now).toString())));
+                        consentTopic,
+                        partition,
+                        clock,
+                        grant("live-clock", Instant.ofEpochMilli(now).toString()),
+                        now);
             }
             p.flush();
         }
@@ -123,7 +118,7 @@ final class LiveLoad {
         long start = System.nanoTime();
         long n = 0;
         long nextReport = start + PROGRESS_NANOS;
-        try (KafkaProducer<byte[], byte[]> p = io.producer()) {
+        try (KafkaIo.Producer p = io.producer()) {
             long end = start + (long) (warmupSeconds + seconds) * 1_000_000_000L;
             while (System.nanoTime() < end) {
                 if (System.nanoTime() >= nextReport) {
@@ -157,8 +152,7 @@ final class LiveLoad {
                                 + (n % 250)
                                 + "\",\"battery_pct\":50,\"signal_dbm\":-80,\"network_type\":\"wifi\"}";
                 sentAt.put(anonymised ? pseudonymiser.pseudonymise(eventId) : eventId, now);
-                KafkaIo.send(
-                        p,
+                p.send(
                         deviceTopic,
                         user.getBytes(StandardCharsets.UTF_8),
                         v.getBytes(StandardCharsets.UTF_8),

@@ -26,7 +26,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +39,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -66,6 +67,9 @@ import java.util.function.Consumer;
         description =
                 "Runs the anonymisation job over generated sample input on a local Kafka and Flink.")
 public final class DemoMain implements Callable<Integer> {
+    /** Kafka 4's default log.message.timestamp.after.max.ms: later timestamps are refused. */
+    private static final Duration BROKER_MAX_FUTURE = Duration.ofHours(1);
+
     @Option(
             names = "--out",
             defaultValue = "out",
@@ -188,6 +192,23 @@ public final class DemoMain implements Callable<Integer> {
                                     jobConfig.inputTopics.get("location"),
                                     jobConfig.inputTopics.get("service"),
                                     jobConfig.consentTopic));
+            long latest =
+                    data.records().stream()
+                            .mapToLong(SampleRecord::timestampMillis)
+                            .max()
+                            .orElse(0);
+            if (latest > System.currentTimeMillis() + BROKER_MAX_FUTURE.toMillis()) {
+                System.err.printf(
+                        "veil demo: --day %s is too far in the future: its records carry Kafka"
+                                + " timestamps up to %s, and the broker refuses timestamps more than %d"
+                                + " min ahead of its clock (log.message.timestamp.after.max.ms)."
+                                + " Choose a day that has ended, e.g. --day %s%n",
+                        day,
+                        Instant.ofEpochMilli(latest),
+                        BROKER_MAX_FUTURE.toMinutes(),
+                        LocalDate.now(ZoneOffset.UTC).minusDays(1));
+                return 2;
+            }
             Map<String, Long> sent = produce(io, data, out.resolve("input"));
             long totalIn = sent.values().stream().mapToLong(Long::longValue).sum();
             say("produced %,d raw records: %s", totalIn, sent);
@@ -370,10 +391,9 @@ public final class DemoMain implements Callable<Integer> {
         Files.createDirectories(inputDir);
         Map<String, BufferedWriter> writers = new HashMap<>();
         Map<String, Long> counts = new TreeMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = io.producer()) {
+        try (KafkaIo.Producer producer = io.producer()) {
             for (SampleRecord r : data.records()) {
-                KafkaIo.send(
-                        producer,
+                producer.send(
                         r.topic(),
                         r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
                         r.value().getBytes(StandardCharsets.UTF_8),

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +24,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /** Small Kafka client helpers for local runs: topics, producing, reading back, group progress. */
@@ -48,8 +51,12 @@ public final class KafkaIo {
         }
     }
 
-    /** A producer tuned for bulk loading (lz4, batching, idempotent). */
-    public KafkaProducer<byte[], byte[]> producer() {
+    /**
+     * A producer tuned for bulk loading (lz4, batching, idempotent) that checks every send: the
+     * first record the broker refuses fails the next {@link Producer#send} or {@link
+     * Producer#flush}, so a loader never reports records as produced that never landed.
+     */
+    public Producer producer() {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
         p.put("enable.idempotence", "true");
@@ -57,17 +64,85 @@ public final class KafkaIo {
         p.put("linger.ms", "20");
         p.put("batch.size", "262144");
         p.put("compression.type", "lz4");
-        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        return new Producer(
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
-    /** Sends one record with an explicit timestamp. */
-    public static void send(
-            KafkaProducer<byte[], byte[]> producer,
-            String topic,
-            byte[] key,
-            byte[] value,
-            long timestamp) {
-        producer.send(new ProducerRecord<>(topic, null, timestamp, key, value));
+    /** A Kafka producer whose sends are all checked. Not thread-safe to share across threads. */
+    public static final class Producer implements AutoCloseable {
+        private final KafkaProducer<byte[], byte[]> kafka;
+        private final AtomicLong acknowledged = new AtomicLong();
+        private final AtomicLong refused = new AtomicLong();
+        private final AtomicReference<Exception> firstRefusal = new AtomicReference<>();
+        private final Callback callback =
+                (metadata, e) -> {
+                    if (e == null) {
+                        acknowledged.incrementAndGet();
+                    } else {
+                        refused.incrementAndGet();
+                        firstRefusal.compareAndSet(null, e);
+                    }
+                };
+
+        Producer(KafkaProducer<byte[], byte[]> kafka) {
+            this.kafka = kafka;
+        }
+
+        /**
+         * Sends one record with an explicit timestamp (epoch milliseconds).
+         *
+         * @throws IllegalStateException if the broker has refused an earlier record
+         */
+        public void send(String topic, byte[] key, byte[] value, long timestamp) {
+            send(topic, null, key, value, timestamp);
+        }
+
+        /** Sends one record to a given partition (null: by key). */
+        public void send(
+                String topic, Integer partition, byte[] key, byte[] value, long timestamp) {
+            check();
+            kafka.send(new ProducerRecord<>(topic, partition, timestamp, key, value), callback);
+        }
+
+        /** The number of partitions of {@code topic}. */
+        public int partitions(String topic) {
+            return kafka.partitionsFor(topic).size();
+        }
+
+        /**
+         * Waits until every record sent so far is acknowledged.
+         *
+         * @return the number of records the broker has acknowledged
+         * @throws IllegalStateException naming how many records the broker refused, and why
+         */
+        public long flush() {
+            kafka.flush();
+            check();
+            return acknowledged.get();
+        }
+
+        private void check() {
+            Exception e = firstRefusal.get();
+            if (e != null) {
+                throw new IllegalStateException(
+                        refused.get()
+                                + " record(s) refused by the broker ("
+                                + acknowledged.get()
+                                + " acknowledged); the first: "
+                                + e.getMessage(),
+                        e);
+            }
+        }
+
+        /** Flushes (and checks), then closes. */
+        @Override
+        public void close() {
+            try {
+                flush();
+            } finally {
+                kafka.close();
+            }
+        }
     }
 
     /**
