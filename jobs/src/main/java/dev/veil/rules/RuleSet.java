@@ -1,11 +1,13 @@
 package dev.veil.rules;
 
+import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The field rules of one deployment, as the privacy team wrote them in {@code config/rules.yaml},
@@ -62,5 +64,36 @@ public final class RuleSet {
             }
         }
         return out;
+    }
+
+    /**
+     * What these rules publish, one line per output, for the startup log: version, then each
+     * output's stream, topic, required purposes and minors policy. Names and codes only, never a
+     * value.
+     */
+    public List<String> describe() {
+        List<String> lines = new ArrayList<>();
+        lines.add("rules.version: " + version);
+        for (OutputRules o : outputs.values()) {
+            List<String> purposes = new ArrayList<>();
+            Purpose.fromMask(o.requiredPurposes()).forEach(p -> purposes.add(p.wireName()));
+            lines.add(
+                    "rules.output "
+                            + o.name()
+                            + ": "
+                            + o.stream()
+                            + " -> "
+                            + o.topic()
+                            + ", purposes "
+                            + purposes
+                            + ", minors "
+                            + (o.publishMinors()
+                                    ? "published without " + new TreeSet<>(o.minorDropFields())
+                                    : "never published")
+                            + ", "
+                            + o.fields().size()
+                            + " fields");
+        }
+        return lines;
     }
 }

@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -67,7 +69,9 @@ public final class AnonymisationJob implements Callable<Integer> {
         RulesText rulesText = RulesText.read(rules);
         checkKey(jobConfig);
         Configuration conf = AnonymisationTopology.flinkConfiguration(jobConfig);
-        FlinkSettings.logEffective(LOG, AnonymisationTopology.JOB_NAME, jobConfig.describe(), conf);
+        List<String> runsWith = new ArrayList<>(jobConfig.describe());
+        runsWith.addAll(rulesText.parse().describe());
+        FlinkSettings.logEffective(LOG, AnonymisationTopology.JOB_NAME, runsWith, conf);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         AnonymisationTopology.build(
                 env,
