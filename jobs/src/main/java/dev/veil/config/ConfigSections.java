@@ -27,8 +27,35 @@ public final class ConfigSections {
                     kafka.text(VeilOptions.GROUP_ID),
                     kafka.enumValue(
                             VeilOptions.STARTING_OFFSETS, VeilOptions.StartingOffsets.class),
-                    Map.copyOf(kafka.stringMap(VeilOptions.KAFKA_PROPERTIES)));
+                    secretsByReference(kafka));
         }
+    }
+
+    /**
+     * The {@code kafka.properties}, refusing a password-typed property written inline: a secret
+     * never lives in a config file. Kafka's config providers resolve a reference in each client, on
+     * the machine that runs it, so the secret enters neither the file, the job graph nor a log.
+     */
+    private static Map<String, String> secretsByReference(ConfigNode kafka) {
+        Map<String, String> properties = kafka.stringMap(VeilOptions.KAFKA_PROPERTIES);
+        for (Map.Entry<String, String> e : properties.entrySet()) {
+            if (SensitiveKeys.isKafkaPassword(e.getKey()) && !e.getValue().contains("${")) {
+                // The value is not quoted: it is the secret.
+                throw kafka.node(VeilOptions.KAFKA_PROPERTIES)
+                        .child(e.getKey())
+                        .error(
+                                e.getKey()
+                                        + " holds a secret written into the file; reference it"
+                                        + " through a Kafka config provider instead, e.g."
+                                        + " ${file:/run/secrets/kafka.properties:"
+                                        + e.getKey()
+                                        + "} with config.providers: file and"
+                                        + " config.providers.file.class:"
+                                        + " org.apache.kafka.common.config.provider.FileConfigProvider"
+                                        + " (docs/operations.md, 'Kafka security')");
+            }
+        }
+        return Map.copyOf(properties);
     }
 
     /**

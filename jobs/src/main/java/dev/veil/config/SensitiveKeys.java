@@ -33,6 +33,15 @@ public final class SensitiveKeys {
                 || SECRET_NAME.matcher(key.toLowerCase(Locale.ROOT)).find();
     }
 
+    /**
+     * True if Kafka types {@code key} as a password (sasl.jaas.config, ssl.key.password,
+     * ssl.keystore.key, ...): its value must come from a config provider, never the file itself.
+     */
+    public static boolean isKafkaPassword(String key) {
+        return kafkaPassword(ProducerConfig.configDef(), key)
+                || kafkaPassword(ConsumerConfig.configDef(), key);
+    }
+
     /** {@code value}, or {@link #HIDDEN} if {@code key} is sensitive. */
     public static String display(String key, String value) {
         return isSensitive(key) ? HIDDEN : value;

@@ -259,8 +259,11 @@ class JobConfigTest extends VeilTestBase {
                                 FILE,
                                 edited(
                                         "  group_id: veil-anonymisation",
-                                        "  group_id: veil-anonymisation\n  properties:\n    sasl.jaas.config: secret-jaas\n"
-                                                + "    ssl.truststore.password: secret-pw\n    ssl.keystore.key: secret-pem\n    security.protocol: SASL_SSL")));
+                                        "  group_id: veil-anonymisation\n  properties:\n"
+                                                + "    sasl.jaas.config: ${file:/run/secret-k:jaas}\n"
+                                                + "    ssl.truststore.password: ${env:SECRET_PW}\n"
+                                                + "    ssl.keystore.key: ${file:/run/secret-k:pem}\n"
+                                                + "    security.protocol: SASL_SSL")));
 
         assertThat(c.describe())
                 .contains(
@@ -272,6 +275,44 @@ class JobConfigTest extends VeilTestBase {
                         "kafka.properties.ssl.keystore.key: ******",
                         "kafka.properties.sasl.jaas.config: ******")
                 .noneMatch(line -> line.contains("secret"));
+    }
+
+    @Test
+    void kafkaPasswordWrittenInline_isRefusedWithoutQuotingIt() {
+        String jaas =
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\\\"u\\\""
+                        + " password=\\\"hunter2-inline\\\";";
+        ConfigException e =
+                loadError(
+                        edited(
+                                "  group_id: veil-anonymisation",
+                                "  group_id: veil-anonymisation\n  properties:\n"
+                                        + "    sasl.jaas.config: \""
+                                        + jaas
+                                        + "\""));
+
+        assertThat(e.path()).isEqualTo("kafka.properties.sasl.jaas.config");
+        assertThat(e.problem()).contains("holds a secret written into the file");
+        assertThat(e.getMessage()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void kafkaPasswordByConfigProviderReference_isAccepted() {
+        JobConfig c =
+                JobConfig.load(
+                        YamlDocument.parse(
+                                FILE,
+                                edited(
+                                        "  group_id: veil-anonymisation",
+                                        "  group_id: veil-anonymisation\n  properties:\n"
+                                                + "    config.providers: file\n"
+                                                + "    sasl.jaas.config:"
+                                                + " \"${file:/run/secrets/kafka.properties:sasl.jaas.config}\"")));
+
+        assertThat(c.kafkaProperties)
+                .containsEntry(
+                        "sasl.jaas.config",
+                        "${file:/run/secrets/kafka.properties:sasl.jaas.config}");
     }
 
     @Test

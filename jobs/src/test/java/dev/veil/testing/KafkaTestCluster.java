@@ -8,8 +8,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -33,9 +35,21 @@ import java.util.concurrent.TimeUnit;
  */
 public final class KafkaTestCluster implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
+    private final Properties login = new Properties();
 
-    private KafkaTestCluster(KafkaClusterTestKit cluster) {
+    private KafkaTestCluster(KafkaClusterTestKit cluster, SecurityProtocol protocol) {
         this.cluster = cluster;
+        if (protocol == SecurityProtocol.SASL_PLAINTEXT) {
+            login.put("security.protocol", "SASL_PLAINTEXT");
+            login.put("sasl.mechanism", "PLAIN");
+            login.put(
+                    "sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                            + JaasUtils.KAFKA_PLAIN_ADMIN
+                            + "\" password=\""
+                            + JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD
+                            + "\";");
+        }
     }
 
     /**
@@ -44,12 +58,26 @@ public final class KafkaTestCluster implements AutoCloseable {
      * while the broker is still creating the offsets topic.
      */
     public static KafkaTestCluster start() throws Exception {
+        return start(SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * As {@link #start()}, with a SASL_PLAINTEXT listener (mechanism PLAIN). The test kit's users
+     * are {@code plain-admin} (used by this class's own clients) and {@code plain-user1} with
+     * password {@code plain-user1-secret}, for the code under test.
+     */
+    public static KafkaTestCluster startWithSasl() throws Exception {
+        return start(SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    private static KafkaTestCluster start(SecurityProtocol protocol) throws Exception {
         KafkaClusterTestKit kit =
                 new KafkaClusterTestKit.Builder(
                                 new TestKitNodes.Builder()
                                         .setCombined(true)
                                         .setNumBrokerNodes(1)
                                         .setNumControllerNodes(1)
+                                        .setBrokerSecurityProtocol(protocol)
                                         .build())
                         .setConfigProp("offsets.topic.replication.factor", "1")
                         // One partition: every consumer group has the coordinator that start() has
@@ -58,11 +86,16 @@ public final class KafkaTestCluster implements AutoCloseable {
                         .setConfigProp("transaction.state.log.replication.factor", "1")
                         .setConfigProp("transaction.state.log.min.isr", "1")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                        // With SASL the kit turns on an authorizer: the controller's own
+                        // PLAINTEXT connections (principal ANONYMOUS) must be allowed, and
+                        // users without ACLs may use topics (the test is about logging in).
+                        .setConfigProp("super.users", "User:ANONYMOUS;User:plain-admin")
+                        .setConfigProp("allow.everyone.if.no.acl.found", "true")
                         .build();
         formatQuietly(kit);
         kit.startup();
         kit.waitForReadyBrokers();
-        KafkaTestCluster cluster = new KafkaTestCluster(kit);
+        KafkaTestCluster cluster = new KafkaTestCluster(kit, protocol);
         cluster.awaitGroupCoordinator();
         return cluster;
     }
@@ -92,11 +125,21 @@ public final class KafkaTestCluster implements AutoCloseable {
      * admin client retries until then.
      */
     private void awaitGroupCoordinator() throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+        try (Admin admin = Admin.create(clientProperties())) {
             admin.listConsumerGroupOffsets("veil-test-warm-up")
                     .partitionsToOffsetAndMetadata()
                     .get(60, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Connection properties of this broker's own clients: servers and, with SASL, the admin login.
+     */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        p.putAll(cluster.clientProperties());
+        p.putAll(login);
+        return p;
     }
 
     public String bootstrapServers() {
@@ -105,7 +148,7 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** Creates topics with the given partition count. */
     public void createTopics(int partitions, Collection<String> names) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+        try (Admin admin = Admin.create(clientProperties())) {
             List<NewTopic> topics = new ArrayList<>();
             for (String n : names) {
                 topics.add(new NewTopic(n, partitions, (short) 1));
@@ -134,7 +177,7 @@ public final class KafkaTestCluster implements AutoCloseable {
      */
     public void produce(List<Raw> records) throws Exception {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers());
+        p.putAll(clientProperties());
         p.put("enable.idempotence", "false");
         p.put("max.in.flight.requests.per.connection", "1");
         p.put("acks", "all");
@@ -224,7 +267,7 @@ public final class KafkaTestCluster implements AutoCloseable {
     /** A read_committed consumer of a group of its own, for assign/seek reads (never commits). */
     private KafkaConsumer<byte[], byte[]> readCommittedConsumer() {
         Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrapServers());
+        p.putAll(clientProperties());
         p.put("group.id", "veil-test-reader-" + UUID.randomUUID());
         p.put("isolation.level", "read_committed");
         p.put("auto.offset.reset", "earliest");
