@@ -1,0 +1,76 @@
+package dev.veil.tools.topics;
+
+import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.config.JobConfig;
+import dev.veil.job.aggregate.AggregationTopology;
+import dev.veil.job.aggregate.AggregationTopology.Kind;
+import dev.veil.rules.OutputRules;
+import dev.veil.rules.RuleSet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every topic Veil's jobs read and write, named by the configs, with the partitions, cleanup policy
+ * and retention docs/operations.md recommends. Raw topics hold personal data: short retention.
+ */
+public final class VeilTopics {
+    private VeilTopics() {}
+
+    /** One topic: name, role, partitions, and its topic-level configs. */
+    public record Topic(String name, String role, int partitions, Map<String, String> configs) {}
+
+    private static Map<String, String> delete(Duration retention) {
+        return Map.of(
+                "cleanup.policy", "delete", "retention.ms", Long.toString(retention.toMillis()));
+    }
+
+    private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+
+    /**
+     * The topics of all three jobs.
+     *
+     * @param partitions partitions of the raw, consent and anonymised topics (the high-volume ones)
+     */
+    public static List<Topic> of(
+            JobConfig job, RuleSet rules, AggregatesConfig agg, int partitions) {
+        List<Topic> t = new ArrayList<>();
+        job.inputTopics.forEach(
+                (stream, name) ->
+                        t.add(
+                                new Topic(
+                                        name,
+                                        "raw " + stream,
+                                        partitions,
+                                        delete(Duration.ofDays(7)))));
+        t.add(new Topic(job.consentTopic, "consent changes", partitions, COMPACT));
+        t.add(new Topic(job.deadLetterTopic, "dead letters", 1, delete(Duration.ofDays(30))));
+        for (OutputRules o : rules.outputs().values()) {
+            t.add(
+                    new Topic(
+                            o.topic(),
+                            "anonymised " + o.name(),
+                            partitions,
+                            delete(Duration.ofDays(30))));
+        }
+        t.add(
+                new Topic(
+                        agg.heatmapOutputTopic,
+                        "heat map releases",
+                        1,
+                        delete(Duration.ofDays(365))));
+        t.add(new Topic(agg.usageOutputTopic, "usage releases", 1, delete(Duration.ofDays(365))));
+        t.add(new Topic(agg.budgetTopic, "privacy budget lines", 1, COMPACT));
+        for (Kind kind : Kind.values()) {
+            t.add(
+                    new Topic(
+                            AggregationTopology.lateTopic(agg, kind),
+                            kind.id + " late observations",
+                            1,
+                            delete(Duration.ofDays(30))));
+        }
+        return t;
+    }
+}
