@@ -27,7 +27,11 @@ public final class VeilTopics {
                 "cleanup.policy", "delete", "retention.ms", Long.toString(retention.toMillis()));
     }
 
-    private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+    // Consent changes are deltas (a grant of one purpose, a revocation of another): a replay that
+    // rebuilds consent needs every change, so neither compaction (it keeps each key's last record)
+    // nor a time limit.
+    private static final Map<String, String> KEEP_ALL =
+            Map.of("cleanup.policy", "delete", "retention.ms", "-1");
 
     /**
      * The topics of all three jobs.
@@ -45,7 +49,7 @@ public final class VeilTopics {
                                         "raw " + stream,
                                         partitions,
                                         delete(Duration.ofDays(7)))));
-        t.add(new Topic(job.consentTopic, "consent changes", partitions, COMPACT));
+        t.add(new Topic(job.consentTopic, "consent changes", partitions, KEEP_ALL));
         t.add(new Topic(job.deadLetterTopic, "dead letters", 1, delete(Duration.ofDays(30))));
         for (OutputRules o : rules.outputs().values()) {
             t.add(
@@ -62,7 +66,7 @@ public final class VeilTopics {
                         1,
                         delete(Duration.ofDays(365))));
         t.add(new Topic(agg.usageOutputTopic, "usage releases", 1, delete(Duration.ofDays(365))));
-        t.add(new Topic(agg.budgetTopic, "privacy budget lines", 1, COMPACT));
+        t.add(new Topic(agg.budgetTopic, "privacy budget lines", 1, delete(Duration.ofDays(365))));
         for (Kind kind : Kind.values()) {
             t.add(
                     new Topic(

@@ -101,7 +101,9 @@ class TopicsMainTest {
             assertThat(configs.get(raw).get("retention.ms").value())
                     .as("raw personal data: 7 days")
                     .isEqualTo("604800000");
-            assertThat(configs.get(consent).get("cleanup.policy").value()).isEqualTo("compact");
+            assertThat(configs.get(consent).get("retention.ms").value())
+                    .as("consent changes are deltas: every one is kept")
+                    .isEqualTo("-1");
         }
     }
 
