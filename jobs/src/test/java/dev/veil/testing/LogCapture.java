@@ -22,9 +22,9 @@ public final class LogCapture implements AutoCloseable {
     private final String name;
     private final AbstractAppender appender;
 
-    private LogCapture(Class<?> logger) {
+    private LogCapture(String logger) {
         this.context = (LoggerContext) LogManager.getContext(false);
-        this.name = logger.getName();
+        this.name = logger;
         this.appender =
                 new AbstractAppender("capture-" + name, null, null, true, Property.EMPTY_ARRAY) {
                     @Override
@@ -43,6 +43,11 @@ public final class LogCapture implements AutoCloseable {
 
     /** Captures what {@code logger}'s class logs at INFO and above, until closed. */
     public static LogCapture of(Class<?> logger) {
+        return new LogCapture(logger.getName());
+    }
+
+    /** Captures what the logger named {@code logger} (and those under it) logs, until closed. */
+    public static LogCapture of(String logger) {
         return new LogCapture(logger);
     }
 

@@ -1,6 +1,7 @@
 package dev.veil.tools.local;
 
 import dev.veil.testing.KafkaTestCluster;
+import dev.veil.testing.LogCapture;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,12 +55,15 @@ class KafkaIoTest {
         KafkaIo io = new KafkaIo(kafka.bootstrapServers());
         long twoDaysAhead = System.currentTimeMillis() + Duration.ofDays(2).toMillis();
         KafkaIo.Producer p = io.producer();
-        p.send("io.refused", bytes("k"), bytes("from the future"), twoDaysAhead);
+        try (LogCapture broker = LogCapture.of("kafka.server.ReplicaManager")) {
+            p.send("io.refused", bytes("k"), bytes("from the future"), twoDaysAhead);
 
-        assertThatThrownBy(p::flush)
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageStartingWith("1 record(s) refused by the broker (0 acknowledged)")
-                .hasMessageContaining("timestamp");
+            assertThatThrownBy(p::flush)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("1 record(s) refused by the broker (0 acknowledged)")
+                    .hasMessageContaining("timestamp");
+            assertThat(broker.messages()).anyMatch(m -> m.startsWith("ERROR"));
+        }
         assertThatThrownBy(p::close).isInstanceOf(IllegalStateException.class);
         assertThat(io.readCommitted("io.refused", r -> {})).isZero();
     }
