@@ -47,6 +47,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -270,11 +271,34 @@ public final class ClusterMain implements Callable<Integer> {
         List<String> args =
                 new ArrayList<>(List.of("--configDir", dir().resolve("conf").toString()));
         args.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(spec)));
+        // its id in the web UI and REST API, so that status and kill-taskmanager can name it
+        args.addAll(List.of("-D", "taskmanager.resource-id=" + taskManagerId(n)));
         return startFlink(
-                "taskmanager-" + n,
+                taskManagerId(n),
                 "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                 jvm,
                 args);
+    }
+
+    static String taskManagerId(int n) {
+        return "taskmanager-" + n;
+    }
+
+    /** Busy slots per TaskManager resource id, as the JobManager sees them. */
+    Map<String, Integer> busySlots(ClusterState s) {
+        Map<String, Integer> busy = new TreeMap<>();
+        rest(s, "/taskmanagers")
+                .ifPresent(
+                        n ->
+                                n.path("taskmanagers")
+                                        .forEach(
+                                                t ->
+                                                        busy.put(
+                                                                t.path("id").asText(),
+                                                                t.path("slotsNumber").asInt()
+                                                                        - t.path("freeSlots")
+                                                                                .asInt())));
+        return busy;
     }
 
     private static List<String> split(String s) {
@@ -309,8 +333,9 @@ public final class ClusterMain implements Callable<Integer> {
         c.put("rest.bind-address", "localhost");
         c.put("rest.port", s.require("rest.port"));
         c.put("jobmanager.memory.process.size", "1g");
-        c.put("taskmanager.memory.process.size", "1536m");
-        c.put("taskmanager.numberOfTaskSlots", "2");
+        c.put("taskmanager.memory.process.size", "2g");
+        // 8 slots: the three jobs at parallelism 2 fit, with room for a rescale
+        c.put("taskmanager.numberOfTaskSlots", "4");
         c.put("parallelism.default", "2");
         c.put("state.backend.type", "rocksdb");
         c.put("execution.checkpointing.dir", uri + "checkpoints");
@@ -800,8 +825,10 @@ public final class ClusterMain implements Callable<Integer> {
             System.out.printf("kafka                  %s%n", cluster.bootstrap(s));
             System.out.printf(
                     "flink web UI / REST    http://localhost:%s%n", s.require("rest.port"));
-            System.out.printf(
-                    "TaskManagers registered %d%n", Math.max(0, cluster.registeredTaskManagers(s)));
+            Map<String, Integer> busy = cluster.busySlots(s);
+            System.out.printf("TaskManagers registered %d:", busy.size());
+            busy.forEach((id, b) -> System.out.printf(" %s (%d slots busy)", id, b));
+            System.out.println();
             Optional<JsonNode> overview = cluster.rest(s, "/jobs/overview");
             if (overview.isEmpty()) {
                 System.out.println("jobs                   (JobManager not answering)");
@@ -929,7 +956,16 @@ public final class ClusterMain implements Callable<Integer> {
     static final class KillTaskManager extends Sub {
         @Override
         int run(ClusterState s) throws Exception {
-            for (String k : cluster.taskManagerKeys(s)) {
+            Map<String, Integer> busy = cluster.busySlots(s);
+            List<String> keys = new ArrayList<>(cluster.taskManagerKeys(s));
+            // the one running the most tasks first, so that the kill makes the jobs fail over
+            keys.sort(
+                    Comparator.comparing(
+                            (String k) ->
+                                    -busy.getOrDefault(
+                                            taskManagerId(Integer.parseInt(k.split("\\.")[1])),
+                                            0)));
+            for (String k : keys) {
                 Optional<ProcessHandle> h = cluster.alive(s, k);
                 if (h.isEmpty()) {
                     continue;
@@ -937,7 +973,11 @@ public final class ClusterMain implements Callable<Integer> {
                 h.get().destroyForcibly();
                 h.get().onExit().get(10, TimeUnit.SECONDS);
                 s.remove(k);
-                say("killed %s (pid %d) with SIGKILL", k.replace(".pid", ""), h.get().pid());
+                say(
+                        "killed %s (pid %d, %d slots busy) with SIGKILL",
+                        k.replace(".pid", ""),
+                        h.get().pid(),
+                        busy.getOrDefault(taskManagerId(Integer.parseInt(k.split("\\.")[1])), 0));
                 int next = Integer.parseInt(s.get("taskmanager.next").orElse("1"));
                 ProcessHandle tm = cluster.startTaskManager(next);
                 s.set("taskmanager." + next + ".pid", tm.pid());
@@ -1030,7 +1070,26 @@ public final class ClusterMain implements Callable<Integer> {
                 if (job.inputTopics.containsValue(t) || t.equals(job.consentTopic)) {
                     continue;
                 }
-                System.out.printf("%-32s %,d%n", t, io.readCommitted(t, r -> {}));
+                Map<String, Long> reasons = new TreeMap<>();
+                ObjectMapper json = new ObjectMapper();
+                long n =
+                        io.readCommitted(
+                                t,
+                                r -> {
+                                    if (t.equals(job.deadLetterTopic)) {
+                                        String reason;
+                                        try {
+                                            reason =
+                                                    json.readTree(r.value())
+                                                            .path("reason")
+                                                            .asText();
+                                        } catch (IOException e) {
+                                            reason = "(not JSON)";
+                                        }
+                                        reasons.merge(reason, 1L, Long::sum);
+                                    }
+                                });
+                System.out.printf("%-32s %,d%s%n", t, n, reasons.isEmpty() ? "" : " " + reasons);
             }
             return 0;
         }
