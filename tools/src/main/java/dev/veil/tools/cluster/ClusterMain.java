@@ -453,20 +453,30 @@ public final class ClusterMain implements Callable<Integer> {
         cmd.add(flinkClasspath());
         cmd.add("org.apache.flink.client.cli.CliFrontend");
         cmd.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // output to a file, not a pipe, so that a hung CLI cannot hang this tool past the timeout
+        Path last = log.resolve("cli-last.out");
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(last.toFile());
         pb.environment().put("FLINK_CONF_DIR", dir().resolve("conf").toString());
         Process p = pb.start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
+        boolean done = p.waitFor(5, TimeUnit.MINUTES);
+        if (!done) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        String out = Files.readString(last, StandardCharsets.UTF_8);
         Files.writeString(
                 log.resolve("cli.out"),
                 "--- " + Instant.now() + " flink " + String.join(" ", args) + "\n" + out,
                 StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+        if (!done) {
+            throw new IllegalStateException(
+                    "flink " + args.get(0) + " did not finish in 5 min; see " + last);
+        }
         return new CliResult(p.exitValue(), out);
     }
 
