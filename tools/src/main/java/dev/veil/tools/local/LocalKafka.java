@@ -2,6 +2,7 @@ package dev.veil.tools.local;
 
 import org.apache.kafka.clients.admin.Admin;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -53,6 +54,44 @@ public final class LocalKafka implements AutoCloseable {
         Files.createDirectories(dir);
         int port = freePort();
         int controllerPort = freePort();
+        Path props = writeConfig(dir, port, controllerPort);
+        List<String> common = command(classpath, dir);
+
+        List<String> format = new ArrayList<>(common);
+        format.addAll(
+                List.of(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        "VeilLocalKafkaCluster0",
+                        "-c",
+                        props.toString()));
+        Process f =
+                new ProcessBuilder(format)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("format.log").toFile())
+                        .start();
+        if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
+            f.destroyForcibly();
+            throw new IllegalStateException(
+                    "formatting Kafka storage failed; see " + dir.resolve("format.log"));
+        }
+
+        List<String> run = new ArrayList<>(common);
+        run.addAll(List.of("kafka.Kafka", props.toString()));
+        Process p =
+                new ProcessBuilder(run)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("stdout.log").toFile())
+                        .start();
+        LocalKafka kafka = new LocalKafka(p, port, dir);
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::stopQuietly, "stop-local-kafka"));
+        kafka.awaitReady(Duration.ofSeconds(60));
+        return kafka;
+    }
+
+    /** Writes server.properties (returned) and log4j2.properties into {@code dir}. */
+    private static Path writeConfig(Path dir, int port, int controllerPort) throws IOException {
         Path props = dir.resolve("server.properties");
         Files.writeString(
                 props,
@@ -93,48 +132,84 @@ public final class LocalKafka implements AutoCloseable {
                         "appender.file.layout.type = PatternLayout",
                         "appender.file.layout.pattern = %d %-5p %c{1} - %m%n",
                         ""));
+        return props;
+    }
+
+    private static List<String> command(String classpath, Path dir) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> common =
-                List.of(
-                        java,
-                        "-Xms256m",
-                        "-Xmx768m",
-                        "-Djava.io.tmpdir=" + dir.toAbsolutePath(),
-                        "-Dlog4j2.configurationFile=" + log4j.toAbsolutePath(),
-                        "-cp",
-                        classpath);
+        return List.of(
+                java,
+                "-Xms256m",
+                "-Xmx768m",
+                "-Djava.io.tmpdir=" + dir.toAbsolutePath(),
+                "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toAbsolutePath(),
+                "-cp",
+                classpath);
+    }
 
-        List<String> format = new ArrayList<>(common);
-        format.addAll(
-                List.of(
-                        "kafka.tools.StorageTool",
-                        "format",
-                        "-t",
-                        "VeilLocalKafkaCluster0",
-                        "-c",
-                        props.toString()));
-        Process f =
-                new ProcessBuilder(format)
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("format.log").toFile())
-                        .start();
-        if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
-            f.destroyForcibly();
+    /**
+     * Starts a broker that outlives this JVM (no shutdown hook, standard input from /dev/null, own
+     * session where {@code setsid} exists) on fixed ports, with its data in {@code dir/data}: the
+     * storage is formatted only when it has never been, so topics and offsets survive a restart.
+     * Returns once the broker answers a metadata request.
+     *
+     * @param jvmArgs more JVM options, e.g. a system property that marks the process as the
+     *     caller's
+     * @return the broker's process
+     */
+    public static ProcessHandle startDetached(
+            Path classpathFile, Path dir, int port, int controllerPort, String... jvmArgs)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(classpathFile)) {
             throw new IllegalStateException(
-                    "formatting Kafka storage failed; see " + dir.resolve("format.log"));
+                    "broker classpath "
+                            + classpathFile
+                            + " is missing; run ./veil, which builds it");
         }
-
-        List<String> run = new ArrayList<>(common);
+        String classpath = Files.readString(classpathFile).strip();
+        Files.createDirectories(dir);
+        Path props = writeConfig(dir, port, controllerPort);
+        List<String> common = command(classpath, dir);
+        if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+            List<String> format = new ArrayList<>(common);
+            format.addAll(
+                    List.of(
+                            "kafka.tools.StorageTool",
+                            "format",
+                            "-t",
+                            "VeilLocalKafkaCluster0",
+                            "-c",
+                            props.toString()));
+            Process f =
+                    new ProcessBuilder(format)
+                            .redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("format.log").toFile())
+                            .start();
+            if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
+                f.destroyForcibly();
+                throw new IllegalStateException(
+                        "formatting Kafka storage failed; see " + dir.resolve("format.log"));
+            }
+        }
+        List<String> run = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            run.add("/usr/bin/setsid");
+        }
+        run.add(common.get(0));
+        run.addAll(List.of(jvmArgs));
+        run.addAll(common.subList(1, common.size()));
         run.addAll(List.of("kafka.Kafka", props.toString()));
         Process p =
                 new ProcessBuilder(run)
                         .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("stdout.log").toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        dir.resolve("stdout.log").toFile()))
                         .start();
         LocalKafka kafka = new LocalKafka(p, port, dir);
-        Runtime.getRuntime().addShutdownHook(new Thread(kafka::stopQuietly, "stop-local-kafka"));
-        kafka.awaitReady(Duration.ofSeconds(60));
-        return kafka;
+        kafka.awaitReady(Duration.ofSeconds(90));
+        return p.toHandle();
     }
 
     private void awaitReady(Duration timeout) throws InterruptedException {
@@ -184,7 +259,8 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A port free on loopback now. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
