@@ -21,7 +21,6 @@ import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -1048,10 +1047,9 @@ public final class ClusterMain implements Callable<Integer> {
                                     job.consentTopic));
             KafkaIo io = new KafkaIo(cluster.bootstrap(s));
             Map<String, Long> counts = new TreeMap<>();
-            try (KafkaProducer<byte[], byte[]> producer = io.producer()) {
+            try (KafkaIo.Producer producer = io.producer()) {
                 for (SampleRecord r : data.records()) {
-                    KafkaIo.send(
-                            producer,
+                    producer.send(
                             r.topic(),
                             r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
                             r.value().getBytes(StandardCharsets.UTF_8),
