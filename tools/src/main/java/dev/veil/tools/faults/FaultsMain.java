@@ -461,8 +461,12 @@ public final class FaultsMain implements Callable<Integer> {
         for (Fault f : b.faults) {
             s.append(
                     String.format(
-                            "| %d | %s | %.1f | %d |%n",
-                            i++, f.what(), f.recoverySeconds(), f.restarts()));
+                            "| %d | %s | %.1f | %s |%n",
+                            i++,
+                            f.what(),
+                            f.recoverySeconds(),
+                            // -1: Flink's REST API did not report numRestarts (yet)
+                            f.restarts() < 0 ? "n/a" : Long.toString(f.restarts())));
         }
         s.append(
                 String.format(
