@@ -3,13 +3,13 @@ package dev.veil.tools.cluster;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
-import dev.veil.job.aggregate.AggregationTopology;
 import dev.veil.rules.RuleSet;
 import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
+import dev.veil.tools.topics.VeilTopics;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
@@ -682,18 +682,7 @@ public final class ClusterMain implements Callable<Integer> {
         AggregatesConfig agg =
                 AggregatesConfig.load(
                         jobConfigCopy(s, f.aggregates, "VEIL_NOISE_KEY", "noise.key"));
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        job.inputTopics.values().forEach(t -> topics.put(t, 3));
-        topics.put(job.consentTopic, 3);
-        topics.put(job.deadLetterTopic, 1);
-        rules.outputs().values().forEach(o -> topics.put(o.topic(), 3));
-        for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-            topics.put(AggregationTopology.lateTopic(agg, kind), 1);
-        }
-        topics.put(agg.heatmapOutputTopic, 1);
-        topics.put(agg.usageOutputTopic, 1);
-        topics.put(agg.budgetTopic, 1);
-        return topics;
+        return VeilTopics.partitionsByName(VeilTopics.of(job, rules, agg, 3));
     }
 
     String bootstrap(ClusterState s) {

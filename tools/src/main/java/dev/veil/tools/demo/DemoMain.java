@@ -20,6 +20,7 @@ import dev.veil.tools.render.UsageCsv;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
+import dev.veil.tools.topics.VeilTopics;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
@@ -158,28 +159,16 @@ public final class DemoMain implements Callable<Integer> {
                             key,
                             localFlink(runDir.resolve("checkpoints")));
             KafkaIo io = new KafkaIo(kafka.bootstrapServers());
-            Map<String, Integer> topics = new LinkedHashMap<>();
-            jobConfig.inputTopics.values().forEach(t -> topics.put(t, 3));
-            topics.put(jobConfig.consentTopic, 3);
-            topics.put(jobConfig.deadLetterTopic, 1);
-            ruleSet.outputs().values().forEach(o -> topics.put(o.topic(), 3));
             AggregatesConfig agg =
                     aggBase.withOverrides(
                                     kafka.bootstrapServers(),
                                     noiseKey,
                                     localFlink(runDir.resolve("checkpoints-aggregates")))
                             // The demo replays a day in about a minute: a watermark step of the
-                            // anonymisation job then covers
-                            // minutes to hours of event time, and its output is that much out of
-                            // order (docs/aggregates.md).
+                            // anonymisation job then covers minutes to hours of event time, and its
+                            // output is that much out of order (docs/aggregates.md).
                             .withMaxOutOfOrderness(Duration.ofHours(24));
-            for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-                topics.put(AggregationTopology.lateTopic(agg, kind), 1);
-            }
-            topics.put(agg.heatmapOutputTopic, 1);
-            topics.put(agg.usageOutputTopic, 1);
-            topics.put(agg.budgetTopic, 1);
-            io.createTopics(topics);
+            io.createTopics(VeilTopics.partitionsByName(VeilTopics.of(jobConfig, ruleSet, agg, 3)));
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
             SampleData data =

@@ -57,25 +57,7 @@ public final class LocalKafka implements AutoCloseable {
         Path props = writeConfig(dir, port, controllerPort);
         List<String> common = command(classpath, dir);
 
-        List<String> format = new ArrayList<>(common);
-        format.addAll(
-                List.of(
-                        "kafka.tools.StorageTool",
-                        "format",
-                        "-t",
-                        "VeilLocalKafkaCluster0",
-                        "-c",
-                        props.toString()));
-        Process f =
-                new ProcessBuilder(format)
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("format.log").toFile())
-                        .start();
-        if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
-            f.destroyForcibly();
-            throw new IllegalStateException(
-                    "formatting Kafka storage failed; see " + dir.resolve("format.log"));
-        }
+        format(common, props, dir);
 
         List<String> run = new ArrayList<>(common);
         run.addAll(List.of("kafka.Kafka", props.toString()));
@@ -171,25 +153,7 @@ public final class LocalKafka implements AutoCloseable {
         Path props = writeConfig(dir, port, controllerPort);
         List<String> common = command(classpath, dir);
         if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
-            List<String> format = new ArrayList<>(common);
-            format.addAll(
-                    List.of(
-                            "kafka.tools.StorageTool",
-                            "format",
-                            "-t",
-                            "VeilLocalKafkaCluster0",
-                            "-c",
-                            props.toString()));
-            Process f =
-                    new ProcessBuilder(format)
-                            .redirectErrorStream(true)
-                            .redirectOutput(dir.resolve("format.log").toFile())
-                            .start();
-            if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
-                f.destroyForcibly();
-                throw new IllegalStateException(
-                        "formatting Kafka storage failed; see " + dir.resolve("format.log"));
-            }
+            format(common, props, dir);
         }
         List<String> run = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
@@ -256,6 +220,32 @@ public final class LocalKafka implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Formats the broker's storage (KRaft) with Kafka's own tool; its output goes to format.log.
+     */
+    private static void format(List<String> common, Path props, Path dir)
+            throws IOException, InterruptedException {
+        List<String> format = new ArrayList<>(common);
+        format.addAll(
+                List.of(
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        "VeilLocalKafkaCluster0",
+                        "-c",
+                        props.toString()));
+        Process f =
+                new ProcessBuilder(format)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("format.log").toFile())
+                        .start();
+        if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
+            f.destroyForcibly();
+            throw new IllegalStateException(
+                    "formatting Kafka storage failed; see " + dir.resolve("format.log"));
         }
     }
 

@@ -9,6 +9,7 @@ import dev.veil.rules.RuleSet;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -76,5 +77,12 @@ public final class VeilTopics {
                             delete(Duration.ofDays(30))));
         }
         return t;
+    }
+
+    /** Topic name to partitions, in the order of {@code topics}: what a local run creates. */
+    public static Map<String, Integer> partitionsByName(List<Topic> topics) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        topics.forEach(t -> out.put(t.name(), t.partitions()));
+        return out;
     }
 }
