@@ -85,6 +85,14 @@ public final class FaultsMain implements Callable<Integer> {
         System.out.flush();
     }
 
+    /** Both runs, the report and where it was written. */
+    record Outcome(RunResult clean, RunResult faulty, String report, Path reportFile) {
+        /** Identical output and no transaction left ONGOING: the run passed. */
+        boolean passed() {
+            return identical(clean, faulty) && faulty.ongoing.isEmpty();
+        }
+    }
+
     /** One fault and what it cost. */
     record Fault(String what, double recoverySeconds, long restarts) {}
 
@@ -99,6 +107,14 @@ public final class FaultsMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Outcome o = runBoth();
+        System.out.println(o.report());
+        say("report in %s", o.reportFile());
+        return o.passed() ? 0 : 1;
+    }
+
+    /** The failure-free run, then the fault run, each on a fresh cluster; the report written. */
+    Outcome runBoth() throws Exception {
         long t0 = System.nanoTime();
         Path root = base.toAbsolutePath().normalize();
         String stamp = Instant.now().toString().replace(":", "").replaceAll("\\..*", "");
@@ -109,9 +125,7 @@ public final class FaultsMain implements Callable<Integer> {
         RunResult faulty = run(runDir.resolve("faults"), key, true);
         String report = report(clean, faulty, (System.nanoTime() - t0) / 1e9);
         Files.writeString(runDir.resolve("report.md"), report);
-        System.out.println(report);
-        say("report in %s", runDir.resolve("report.md"));
-        return identical(clean, faulty) && faulty.ongoing.isEmpty() ? 0 : 1;
+        return new Outcome(clean, faulty, report, runDir.resolve("report.md"));
     }
 
     /** One pseudonymisation key for both runs (copied from out/cluster/keys, else made once). */
