@@ -1,8 +1,15 @@
 package dev.veil.config;
 
+import dev.veil.privacy.KeyEpochs;
+
+import org.apache.flink.configuration.ConfigOption;
+
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +56,19 @@ public final class JobConfig implements Serializable {
     public final Duration maxDeliveryDelay;
 
     public final KeyReference pseudonymisationKey;
+
+    /** Where erasure notices go. */
+    public final String erasureTopic;
+
+    /** The pseudonym key epochs. */
+    public final KeyEpochs keyEpochs;
+
+    /** A subject with no consent for longer than this (event time) is removed from state. */
+    public final Duration idleSubject;
+
+    /** How far back an erasure notice lists pseudonyms. */
+    public final Duration erasureNoticeWindow;
+
     public final Guarantee guarantee;
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
@@ -82,6 +102,7 @@ public final class JobConfig implements Serializable {
                         "service", root.text(VeilOptions.SERVICE_TOPIC));
         consentTopic = root.text(VeilOptions.CONSENT_TOPIC);
         deadLetterTopic = root.text(VeilOptions.DEAD_LETTER_TOPIC);
+        erasureTopic = root.text(VeilOptions.ERASURE_TOPIC);
 
         root.child("time").allowOnly(VeilOptions.all());
         maxOutOfOrderness =
@@ -101,6 +122,27 @@ public final class JobConfig implements Serializable {
 
         pseudonymisationKey = KeyReference.fromConfig(root.node(VeilOptions.PSEUDONYMISATION_KEY));
 
+        ConfigNode epochsNode = root.optChild("key_epochs");
+        if (epochsNode != null) {
+            epochsNode.allowOnly(VeilOptions.all());
+        }
+        Duration epochLength =
+                root.duration(
+                        VeilOptions.KEY_EPOCH_LENGTH, Duration.ofSeconds(1), Duration.ofDays(3650));
+        keyEpochs = new KeyEpochs(instant(root, VeilOptions.KEY_EPOCH_START), epochLength);
+
+        ConfigNode retention = root.optChild("retention");
+        if (retention != null) {
+            retention.allowOnly(VeilOptions.all());
+        }
+        idleSubject =
+                root.duration(VeilOptions.IDLE_SUBJECT, Duration.ofHours(1), Duration.ofDays(3650));
+        erasureNoticeWindow =
+                root.duration(
+                        VeilOptions.ERASURE_NOTICE_WINDOW,
+                        Duration.ofDays(1),
+                        Duration.ofDays(3650));
+
         ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
         guarantee = delivery.guarantee();
         transactionalIdPrefix = delivery.transactionalIdPrefix();
@@ -110,6 +152,18 @@ public final class JobConfig implements Serializable {
         flink = flinkNode == null ? Map.of() : Map.copyOf(FlinkOptionCatalog.read(flinkNode));
         sourceFile = doc.fileName();
         flinkLine = flinkNode == null ? 0 : flinkNode.line();
+    }
+
+    private static Instant instant(ConfigNode root, ConfigOption<String> option) {
+        String text = root.text(option);
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            ConfigNode n = root.optNode(option);
+            String problem =
+                    "'" + text + "' is not an RFC 3339 instant such as 2026-01-01T00:00:00Z";
+            throw n == null ? new IllegalStateException(problem) : n.error(problem);
+        }
     }
 
     /**
@@ -147,7 +201,12 @@ public final class JobConfig implements Serializable {
                 VeilOptions.MAX_PENDING_EVENTS_PER_SUBJECT.key()
                         + ": "
                         + maxPendingEventsPerSubject);
+        lines.add(VeilOptions.ERASURE_TOPIC.key() + ": " + erasureTopic);
         lines.add(VeilOptions.PSEUDONYMISATION_KEY.key() + ": " + pseudonymisationKey);
+        lines.add(VeilOptions.KEY_EPOCH_LENGTH.key() + ": " + keyEpochs.length());
+        lines.add(VeilOptions.KEY_EPOCH_START.key() + ": " + keyEpochs.start());
+        lines.add(VeilOptions.IDLE_SUBJECT.key() + ": " + idleSubject);
+        lines.add(VeilOptions.ERASURE_NOTICE_WINDOW.key() + ": " + erasureNoticeWindow);
         lines.add(VeilOptions.GUARANTEE.key() + ": " + guarantee.name().toLowerCase(Locale.ROOT));
         lines.add(VeilOptions.TRANSACTIONAL_ID_PREFIX.key() + ": " + transactionalIdPrefix);
         lines.add(VeilOptions.TRANSACTION_TIMEOUT.key() + ": " + transactionTimeout);
@@ -172,7 +231,12 @@ public final class JobConfig implements Serializable {
 
     /** A copy with another bootstrap server list (command-line override). */
     public JobConfig withBootstrapServers(String servers) {
-        return new JobConfig(this, servers, pseudonymisationKey, Map.of());
+        return new JobConfig(this, servers, pseudonymisationKey, Map.of(), keyEpochs);
+    }
+
+    /** A copy with other key epochs (the demo puts a boundary inside its day). */
+    public JobConfig withKeyEpochs(KeyEpochs epochs) {
+        return new JobConfig(this, bootstrapServers, pseudonymisationKey, Map.of(), epochs);
     }
 
     /**
@@ -181,11 +245,19 @@ public final class JobConfig implements Serializable {
      */
     public JobConfig withOverrides(
             String servers, KeyReference key, Map<String, String> extraFlink) {
-        return new JobConfig(this, servers, key, extraFlink);
+        return new JobConfig(this, servers, key, extraFlink, keyEpochs);
     }
 
     private JobConfig(
-            JobConfig o, String servers, KeyReference key, Map<String, String> extraFlink) {
+            JobConfig o,
+            String servers,
+            KeyReference key,
+            Map<String, String> extraFlink,
+            KeyEpochs epochs) {
+        erasureTopic = o.erasureTopic;
+        keyEpochs = epochs;
+        idleSubject = o.idleSubject;
+        erasureNoticeWindow = o.erasureNoticeWindow;
         bootstrapServers = servers;
         groupId = o.groupId;
         startingOffsets = o.startingOffsets;

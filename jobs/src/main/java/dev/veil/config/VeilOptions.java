@@ -100,6 +100,15 @@ public final class VeilOptions {
                             "Dead-letter topic: reason and source topic/partition/offset of each bad record, never"
                                     + " its payload.");
 
+    public static final ConfigOption<String> ERASURE_TOPIC =
+            key("topics.erasure")
+                    .stringType()
+                    .defaultValue("veil.erasure")
+                    .withDescription(
+                            "Erasure notices: per erasure, its effective time and the pseudonyms the subject had in"
+                                    + " the outputs, so that downstream stores can delete by pseudonym"
+                                    + " (schemas/output/erasure.schema.json).");
+
     // ---- time
     // --------------------------------------------------------------------------------------------------------
 
@@ -155,6 +164,44 @@ public final class VeilOptions {
                     .withDescription(
                             "Where each task reads the HMAC key: a mapping with env: VARIABLE or file: /path holding"
                                     + " base64 of at least 32 random bytes. Never the key itself.");
+
+    public static final ConfigOption<Duration> KEY_EPOCH_LENGTH =
+            key("key_epochs.length")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(30))
+                    .withDescription(
+                            "Pseudonym keys rotate every this long (1 s to 3,650 days): each key epoch's keys are"
+                                    + " derived from the master key (HKDF), so no pseudonym links across epochs."
+                                    + " Every record carries its key_epoch.");
+
+    public static final ConfigOption<String> KEY_EPOCH_START =
+            key("key_epochs.start")
+                    .stringType()
+                    .defaultValue("2026-01-01T00:00:00Z")
+                    .withDescription(
+                            "When key epoch 0 starts, an RFC 3339 instant; changing it renames every epoch (and"
+                                    + " so every pseudonym).");
+
+    // ---- retention
+    // ---------------------------------------------------------------------------------------------------
+
+    public static final ConfigOption<Duration> IDLE_SUBJECT =
+            key("retention.idle_subject")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(90))
+                    .withDescription(
+                            "A data subject with no consent (and no age status) whose consent last changed longer"
+                                    + " ago than this, in event time, is removed from state, secret included (1 h to"
+                                    + " 3,650 days).");
+
+    public static final ConfigOption<Duration> ERASURE_NOTICE_WINDOW =
+            key("retention.erasure_notice_window")
+                    .durationType()
+                    .defaultValue(Duration.ofDays(365))
+                    .withDescription(
+                            "How far back from an erasure its notice lists the subject's pseudonyms: as long as"
+                                    + " the longest retention of anonymised records downstream (1 day to 3,650"
+                                    + " days).");
 
     // ---- delivery (shared)
     // -------------------------------------------------------------------------------------------

@@ -58,6 +58,12 @@ public final class ConsentChange {
     /** Effective time, epoch milliseconds UTC; inclusive. */
     public long effectiveTime;
 
+    /**
+     * The privacy policy version the subject saw (the consent record's {@code policy_version});
+     * kept for GRANT only, null otherwise.
+     */
+    public String policyVersion;
+
     public ConsentChange() {}
 
     public ConsentChange(
@@ -75,6 +81,14 @@ public final class ConsentChange {
 
     public static ConsentChange grant(long at, int purposes, boolean guardianConsent) {
         return new ConsentChange(Action.GRANT, purposes, guardianConsent, false, at);
+    }
+
+    /** A grant under privacy policy version {@code policyVersion}. */
+    public static ConsentChange grant(
+            long at, int purposes, boolean guardianConsent, String policyVersion) {
+        ConsentChange c = grant(at, purposes, guardianConsent);
+        c.policyVersion = policyVersion;
+        return c;
     }
 
     public static ConsentChange revoke(long at, int purposes) {
@@ -99,12 +113,13 @@ public final class ConsentChange {
                 && purposes == c.purposes
                 && guardianConsent == c.guardianConsent
                 && minor == c.minor
-                && effectiveTime == c.effectiveTime;
+                && effectiveTime == c.effectiveTime
+                && Objects.equals(policyVersion, c.policyVersion);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(action, purposes, guardianConsent, minor, effectiveTime);
+        return Objects.hash(action, purposes, guardianConsent, minor, effectiveTime, policyVersion);
     }
 
     @Override
@@ -119,6 +134,7 @@ public final class ConsentChange {
                 + minor
                 + ", at="
                 + effectiveTime
+                + (policyVersion == null ? "" : ", policy=" + policyVersion)
                 + "}";
     }
 }

@@ -33,7 +33,9 @@ public final class ConsentRules {
                     .thenComparingInt(c -> c.action.code)
                     .thenComparingInt(c -> c.purposes)
                     .thenComparing(c -> c.guardianConsent)
-                    .thenComparing(c -> c.minor);
+                    .thenComparing(c -> c.minor)
+                    .thenComparing(
+                            c -> c.policyVersion, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     /**
      * Applies one change.
@@ -49,13 +51,18 @@ public final class ConsentRules {
         ConsentState s =
                 state == null
                         ? new ConsentState()
-                        : new ConsentState(state.granted, state.guardianGranted, state.minor);
+                        : new ConsentState(
+                                state.granted,
+                                state.guardianGranted,
+                                state.minor,
+                                state.policyVersion);
         switch (change.action) {
             case GRANT -> {
                 s.granted |= change.purposes;
                 if (change.guardianConsent) {
                     s.guardianGranted |= change.purposes;
                 }
+                s.policyVersion = change.policyVersion;
             }
             case REVOKE -> {
                 s.granted &= ~change.purposes;

@@ -88,7 +88,10 @@ public final class ConsentRecordProcessor {
             case "grant":
                 change =
                         ConsentChange.grant(
-                                at, purposes, record.path("guardian_consent").asBoolean(false));
+                                at,
+                                purposes,
+                                record.path("guardian_consent").asBoolean(false),
+                                record.get("policy_version").asText());
                 break;
             case "revoke":
                 change = ConsentChange.revoke(at, purposes);

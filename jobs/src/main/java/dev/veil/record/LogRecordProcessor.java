@@ -3,6 +3,8 @@ package dev.veil.record;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.IsoInstant;
+import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.PseudonymKeys;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.FieldRule;
 import dev.veil.rules.OutputRules;
@@ -48,13 +50,19 @@ public final class LogRecordProcessor {
          * @param eventTime epoch milliseconds UTC
          * @param anonymised the output record as JSON bytes (UTF-8)
          * @param outputKey the value of the output's key field, or null
+         * @param slots where the consent gate writes the subject- and record-scoped pseudonyms
+         *     ({@link Slots}), or null for none
+         * @param keySlot the index in {@code slots} of the placeholder that is the output key, or
+         *     -1
          */
         void anonymised(
                 OutputRules output,
                 String subjectKey,
                 long eventTime,
                 byte[] anonymised,
-                String outputKey);
+                String outputKey,
+                int[] slots,
+                int keySlot);
 
         /** A dead letter: reason code and a detail that holds no value from the record. */
         void deadLetter(DeadLetterReason reason, String detail);
@@ -63,6 +71,7 @@ public final class LogRecordProcessor {
     private final RuleSet rules;
     private final RuleContext context;
     private final Pseudonymiser pseudonymiser;
+    private final KeyEpochs epochs;
     private final Map<String, List<OutputRules>> outputsByStream = new HashMap<>();
     private final Map<String, JsonSchema> schemas = new HashMap<>();
     private final InvalidFields invalidFields = new InvalidFields();
@@ -104,12 +113,16 @@ public final class LogRecordProcessor {
 
     /**
      * @param rules validated field rules
-     * @param pseudonymiser this task's pseudonymiser (secret key)
+     * @param pseudonymiser HMAC under the master key: subject keys and internal identifiers
+     * @param keys the published pseudonyms' keys, from the same master key
+     * @param epochs the key epochs
      */
-    public LogRecordProcessor(RuleSet rules, Pseudonymiser pseudonymiser) {
+    public LogRecordProcessor(
+            RuleSet rules, Pseudonymiser pseudonymiser, PseudonymKeys keys, KeyEpochs epochs) {
         this.rules = rules;
         this.pseudonymiser = pseudonymiser;
-        this.context = new RuleContext(pseudonymiser);
+        this.epochs = epochs;
+        this.context = new RuleContext(pseudonymiser, keys);
         for (String s : InputSchemas.LOG_STREAMS) {
             outputsByStream.put(s, rules.outputsOf(s));
             schemas.put(s, InputSchemas.get().validator(s));
@@ -163,17 +176,24 @@ public final class LogRecordProcessor {
             return;
         }
         invalidFields.reset();
+        long epoch = epochs.of(eventTime);
         for (OutputRules output : outputsByStream.get(stream)) {
             invalidFields.output = output;
+            context.start(epoch);
             ObjectNode anonymised = output.apply(record, context, invalidFields);
             try {
                 JsonNode key = output.keyField() == null ? null : anonymised.get(output.keyField());
+                String outputKey = key == null || key.isNull() ? null : key.asText();
+                byte[] bytes = Json.MAPPER.writeValueAsBytes(anonymised);
+                int[] slots = Slots.find(bytes, context.placeholders());
                 out.anonymised(
                         output,
                         subjectKey,
                         eventTime,
-                        Json.MAPPER.writeValueAsBytes(anonymised),
-                        key == null || key.isNull() ? null : key.asText());
+                        bytes,
+                        outputKey,
+                        slots,
+                        Slots.keySlot(bytes, slots, outputKey));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(
                         "cannot write an anonymised record of output " + output.name(), e);

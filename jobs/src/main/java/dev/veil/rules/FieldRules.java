@@ -2,6 +2,7 @@ package dev.veil.rules;
 
 import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdNormaliser;
+import dev.veil.privacy.IdentifierScope;
 import dev.veil.privacy.InvalidValueException;
 import dev.veil.privacy.IpGeneraliser;
 import dev.veil.privacy.IsoInstant;
@@ -106,22 +107,30 @@ final class FieldRules {
         abstract JsonNode applyNumber(double value) throws InvalidValueException;
     }
 
-    /** Keyed HMAC-SHA256 (RFC 2104) of the normalised identifier; 64 hex chars. */
+    /**
+     * Keyed HMAC-SHA256 (RFC 2104) of the normalised identifier under the key of its scope and key
+     * epoch; 64 hex chars (see {@link RuleContext} for the subject and record scopes).
+     */
     static final class Pseudonymise extends TextRule {
         private final IdKind idKind;
         private final String region;
+        private final IdentifierScope scope;
 
-        Pseudonymise(String target, String source, IdKind idKind, String region) {
+        Pseudonymise(
+                String target, String source, IdKind idKind, String region, IdentifierScope scope) {
             super(target, "pseudonymise", source);
             this.idKind = idKind;
             this.region = region;
+            this.scope = scope;
+        }
+
+        IdentifierScope scope() {
+            return scope;
         }
 
         @Override
         JsonNode applyText(String value, RuleContext ctx) throws InvalidValueException {
-            return F.textNode(
-                    ctx.pseudonymiser()
-                            .pseudonymise(IdNormaliser.normalise(value, idKind, region)));
+            return F.textNode(ctx.pseudonym(IdNormaliser.normalise(value, idKind, region), scope));
         }
     }
 

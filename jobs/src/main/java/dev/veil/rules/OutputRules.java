@@ -18,6 +18,19 @@ public final class OutputRules {
     /** The output field that carries the rules version on every record. */
     public static final String RULES_VERSION_FIELD = "rules_version";
 
+    /** The output field that carries the record's key epoch on every record. */
+    public static final String KEY_EPOCH_FIELD = "key_epoch";
+
+    /**
+     * The output field that carries the privacy policy version of the consent that let the record
+     * through; the consent gate adds it.
+     */
+    public static final String POLICY_VERSION_FIELD = "policy_version";
+
+    /** The fields Veil adds to every record; no rule may name them. */
+    public static final Set<String> STAMP_FIELDS =
+            Set.of(RULES_VERSION_FIELD, KEY_EPOCH_FIELD, POLICY_VERSION_FIELD);
+
     private final String name;
     private final String stream;
     private final String topic;
@@ -104,10 +117,11 @@ public final class OutputRules {
      * @param ctx the task's rule context
      * @param listener told of every field left out because its value was invalid
      * @return a new object with one field per rule whose source was present and valid, plus {@value
-     *     #RULES_VERSION_FIELD}
+     *     #RULES_VERSION_FIELD} and {@value #KEY_EPOCH_FIELD}; the context lists its placeholders
      */
     public ObjectNode apply(JsonNode record, RuleContext ctx, InvalidFieldListener listener) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
+        ctx.start(ctx.epoch());
         for (FieldRule rule : fields) {
             try {
                 JsonNode v = rule.apply(record, ctx);
@@ -119,6 +133,7 @@ public final class OutputRules {
             }
         }
         out.put(RULES_VERSION_FIELD, rulesVersion);
+        out.put(KEY_EPOCH_FIELD, ctx.epoch());
         return out;
     }
 

@@ -5,6 +5,7 @@ import dev.veil.config.ConfigNode;
 import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
+import dev.veil.privacy.IdentifierScope;
 import dev.veil.schema.InputSchemas;
 import dev.veil.schema.InputSchemas.FieldType;
 
@@ -65,7 +66,27 @@ public final class RuleSetLoader {
                     "case_insensitive", IdKind.CASE_INSENSITIVE,
                     "phone", IdKind.PHONE);
 
+    private static final Map<String, IdentifierScope> SCOPES = new LinkedHashMap<>();
+
+    static {
+        for (IdentifierScope s : IdentifierScope.values()) {
+            SCOPES.put(s.label(), s);
+        }
+    }
+
+    /** The input field that names the data subject (as in dev.veil.record.LogRecordProcessor). */
+    private static final String SUBJECT_FIELD = "user_id";
+
     private RuleSetLoader() {}
+
+    private static String label(IdKind kind) {
+        for (Map.Entry<String, IdKind> e : ID_KINDS.entrySet()) {
+            if (e.getValue() == kind) {
+                return e.getKey();
+            }
+        }
+        return kind.name();
+    }
 
     /**
      * Loads and validates a rules file. @throws ConfigException naming file, line, key and problem
@@ -99,7 +120,7 @@ public final class RuleSetLoader {
             throw outs.error("at least one output is required");
         }
         for (Map.Entry<String, ConfigNode> e : outs.entries().entrySet()) {
-            OutputRules o = output(e.getKey(), e.getValue(), version, phoneRegion);
+            OutputRules o = output(e.getKey(), e.getValue(), version, subjectKind, phoneRegion);
             String other = topicOwner.putIfAbsent(o.topic(), o.name());
             if (other != null) {
                 throw e.getValue()
@@ -117,7 +138,7 @@ public final class RuleSetLoader {
     }
 
     private static OutputRules output(
-            String name, ConfigNode n, String version, String phoneRegion) {
+            String name, ConfigNode n, String version, IdKind subjectKind, String phoneRegion) {
         if (!FIELD_NAME.matcher(name).matches()) {
             throw n.error("output name '" + name + "' must be lower case letters, digits and _");
         }
@@ -153,6 +174,7 @@ public final class RuleSetLoader {
                             stream,
                             inputFields,
                             identifiers,
+                            subjectKind,
                             phoneRegion);
             if (rule != null) {
                 rules.add(rule);
@@ -214,15 +236,13 @@ public final class RuleSetLoader {
             String stream,
             Map<String, FieldType> inputFields,
             Set<String> identifiers,
+            IdKind subjectKind,
             String phoneRegion) {
         if (!FIELD_NAME.matcher(target).matches()) {
             throw n.error("field name '" + target + "' must be lower case letters, digits and _");
         }
-        if (OutputRules.RULES_VERSION_FIELD.equals(target)) {
-            throw n.error(
-                    "'"
-                            + OutputRules.RULES_VERSION_FIELD
-                            + "' is added by Veil to every record; pick another name");
+        if (OutputRules.STAMP_FIELDS.contains(target)) {
+            throw n.error("'" + target + "' is added by Veil to every record; pick another name");
         }
         if (n.json().isTextual()) {
             String word = n.asEnum(Set.of("keep", "drop"));
@@ -299,8 +319,26 @@ public final class RuleSetLoader {
             case "pseudonymise":
                 {
                     requireType(where, stream, inputFields, source, kind, false);
-                    params.allowOnly("id", "region");
+                    params.allowOnly("id", "region", "scope");
                     IdKind idKind = ID_KINDS.get(params.child("id").asEnum(ID_KINDS.keySet()));
+                    boolean peer = InputSchemas.get().peers(stream).contains(source);
+                    IdentifierScope scope = peer ? IdentifierScope.GLOBAL : IdentifierScope.SUBJECT;
+                    if (params.has("scope")) {
+                        ConfigNode sc = params.child("scope");
+                        String label = sc.asEnum(SCOPES.keySet());
+                        scope = SCOPES.get(label);
+                    }
+                    if (scope == IdentifierScope.SUBJECT
+                            && source.equals(SUBJECT_FIELD)
+                            && idKind != subjectKind) {
+                        throw params.child("id")
+                                .error(
+                                        "a subject-scoped pseudonym of "
+                                                + source
+                                                + " must normalise it as subject_id does ("
+                                                + label(subjectKind)
+                                                + "), so that erasure notices name it");
+                    }
                     String region = phoneRegion;
                     if (params.has("region")) {
                         ConfigNode r = params.child("region");
@@ -312,7 +350,7 @@ public final class RuleSetLoader {
                                             + "'");
                         }
                     }
-                    return new FieldRules.Pseudonymise(target, source, idKind, region);
+                    return new FieldRules.Pseudonymise(target, source, idKind, region, scope);
                 }
             case "generalise_ip":
                 {

@@ -37,11 +37,18 @@ public final class InputSchemas {
      */
     public static final String IDENTIFIER_KEYWORD = "x-veil-identifier";
 
+    /**
+     * Marks an identifier of another person than the record's data subject (a peer account or phone
+     * number): its pseudonyms default to the global scope, never the subject's.
+     */
+    public static final String PEER_KEYWORD = "x-veil-peer";
+
     private static volatile InputSchemas instance;
 
     private final Map<String, JsonSchema> validators = new LinkedHashMap<>();
     private final Map<String, Map<String, FieldType>> fieldTypes = new LinkedHashMap<>();
     private final Map<String, Set<String>> identifiers = new LinkedHashMap<>();
+    private final Map<String, Set<String>> peers = new LinkedHashMap<>();
 
     /** The JSON type of an input field, as the rules loader needs to know it. */
     public enum FieldType {
@@ -92,6 +99,7 @@ public final class InputSchemas {
                 validators.put(stream, factory.getSchema(schemaNode, config));
                 fieldTypes.put(stream, Collections.unmodifiableMap(readFieldTypes(schemaNode)));
                 Set<String> ids = new LinkedHashSet<>();
+                Set<String> peerIds = new LinkedHashSet<>();
                 schemaNode
                         .path("properties")
                         .fields()
@@ -100,8 +108,12 @@ public final class InputSchemas {
                                     if (e.getValue().path(IDENTIFIER_KEYWORD).asBoolean(false)) {
                                         ids.add(e.getKey());
                                     }
+                                    if (e.getValue().path(PEER_KEYWORD).asBoolean(false)) {
+                                        peerIds.add(e.getKey());
+                                    }
                                 });
                 identifiers.put(stream, Collections.unmodifiableSet(ids));
+                peers.put(stream, Collections.unmodifiableSet(peerIds));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read schema " + resource, e);
             }
@@ -171,6 +183,12 @@ public final class InputSchemas {
     public Set<String> identifiers(String stream) {
         fields(stream);
         return identifiers.get(stream);
+    }
+
+    /** Fields of a stream annotated with {@value #PEER_KEYWORD}: another person's identifiers. */
+    public Set<String> peers(String stream) {
+        fields(stream);
+        return peers.get(stream);
     }
 
     /** Field name to type of a stream's records, in schema order. */

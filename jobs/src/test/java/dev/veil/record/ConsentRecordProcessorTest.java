@@ -81,7 +81,8 @@ class ConsentRecordProcessorTest extends VeilTestBase {
                         ConsentChange.grant(
                                 T0900.toEpochMilli(),
                                 Purpose.ANALYTICS.mask() | Purpose.LOCATION.mask(),
-                                true));
+                                true,
+                                "v3"));
         assertThat(change.action).isEqualTo(ConsentChange.Action.GRANT);
     }
 
@@ -92,7 +93,10 @@ class ConsentRecordProcessorTest extends VeilTestBase {
         assertThat(c.changes)
                 .containsExactly(
                         ConsentChange.grant(
-                                T0900.toEpochMilli(), Purpose.PRODUCT_IMPROVEMENT.mask(), false));
+                                T0900.toEpochMilli(),
+                                Purpose.PRODUCT_IMPROVEMENT.mask(),
+                                false,
+                                "v3"));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.veil.record;
 
-import dev.veil.privacy.Pseudonymiser;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
@@ -64,6 +63,8 @@ class LogRecordProcessorTest extends VeilTestBase {
         final List<Long> eventTimes = new ArrayList<>();
         final List<JsonNode> records = new ArrayList<>();
         final List<String> outputKeys = new ArrayList<>();
+        final List<int[]> slots = new ArrayList<>();
+        final List<Integer> keySlots = new ArrayList<>();
         final List<DeadLetterReason> reasons = new ArrayList<>();
         final List<String> details = new ArrayList<>();
 
@@ -73,7 +74,9 @@ class LogRecordProcessorTest extends VeilTestBase {
                 String subjectKey,
                 long eventTime,
                 byte[] anonymised,
-                String outputKey) {
+                String outputKey,
+                int[] slots,
+                int keySlot) {
             outputs.add(output.name());
             subjectKeys.add(subjectKey);
             eventTimes.add(eventTime);
@@ -83,6 +86,8 @@ class LogRecordProcessorTest extends VeilTestBase {
                 throw new AssertionError("anonymised record is not JSON", e);
             }
             outputKeys.add(outputKey);
+            this.slots.add(slots);
+            keySlots.add(keySlot);
         }
 
         @Override
@@ -94,8 +99,7 @@ class LogRecordProcessorTest extends VeilTestBase {
 
     private static Collected process(String stream, String json, long latestEventTime) {
         Collected c = new Collected();
-        new LogRecordProcessor(rules, new Pseudonymiser(testKey()))
-                .process(stream, json.getBytes(StandardCharsets.UTF_8), latestEventTime, c);
+        processor(rules).process(stream, json.getBytes(StandardCharsets.UTF_8), latestEventTime, c);
         return c;
     }
 
@@ -152,8 +156,13 @@ class LogRecordProcessorTest extends VeilTestBase {
                         "battery_pct",
                         "signal_dbm",
                         "network_type",
-                        "rules_version");
+                        "rules_version",
+                        "key_epoch");
+        // subject-scoped: the internal HMAC under the master key, a placeholder the gate overwrites
         String subject = hmac("alice-secret@example.com");
+        assertThat(c.slots.get(0)).as("event_id, subject and device are slots").hasSize(3);
+        assertThat(c.keySlots.get(0)).as("the output key (subject) is a slot").isEqualTo(1);
+        assertThat(r.get("key_epoch").asLong()).as("2026-11-28 is in epoch 11").isEqualTo(11);
         assertThat(r.get("event_id").asText()).isEqualTo(hmac("evt-0001"));
         assertThat(r.get("subject").asText()).isEqualTo(subject);
         assertThat(r.get("device").asText()).isEqualTo(hmac("imei-356938035643809"));
@@ -233,8 +242,7 @@ class LogRecordProcessorTest extends VeilTestBase {
             assertThat(c.details.get(0)).isEqualTo("empty record");
         }
         Collected tombstone = new Collected();
-        new LogRecordProcessor(rules, new Pseudonymiser(testKey()))
-                .process("device", null, LATEST, tombstone);
+        processor(rules).process("device", null, LATEST, tombstone);
         assertSingleDeadLetter(tombstone, DeadLetterReason.MALFORMED_JSON);
     }
 
@@ -321,7 +329,13 @@ class LogRecordProcessorTest extends VeilTestBase {
 
         assertThat(c.outputs).containsExactly("device");
         assertThat(fieldNames(c.records.get(0)))
-                .containsExactly("event_id", "subject", "event_time", "os_name", "rules_version");
+                .containsExactly(
+                        "event_id",
+                        "subject",
+                        "event_time",
+                        "os_name",
+                        "rules_version",
+                        "key_epoch");
         assertThat(c.reasons).containsExactly(DeadLetterReason.INVALID_VALUE);
         assertThat(c.details.get(0))
                 .isEqualTo("left out of output 'device': ip_prefix (generalise_ip: invalid_ip)")

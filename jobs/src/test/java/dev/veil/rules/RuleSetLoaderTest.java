@@ -4,7 +4,6 @@ import dev.veil.config.ConfigException;
 import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
-import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
 
@@ -417,7 +416,7 @@ class RuleSetLoaderTest extends VeilTestBase {
     @Test
     void apply_recordWithFieldsNoRuleNames_onlyRuleFieldsReachTheOutput() throws Exception {
         OutputRules device = RuleSetLoader.load(RULES).output("device");
-        RuleContext ctx = new RuleContext(new Pseudonymiser(testKey()));
+        RuleContext ctx = ruleContext();
         JsonNode record =
                 Json.MAPPER.readTree(
                         "{\"event_id\":\"e-1\",\"user_id\":\"Alice\",\"device_id\":\"dev-1\","
@@ -432,7 +431,13 @@ class RuleSetLoaderTest extends VeilTestBase {
         out.fieldNames().forEachRemaining(names::add);
         assertThat(names)
                 .containsExactly(
-                        "event_id", "subject", "device", "event_time", "os_name", "rules_version");
+                        "event_id",
+                        "subject",
+                        "device",
+                        "event_time",
+                        "os_name",
+                        "rules_version",
+                        "key_epoch");
         assertThat(out.toString())
                 .doesNotContain("Secret Lane", "272011234567890", "home_address", "imsi", "Alice");
         assertThat(out.get("rules_version").asText()).isEqualTo("2026-11-29.1");

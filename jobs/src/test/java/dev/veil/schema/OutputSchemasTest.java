@@ -1,6 +1,7 @@
 package dev.veil.schema;
 
 import dev.veil.consent.ConsentChange;
+import dev.veil.consent.ConsentDecision;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.ConsentRecordProcessor;
@@ -11,6 +12,7 @@ import dev.veil.rules.FieldRule;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
+import dev.veil.testing.Publish;
 import dev.veil.testing.VeilTestBase;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -306,7 +308,7 @@ class OutputSchemasTest extends VeilTestBase {
     private static Result process(String stream, String raw) {
         List<JsonNode> records = new ArrayList<>();
         List<String> deadLetters = new ArrayList<>();
-        new LogRecordProcessor(rules, new Pseudonymiser(testKey()))
+        processor(rules)
                 .process(
                         stream,
                         raw.getBytes(StandardCharsets.UTF_8),
@@ -318,10 +320,23 @@ class OutputSchemasTest extends VeilTestBase {
                                     String subjectKey,
                                     long eventTime,
                                     byte[] value,
-                                    String outputKey) {
+                                    String outputKey,
+                                    int[] slots,
+                                    int keySlot) {
                                 assertThat(output.name()).isEqualTo(stream);
                                 try {
-                                    records.add(Json.MAPPER.readTree(value));
+                                    // as published: pseudonyms in place, the policy version added
+                                    records.add(
+                                            Json.MAPPER.readTree(
+                                                    Publish.allowed(
+                                                                    output,
+                                                                    eventTime,
+                                                                    value,
+                                                                    outputKey,
+                                                                    slots,
+                                                                    keySlot,
+                                                                    ConsentDecision.ALLOW)
+                                                            .value));
                                 } catch (IOException e) {
                                     throw new AssertionError(e);
                                 }
@@ -401,19 +416,26 @@ class OutputSchemasTest extends VeilTestBase {
             schemaNodes.get(e.getKey()).get("required").forEach(n -> required.add(n.asText()));
             assertThat(required)
                     .containsExactlyInAnyOrder(
-                            "rules_version", "event_id", "subject", "event_time");
+                            "rules_version",
+                            "key_epoch",
+                            "policy_version",
+                            "event_id",
+                            "subject",
+                            "event_time");
             assertThat(fieldNames(record)).containsAll(required);
         }
     }
 
     @Test
-    void declaredProperties_areExactlyTheRuleTargetsPlusRulesVersion() {
+    void declaredProperties_areExactlyTheRuleTargetsPlusTheStamps() {
         for (String stream : List.of("device", "location", "service")) {
             List<String> produced = new ArrayList<>();
             for (FieldRule rule : rules.output(stream).fields()) {
                 produced.add(rule.target());
             }
             produced.add(OutputRules.RULES_VERSION_FIELD);
+            produced.add(OutputRules.KEY_EPOCH_FIELD);
+            produced.add(OutputRules.POLICY_VERSION_FIELD);
 
             assertThat(declared(stream)).as(stream).containsExactlyElementsOf(produced);
         }
@@ -497,14 +519,16 @@ class OutputSchemasTest extends VeilTestBase {
                             String subjectKey,
                             long eventTime,
                             byte[] value,
-                            String key) {}
+                            String key,
+                            int[] slots,
+                            int keySlot) {}
 
                     @Override
                     public void deadLetter(DeadLetterReason reason, String detail) {
                         reasons.add(new String[] {reason.name(), detail});
                     }
                 };
-        LogRecordProcessor p = new LogRecordProcessor(rules, new Pseudonymiser(testKey()));
+        LogRecordProcessor p = processor(rules);
         p.process(
                 "device",
                 "{\"user_id\": \"alice-secret\", ".getBytes(StandardCharsets.UTF_8),

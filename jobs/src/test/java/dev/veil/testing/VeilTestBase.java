@@ -1,9 +1,21 @@
 package dev.veil.testing;
 
+import dev.veil.config.KeyReference;
 import dev.veil.job.RulesText;
+import dev.veil.job.operators.ConsentGate;
+import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.PseudonymKeys;
+import dev.veil.privacy.Pseudonymiser;
+import dev.veil.record.LogRecordProcessor;
+import dev.veil.rules.RuleContext;
+import dev.veil.rules.RuleSet;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -41,5 +53,55 @@ public abstract class VeilTestBase {
 
     public static byte[] testKey() {
         return Base64.getDecoder().decode(TEST_KEY_BASE64);
+    }
+
+    /** Key epochs of the tests: 30 days from 2026-01-01 (epoch 11, from 2026-11-27, covers 2026-11-28). */
+    public static final KeyEpochs EPOCHS =
+            new KeyEpochs(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofDays(30));
+
+    /** The dead-letter topic of the tests. */
+    public static final String DLQ = "veil.dead-letter";
+
+    /** The erasure topic of the tests. */
+    public static final String ERASURE = "veil.erasure";
+
+    private static KeyReference keyFile;
+
+    /** A reference to a file holding the test key (written once per JVM). */
+    public static synchronized KeyReference testKeyReference() {
+        if (keyFile == null) {
+            try {
+                Path f = Files.createTempFile("veil-test-key", ".b64");
+                f.toFile().deleteOnExit();
+                Files.writeString(f, TEST_KEY_BASE64);
+                keyFile = KeyReference.file(f.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return keyFile;
+    }
+
+    /** Consent gate settings of the tests: {@link #EPOCHS}, 90 days idle, 365 days of notices. */
+    public static ConsentGate.Settings gateSettings(int maxPending) {
+        return new ConsentGate.Settings(
+                DLQ,
+                ERASURE,
+                maxPending,
+                testKeyReference(),
+                EPOCHS,
+                Duration.ofDays(90),
+                Duration.ofDays(365));
+    }
+
+    /** A record processor with the test key and {@link #EPOCHS}. */
+    public static LogRecordProcessor processor(RuleSet rules) {
+        return new LogRecordProcessor(
+                rules, new Pseudonymiser(testKey()), new PseudonymKeys(testKey()), EPOCHS);
+    }
+
+    /** A rule context with the test key. */
+    public static RuleContext ruleContext() {
+        return new RuleContext(new Pseudonymiser(testKey()), new PseudonymKeys(testKey()));
     }
 }

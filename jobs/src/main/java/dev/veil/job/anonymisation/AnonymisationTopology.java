@@ -113,10 +113,7 @@ public final class AnonymisationTopology {
                         .transform(
                                 "consent gate",
                                 TypeInformation.of(OutRecord.class),
-                                new ConsentGate(
-                                        rules,
-                                        config.deadLetterTopic,
-                                        config.maxPendingEventsPerSubject))
+                                new ConsentGate(rules, ConsentGate.Settings.of(config)))
                         .uid(Uids.CONSENT_GATE)
                         .name("consent gate");
 
@@ -211,7 +208,8 @@ public final class AnonymisationTopology {
                                         rules,
                                         config.pseudonymisationKey,
                                         streamByTopic,
-                                        config.maxFutureSkew.toMillis()))
+                                        config.maxFutureSkew.toMillis(),
+                                        config.keyEpochs))
                         .build();
         return new CatchUpAwareKafkaSource<>(
                 kafka,

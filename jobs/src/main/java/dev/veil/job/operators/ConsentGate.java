@@ -1,5 +1,7 @@
 package dev.veil.job.operators;
 
+import dev.veil.config.JobConfig;
+import dev.veil.config.KeyReference;
 import dev.veil.consent.ConsentChange;
 import dev.veil.consent.ConsentDecision;
 import dev.veil.consent.ConsentHistory;
@@ -12,8 +14,12 @@ import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
 import dev.veil.job.serialisation.ConsentHistorySerializer;
+import dev.veil.privacy.IdentifierScope;
+import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.PseudonymKeys;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
+import dev.veil.record.Slots;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 
@@ -36,13 +42,22 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.util.FlinkRuntimeException;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -125,9 +140,80 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private static final Comparator<LogEvent> BY_TIME = Comparator.comparingLong(e -> e.eventTime);
 
     private final RulesText rulesText;
+    private final Settings settings;
     private final String deadLetterTopic;
     private final int maxPendingEvents;
     private final DurableWatermark logWatermark = new DurableWatermark();
+
+    /**
+     * What the gate needs besides the rules: topics, bounds, the key and its epochs, retention.
+     * Serializable (it travels in the job graph); holds a key reference, never a key.
+     */
+    public static final class Settings implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        final String deadLetterTopic;
+        final String erasureTopic;
+        final int maxPendingEvents;
+        final KeyReference key;
+        final KeyEpochs epochs;
+        final long idleSubjectMillis;
+        final long noticeWindowMillis;
+
+        /**
+         * @param deadLetterTopic where late and overflowing events are reported
+         * @param erasureTopic where erasure notices go
+         * @param maxPendingEvents bound of events of one subject decided in one step, at least 1
+         * @param key where the master key is; resolved in {@code open}
+         * @param epochs the key epochs
+         * @param idleSubject how long a subject without consent is kept
+         * @param noticeWindow how far back an erasure notice lists pseudonyms
+         */
+        public Settings(
+                String deadLetterTopic,
+                String erasureTopic,
+                int maxPendingEvents,
+                KeyReference key,
+                KeyEpochs epochs,
+                Duration idleSubject,
+                Duration noticeWindow) {
+            if (maxPendingEvents < 1) {
+                throw new IllegalArgumentException(
+                        "maxPendingEvents must be at least 1, was " + maxPendingEvents);
+            }
+            this.deadLetterTopic = deadLetterTopic;
+            this.erasureTopic = erasureTopic;
+            this.maxPendingEvents = maxPendingEvents;
+            this.key = key;
+            this.epochs = epochs;
+            this.idleSubjectMillis = idleSubject.toMillis();
+            this.noticeWindowMillis = noticeWindow.toMillis();
+        }
+
+        /** The settings of {@code config}. */
+        public static Settings of(JobConfig config) {
+            return new Settings(
+                    config.deadLetterTopic,
+                    config.erasureTopic,
+                    config.maxPendingEventsPerSubject,
+                    config.pseudonymisationKey,
+                    config.keyEpochs,
+                    config.idleSubject,
+                    config.erasureNoticeWindow);
+        }
+
+        /** A copy with another bound of events per step. */
+        public Settings withMaxPendingEvents(int max) {
+            return new Settings(
+                    deadLetterTopic,
+                    erasureTopic,
+                    max,
+                    key,
+                    epochs,
+                    Duration.ofMillis(idleSubjectMillis),
+                    Duration.ofMillis(noticeWindowMillis));
+        }
+    }
 
     private transient RuleSet rules;
     private transient ValueState<ConsentHistory> gate;
@@ -142,20 +228,22 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private transient Counter lateConsentChanges;
     private transient long worstConsentLateness;
     private transient long lastLateWarning;
+    private transient PseudonymKeys keys;
+    private transient SecureRandom random;
+    private transient Counter erasureNotices;
+    private transient Counter secretsShredded;
+    private transient Counter idleSubjectsRemoved;
+    private transient ConsentHistory.ErasureListener erasureListener;
 
     /**
      * @param rulesText the validated rules (outputs, purposes, minors policy)
-     * @param deadLetterTopic where late and overflowing events are reported
-     * @param maxPendingEvents bound of events of one subject decided in one step, at least 1
+     * @param settings topics, bounds, key, epochs and retention
      */
-    public ConsentGate(RulesText rulesText, String deadLetterTopic, int maxPendingEvents) {
-        if (maxPendingEvents < 1) {
-            throw new IllegalArgumentException(
-                    "maxPendingEvents must be at least 1, was " + maxPendingEvents);
-        }
+    public ConsentGate(RulesText rulesText, Settings settings) {
         this.rulesText = rulesText;
-        this.deadLetterTopic = deadLetterTopic;
-        this.maxPendingEvents = maxPendingEvents;
+        this.settings = settings;
+        this.deadLetterTopic = settings.deadLetterTopic;
+        this.maxPendingEvents = settings.maxPendingEvents;
     }
 
     /**
@@ -219,6 +307,14 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         for (OutputRules o : rules.outputs().values()) {
             outCounters.put(o.name(), metrics.counter("records_out", "output", o.name()));
         }
+        byte[] master = settings.key.resolve();
+        keys = new PseudonymKeys(master);
+        Arrays.fill(master, (byte) 0);
+        random = new SecureRandom();
+        erasureNotices = getMetricGroup().addGroup("veil").counter("erasure_notices");
+        secretsShredded = getMetricGroup().addGroup("veil").counter("subject_secrets_shredded");
+        idleSubjectsRemoved = getMetricGroup().addGroup("veil").counter("idle_subjects_removed");
+        erasureListener = this::erasureNotice;
     }
 
     // ---- watermarks: kept apart, never forwarded
@@ -269,7 +365,9 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         if (e.eventTime <= consentWatermark) {
             ConsentHistory h = gate.value();
-            decide(h == null ? null : h.at(e.eventTime), e);
+            if (decide(h, e)) {
+                store(h, true);
+            }
             return;
         }
         waiting.add(e);
@@ -297,7 +395,16 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         if (h == null) {
             h = new ConsentHistory();
         }
-        h.insert(change);
+        if (h.insert(change) == ConsentHistory.Insertion.APPLIED_LATE
+                && change.action == ConsentChange.Action.ERASE) {
+            // behind the base: the generation in force there ends now
+            ConsentHistory.Generation ended = h.endBaseGeneration();
+            if (ended.secret != null) {
+                erasureNotice(change.effectiveTime, ended);
+                Arrays.fill(ended.secret, (byte) 0);
+                ended.secret = null;
+            }
+        }
         store(h, true);
     }
 
@@ -331,6 +438,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             }
         }
         ConsentHistory h = gate.value();
+        boolean changed = false;
         if (!due.isEmpty()) {
             due.sort(BY_TIME);
             int decided = 0;
@@ -346,7 +454,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                                             + maxPendingEvents
                                             + " events of one subject waited for the consent watermark"));
                 } else {
-                    decide(h == null ? null : h.at(e.eventTime), e);
+                    changed |= decide(h, e);
                 }
             }
             if (later.isEmpty()) {
@@ -356,7 +464,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             }
         }
         if (h != null) {
-            store(h, false);
+            store(h, changed);
         }
     }
 
@@ -370,7 +478,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
      */
     private void store(ConsentHistory h, boolean changed) throws IOException {
         long bound = Math.min(logWatermark.current(), consentWatermark);
-        changed |= h.foldUpTo(bound);
+        changed |= h.foldUpTo(bound, erasureListener);
         // One fold timer per subject at most, replaced rather than added to. Strictly after the
         // consent watermark, so
         // it never re-arms itself within one watermark step (and a decide timer of this step has
@@ -380,7 +488,21 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         // partition) the subjects waiting for it come back ever more rarely. None past the end of a
         // bounded input.
         long wanted = Long.MIN_VALUE;
-        if (h.changes().length > 0) {
+        if (idle(h)) {
+            long removeAt = saturatedAdd(h.foldedUpTo(), settings.idleSubjectMillis);
+            if (removeAt <= consentWatermark) {
+                // no consent for longer than retention.idle_subject: the subject goes, secret and
+                // all
+                idleSubjectsRemoved.inc();
+                shred(h.generations()[0]);
+                if (h.foldAt() != Long.MIN_VALUE) {
+                    timers.deleteEventTimeTimer(FOLD, h.foldAt());
+                }
+                gate.clear();
+                return;
+            }
+            wanted = removeAt;
+        } else if (h.changes().length > 0) {
             long newest = h.newestChange();
             long wait = Math.max(FOLD_RETRY_MILLIS, consentWatermark - newest);
             if (newest > consentWatermark) {
@@ -400,49 +522,227 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             changed = true;
         }
         if (h.isEmpty()) {
+            shred(h.generations()[0]);
             gate.clear();
         } else if (changed) {
             gate.update(h);
         }
     }
 
-    private void decide(ConsentState state, LogEvent e) throws IOException {
+    /**
+     * Nothing pending and no consent, nor an age status: the subject may go once idle long enough.
+     * A minor's status is kept, since without it a later grant without a guardian would count.
+     */
+    private static boolean idle(ConsentHistory h) {
+        ConsentState b = h.base();
+        return h.changes().length == 0
+                && h.foldedUpTo() != Long.MIN_VALUE
+                && b != null
+                && b.granted == 0
+                && b.guardianGranted == 0
+                && !b.minor;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private void shred(ConsentHistory.Generation g) {
+        if (g.secret != null) {
+            Arrays.fill(g.secret, (byte) 0);
+            g.secret = null;
+            secretsShredded.inc();
+        }
+    }
+
+    /**
+     * Publishes the erasure notice of a generation that an erasure at {@code erasureTime} ends: the
+     * subject pseudonym of each key epoch from the generation's first to the erasure's, within
+     * {@code retention.erasure_notice_window}. Called before the secret is deleted.
+     */
+    private void erasureNotice(long erasureTime, ConsentHistory.Generation ended) {
+        if (ended.secret == null) {
+            return;
+        }
+        byte[] h = Base64.getUrlDecoder().decode((String) getCurrentKey());
+        long last = settings.epochs.of(erasureTime - 1);
+        long first =
+                Math.max(
+                        ended.firstEpoch,
+                        settings.epochs.of(
+                                saturatedAdd(erasureTime, -settings.noticeWindowMillis)));
+        ObjectNode notice = Json.MAPPER.createObjectNode();
+        notice.put("erasure_time", Instant.ofEpochMilli(erasureTime).toString());
+        ArrayNode list = notice.putArray("pseudonyms");
+        for (long epoch = first; epoch <= last; epoch++) {
+            list.addObject()
+                    .put(OutputRules.KEY_EPOCH_FIELD, epoch)
+                    .put("subject", Slots.hex(keys.subject(epoch, ended.secret, h)));
+        }
+        try {
+            output.collect(
+                    reuse.replace(
+                            new OutRecord(
+                                    settings.erasureTopic,
+                                    null,
+                                    Json.MAPPER.writeValueAsBytes(notice))));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an erasure notice", e);
+        }
+        erasureNotices.inc();
+        secretsShredded.inc();
+    }
+
+    /**
+     * Decides one event by the subject's consent at its time and publishes it if allowed, with the
+     * pseudonyms of the subject's generation at that time (whose secret is made here if the event
+     * is its first).
+     *
+     * @param h the subject's history, or null for none
+     * @return true when {@code h} changed (a secret made, or its first epoch lowered)
+     */
+    private boolean decide(ConsentHistory h, LogEvent e) throws IOException {
         OutputRules rule = rules.output(e.output);
         if (rule == null) {
             // An output removed from the rules while its events waited in a savepoint: not
             // published.
             metrics.counter("dropped", "reason", "output_removed").inc();
-            return;
+            return false;
         }
+        ConsentState state = h == null ? null : h.at(e.eventTime);
         ConsentDecision d =
                 ConsentRules.decide(state, rule.requiredPurposes(), rule.publishMinors());
         if (!d.allowed()) {
             droppedCounters.get(d).inc();
-            return;
+            return false;
         }
-        output.collect(reuse.replace(publication(rule, d, e, rule.topic())));
+        long epoch = settings.epochs.of(e.eventTime);
+        boolean changed = false;
+        byte[] secret = null;
+        if (e.slots != null) {
+            ConsentHistory.Generation g = h.generationAt(e.eventTime);
+            if (g.secret == null) {
+                g.secret = new byte[ConsentHistorySerializer.SECRET_BYTES];
+                random.nextBytes(g.secret);
+                g.firstEpoch = epoch;
+                changed = true;
+            } else if (epoch < g.firstEpoch) {
+                g.firstEpoch = epoch;
+                changed = true;
+            }
+            secret = g.secret;
+        }
+        output.collect(
+                reuse.replace(
+                        publication(
+                                rule,
+                                d,
+                                e,
+                                rule.topic(),
+                                keys,
+                                secret,
+                                epoch,
+                                state.policyVersion)));
         outCounters.get(rule.name()).inc();
+        return changed;
     }
 
     /**
-     * The record an allowed event becomes: its anonymised payload (for a minor, less the output's
-     * minors drop fields) keyed by its output key, to {@code topic}.
+     * The record an allowed event becomes: its anonymised payload with the subject- and
+     * record-scoped pseudonyms written over their placeholders (see {@link PseudonymKeys}), for a
+     * minor less the output's minors drop fields, and {@value OutputRules#POLICY_VERSION_FIELD}
+     * added; keyed by its output key, to {@code topic}.
      *
      * @param decision ALLOW or ALLOW_MINOR
+     * @param keys this task's pseudonym keys
+     * @param secret the secret of the subject's generation at the event's time; may be null only
+     *     when the event has no placeholder
+     * @param epoch the event's key epoch
+     * @param policyVersion the policy version of the consent that let it through, or null
      * @throws IOException if the payload of a minor's event cannot be re-read (it was written by
      *     the source)
      */
     public static OutRecord publication(
-            OutputRules rule, ConsentDecision decision, LogEvent e, String topic)
+            OutputRules rule,
+            ConsentDecision decision,
+            LogEvent e,
+            String topic,
+            PseudonymKeys keys,
+            byte[] secret,
+            long epoch,
+            String policyVersion)
             throws IOException {
         byte[] value = e.payload;
+        String outputKey = e.outputKey;
+        if (e.slots != null) {
+            value = value.clone();
+            byte[] h = new byte[32];
+            for (int i = 0; i < e.slots.length; i++) {
+                int at = Slots.offset(e.slots[i]);
+                Slots.readHex(value, at, h);
+                byte[] p =
+                        Slots.scope(e.slots[i]) == IdentifierScope.RECORD
+                                ? keys.record(
+                                        epoch,
+                                        secret,
+                                        h,
+                                        e.sourceTopic,
+                                        e.sourcePartition,
+                                        e.sourceOffset)
+                                : keys.subject(epoch, secret, h);
+                Slots.writeHex(p, value, at);
+                if (i == e.keySlot) {
+                    outputKey =
+                            new String(
+                                    value, at, PseudonymKeys.HEX_LENGTH, StandardCharsets.US_ASCII);
+                }
+            }
+        }
         if (decision == ConsentDecision.ALLOW_MINOR && !rule.minorDropFields().isEmpty()) {
             ObjectNode record = (ObjectNode) Json.MAPPER.readTree(value);
             rule.applyMinorPolicy(record);
             value = Json.MAPPER.writeValueAsBytes(record);
         }
-        byte[] key = e.outputKey == null ? null : e.outputKey.getBytes(StandardCharsets.UTF_8);
+        value = withPolicyVersion(value, policyVersion);
+        byte[] key = outputKey == null ? null : outputKey.getBytes(StandardCharsets.UTF_8);
         return new OutRecord(topic, key, value);
+    }
+
+    private static final byte[] POLICY_FIELD =
+            (",\"" + OutputRules.POLICY_VERSION_FIELD + "\":").getBytes(StandardCharsets.US_ASCII);
+
+    /** {@code json} (an object) with the policy version field appended. */
+    static byte[] withPolicyVersion(byte[] json, String policyVersion) {
+        byte[] v =
+                policyVersion == null
+                        ? "null".getBytes(StandardCharsets.US_ASCII)
+                        : quoted(policyVersion);
+        int end = json.length - 1; // the closing brace
+        byte[] out = new byte[json.length + POLICY_FIELD.length + v.length];
+        System.arraycopy(json, 0, out, 0, end);
+        int n = end;
+        if (json[end - 1] == '{') {
+            // an empty object: no comma
+            System.arraycopy(POLICY_FIELD, 1, out, n, POLICY_FIELD.length - 1);
+            n += POLICY_FIELD.length - 1;
+        } else {
+            System.arraycopy(POLICY_FIELD, 0, out, n, POLICY_FIELD.length);
+            n += POLICY_FIELD.length;
+        }
+        System.arraycopy(v, 0, out, n, v.length);
+        n += v.length;
+        out[n++] = '}';
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    private static byte[] quoted(String s) {
+        byte[] inner = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+        byte[] q = new byte[inner.length + 2];
+        q[0] = '"';
+        System.arraycopy(inner, 0, q, 1, inner.length);
+        q[q.length - 1] = '"';
+        return q;
     }
 
     private void deadLetter(DeadLetter dl) {

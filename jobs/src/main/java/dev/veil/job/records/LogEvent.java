@@ -6,7 +6,8 @@ import dev.veil.record.DeadLetterReason;
  * One anonymised record on its way to one output, waiting for its subject's consent decision; or,
  * when {@link #deadLetter} is set, a dead letter from the source. A Flink POJO (no Kryo); held in
  * RocksDB while it waits for the watermark. It holds no raw identifier: {@link #payload} is already
- * anonymised and {@link #subject} is a keyed pseudonym.
+ * anonymised (but for its placeholders, keyed HMACs never published) and {@link #subject} is a
+ * keyed pseudonym.
  */
 public class LogEvent implements FromKafka {
     /** Output name (config/rules.yaml). */
@@ -21,8 +22,17 @@ public class LogEvent implements FromKafka {
     /** Kafka key of the output record (value of the output's key field), or null. */
     public String outputKey;
 
-    /** Anonymised record, JSON UTF-8. */
+    /**
+     * Anonymised record, JSON UTF-8; its subject- and record-scoped pseudonyms are still
+     * placeholders (internal identifiers) at {@link #slots}, which the consent gate overwrites.
+     */
     public byte[] payload;
+
+    /** Placeholder positions in {@link #payload} ({@code dev.veil.record.Slots}), or null. */
+    public int[] slots;
+
+    /** Index in {@link #slots} of the placeholder that is {@link #outputKey}, or -1. */
+    public int keySlot = -1;
 
     /** Where the raw record came from, for dead letters raised later. */
     public String sourceTopic;

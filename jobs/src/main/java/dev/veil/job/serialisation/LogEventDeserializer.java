@@ -5,6 +5,8 @@ import dev.veil.job.RulesText;
 import dev.veil.job.VeilMetrics;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
+import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.PseudonymKeys;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.LogRecordProcessor;
@@ -18,6 +20,7 @@ import org.apache.flink.util.Collector;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,6 +37,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
     private final KeyReference key;
     private final Map<String, String> streamByTopic;
     private final long maxFutureSkewMillis;
+    private final KeyEpochs epochs;
 
     private transient LogRecordProcessor processor;
     private transient VeilMetrics metrics;
@@ -45,12 +49,15 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
      * @param key where the pseudonymisation key is; resolved in {@link #open}
      * @param streamByTopic raw topic name to stream name ("device", "location", "service")
      * @param maxFutureSkewMillis event times later than now plus this are invalid
+     * @param epochs the key epochs of the pseudonyms
      */
     public LogEventDeserializer(
             RulesText rules,
             KeyReference key,
             Map<String, String> streamByTopic,
-            long maxFutureSkewMillis) {
+            long maxFutureSkewMillis,
+            KeyEpochs epochs) {
+        this.epochs = epochs;
         this.rules = rules;
         this.key = key;
         this.streamByTopic = new HashMap<>(streamByTopic);
@@ -59,7 +66,14 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        processor = new LogRecordProcessor(rules.parse(), new Pseudonymiser(key.resolve()));
+        byte[] master = key.resolve();
+        processor =
+                new LogRecordProcessor(
+                        rules.parse(),
+                        new Pseudonymiser(master),
+                        new PseudonymKeys(master),
+                        epochs);
+        Arrays.fill(master, (byte) 0);
         metrics = new VeilMetrics(context.getMetricGroup());
         emitter = new Emitter();
         recordsIn = new HashMap<>();
@@ -98,13 +112,17 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
                 String subjectKey,
                 long eventTime,
                 byte[] anonymised,
-                String outputKey) {
+                String outputKey,
+                int[] slots,
+                int keySlot) {
             LogEvent e = new LogEvent();
             e.output = output.name();
             e.subject = subjectKey;
             e.eventTime = eventTime;
             e.outputKey = outputKey;
             e.payload = anonymised;
+            e.slots = slots;
+            e.keySlot = keySlot;
             e.sourceTopic = record.topic();
             e.sourcePartition = record.partition();
             e.sourceOffset = record.offset();

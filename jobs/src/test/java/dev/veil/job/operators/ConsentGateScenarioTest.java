@@ -51,7 +51,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * an erasure. The first order of each runs on RocksDB, the rest on the heap.
  */
 class ConsentGateScenarioTest extends VeilTestBase {
-    private static final String DLQ = "veil.dead-letter";
     private static final int MAX_PARALLELISM = 128;
     private static final long START = T0900.toEpochMilli();
     private static final long MINUTE = 60_000;
@@ -351,7 +350,7 @@ class ConsentGateScenarioTest extends VeilTestBase {
                 open(int subtask, OperatorSubtaskState state) throws Exception {
             var h =
                     new KeyedTwoInputStreamOperatorTestHarness<>(
-                            new ConsentGate(shippedRules(), DLQ, 10_000),
+                            new ConsentGate(shippedRules(), gateSettings(10_000)),
                             new AnonymisationTopology.LogSubject(),
                             new AnonymisationTopology.ConsentSubject(),
                             Types.STRING,

@@ -40,7 +40,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The consent gate in Flink's keyed two-input harness: output, state entries and timers. */
 class ConsentGateTest extends VeilTestBase {
-    private static final String DLQ = "veil.dead-letter";
     private static final String ALICE = "a".repeat(64);
     private static final int ANALYTICS = Purpose.ANALYTICS.mask();
     private static final int ANALYTICS_PI =
@@ -61,7 +60,7 @@ class ConsentGateTest extends VeilTestBase {
             boolean rocksDb, int maxPending) throws Exception {
         harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new ConsentGate(shippedRules(), DLQ, maxPending),
+                        new ConsentGate(shippedRules(), gateSettings(maxPending)),
                         new AnonymisationTopology.LogSubject(),
                         new AnonymisationTopology.ConsentSubject(),
                         Types.STRING);
@@ -382,7 +381,7 @@ class ConsentGateTest extends VeilTestBase {
 
         harness =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new ConsentGate(shippedRules(), DLQ, 10_000),
+                        new ConsentGate(shippedRules(), gateSettings(10_000)),
                         new AnonymisationTopology.LogSubject(),
                         new AnonymisationTopology.ConsentSubject(),
                         Types.STRING);
@@ -504,7 +503,7 @@ class ConsentGateTest extends VeilTestBase {
 
             harness =
                     new KeyedTwoInputStreamOperatorTestHarness<>(
-                            new ConsentGate(shippedRules(), DLQ, 10_000),
+                            new ConsentGate(shippedRules(), gateSettings(10_000)),
                             new AnonymisationTopology.LogSubject(),
                             new AnonymisationTopology.ConsentSubject(),
                             Types.STRING);
