@@ -107,14 +107,26 @@ import java.util.Map;
  * identifier.
  *
  * <p><b>State</b> (RocksDB, keyed by subject): {@code gate}, the subject's {@link ConsentHistory}
- * in {@link ConsentHistorySerializer}'s layout; {@code waiting-events}, the events waiting for the
+ * (with its generations' secrets) in {@link ConsentHistorySerializer}'s layout; {@code waiting-events}, the events waiting for the
  * consent watermark. A subject with no consent and nothing to come has no entry: after an erasure
  * is folded, every entry is cleared. At most {@code maxPendingEvents} events of one subject are
  * decided per step; the newest beyond that become {@code consent_buffer_full} dead letters.
  *
+ * <p><b>Pseudonyms and erasure.</b> An allowed event's subject- and record-scoped pseudonyms are
+ * written over their placeholders here ({@link #publication}), from the secret of the subject's
+ * {@link ConsentHistory.Generation generation} at the event's time (made, 16 random bytes, when
+ * the generation's first record is let through) and the key of the event's key epoch ({@link
+ * PseudonymKeys}); the record gets its {@code policy_version}. When an erasure is folded (both
+ * watermarks have passed it, so no earlier event can still come), the ended generation's notice
+ * goes to the erasure topic and its secret is wiped: nothing can recompute its pseudonyms any more.
+ * A subject without consent or age status whose consent last changed more than {@code
+ * retention.idle_subject} ago is removed, secret and all. docs/consent.md, "The privacy lifecycle".
+ *
  * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code
  * veil.late_consent_changes}, {@code veil.consent_delivery_bound_exceeded_ms}, {@code
- * veil.reason.<r>.dead_lettered}. The operator emits no watermark: its only consumer is the sink.
+ * veil.reason.<r>.dead_lettered}, {@code veil.erasure_notices}, {@code
+ * veil.subject_secrets_shredded}, {@code veil.idle_subjects_removed}. The operator emits no
+ * watermark: its only consumer is the sink.
  */
 public class ConsentGate extends AbstractStreamOperator<OutRecord>
         implements TwoInputStreamOperator<LogEvent, ConsentEvent, OutRecord>,
