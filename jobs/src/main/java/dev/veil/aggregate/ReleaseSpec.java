@@ -18,14 +18,15 @@ import java.math.BigDecimal;
  * a window that overlaps g epochs one person is up to g pseudonyms, each bounded to L categories
  * and C per category. Per person that is at most g·L categories and an L1 contribution of at most
  * g·L·C (the sensitivity of the bounded sum; Wilson et al. 2020, "Differentially Private SQL with
- * Bounded User Contribution", PoPETs 2020(2), §3-4): the noise scale is g·L·C/ε. A person also
- * moves a category's distinct-pseudonym count by up to g, so suppression asks for {@link
- * #minPseudonyms()} = (k − 1)·g + 1 pseudonyms, which no fewer than k people can have. A category
- * suppressed without the person then has at most (k − 1)·g pseudonyms and at most k·g with them, so
- * its sum is at most k·g·C; over the person's at most g·L categories the δ of partition selection
- * is g·L·P(Z ≥ τ − k·g·C). That is {@link PartitionSelection}'s analysis with k·g for k and g·L for
- * L, so τ is {@code PartitionSelection.threshold(k·g, g·L, C, noise, δ)}. With g = 1 every formula
- * is the one of a single epoch. The ε and δ of the release are the same for every g.
+ * Bounded User Contribution", PoPETs 2020(2)): the noise scale is g·L·C/ε. A person also moves a
+ * category's distinct-pseudonym count by up to g, so suppression asks for {@link #minPseudonyms()}
+ * = (k − 1)·g + 1 pseudonyms, which fewer than k people cannot have. A category suppressed without
+ * the person then has at most (k − 1)·g pseudonyms and at most k·g with them, so its sum is at most
+ * k·g·C; over the person's at most g·L categories the δ of partition selection is g·L·P(Z ≥ τ −
+ * k·g·C). That is {@link PartitionSelection}'s analysis with k·g for k and g·L for L, so τ is
+ * {@code PartitionSelection.threshold(k·g, g·L, C, noise, δ)}. With g = 1 every formula is the one
+ * of a single epoch. The ε and δ of the release are the same for every g. (A person is one consent
+ * generation: after an erasure a returning person has unrelated pseudonyms; docs/aggregates.md.)
  */
 public final class ReleaseSpec implements Serializable {
     private static final long serialVersionUID = 2L;
