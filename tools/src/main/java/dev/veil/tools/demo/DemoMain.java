@@ -165,7 +165,7 @@ public final class DemoMain implements Callable<Integer> {
                     "key epochs: every %s as configured, but the demo puts a key-epoch boundary at"
                             + " %s (12:00 UTC of its day) so that the rotation shows: epoch %d"
                             + " before, %d after",
-                    epochs.length(),
+                    readable(epochs.length()),
                     noon(day),
                     epochs.of(noon(day).toEpochMilli() - 1),
                     epochs.of(noon(day).toEpochMilli()));
@@ -260,6 +260,7 @@ public final class DemoMain implements Callable<Integer> {
                     deadLetters,
                     lifecycle.summary(
                             epochs,
+                            data.countsByKind().get("consent_mix.erasure"),
                             LocalMetrics.total(AnonymisationTopology.JOB_NAME, "erasure_notices"),
                             LocalMetrics.total(
                                     AnonymisationTopology.JOB_NAME, "subject_secrets_shredded")),
@@ -270,6 +271,11 @@ public final class DemoMain implements Callable<Integer> {
             runAggregates(agg, io);
             return leaks[0] == 0 ? 0 : 3;
         }
+    }
+
+    /** P30D rather than Duration's PT720H; other lengths as Duration writes them. */
+    static String readable(Duration length) {
+        return length.toSeconds() % 86_400 == 0 ? "P" + length.toDays() + "D" : length.toString();
     }
 
     /** 12:00 UTC of {@code day}. */

@@ -100,16 +100,19 @@ final class Lifecycle {
      * The summary's lines, each ending in a newline.
      *
      * @param epochs the key epochs the job ran with
+     * @param erasuresIn erasures in the input (one per erased subject, each with a record published
+     *     before it)
      * @param gateNotices the consent gate's erasure_notices counter
      * @param gateShredded the consent gate's subject_secrets_shredded counter
      */
-    String summary(KeyEpochs epochs, long gateNotices, long gateShredded) {
+    String summary(KeyEpochs epochs, long erasuresIn, long gateNotices, long gateShredded) {
         StringBuilder sb = new StringBuilder();
         sb.append(
                 String.format(
-                        "erasure notices (veil.erasure, read_committed): %,d, listing %,d pseudonyms"
-                                + " (%,d notices span two or more key epochs)%n",
-                        notices, noticePseudonyms, noticesOverEpochs));
+                        "erasure notices (veil.erasure, read_committed): %,d for %,d erasures in the"
+                                + " input, listing %,d pseudonyms (%,d notices span two or more key"
+                                + " epochs)%n",
+                        notices, erasuresIn, noticePseudonyms, noticesOverEpochs));
         sb.append(
                 String.format(
                         "  consent gate: erasure_notices %,d, subject_secrets_shredded %,d%n",

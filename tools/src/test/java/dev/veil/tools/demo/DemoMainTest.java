@@ -45,6 +45,12 @@ class DemoMainTest {
     }
 
     @Test
+    void epochLengthsReadAsConfigured() {
+        assertThat(DemoMain.readable(Duration.ofDays(30))).isEqualTo("P30D");
+        assertThat(DemoMain.readable(Duration.ofHours(6))).isEqualTo("PT6H");
+    }
+
+    @Test
     void demoEpochs_ofADayWhoseNoonIsAlreadyABoundary_areTheConfiguredOnes() {
         KeyEpochs configured =
                 new KeyEpochs(Instant.parse("2026-01-01T12:00:00Z"), Duration.ofDays(1));
@@ -82,8 +88,10 @@ class DemoMainTest {
         assertThat(l.peersEqualToASubject()).isEqualTo(1);
 
         KeyEpochs epochs = DemoMain.demoEpochs(CONFIGURED, DAY);
-        assertThat(l.summary(epochs, 2, 3))
-                .contains("erasure notices (veil.erasure, read_committed): 2, listing 3 pseudonyms")
+        assertThat(l.summary(epochs, 4, 2, 3))
+                .contains(
+                        "erasure notices (veil.erasure, read_committed): 2 for 4 erasures in the"
+                                + " input, listing 3 pseudonyms")
                 .contains("(1 notices span two or more key epochs)")
                 .contains("consent gate: erasure_notices 2, subject_secrets_shredded 3")
                 .contains("12 (from 2026-11-28T12:00:00Z)")
