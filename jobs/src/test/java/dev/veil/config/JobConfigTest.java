@@ -4,9 +4,8 @@ import dev.veil.testing.VeilTestBase;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
-
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -383,7 +382,9 @@ class JobConfigTest extends VeilTestBase {
     @Test
     void noticeWindowOfTooManyEpochs_isRefused() {
         ConfigException e =
-                loadError(BASE + "key_epochs:\n  length: PT1H\nretention:\n  erasure_notice_window: P365D\n");
+                loadError(
+                        BASE
+                                + "key_epochs:\n  length: PT1H\nretention:\n  erasure_notice_window: P365D\n");
         assertThat(e.line()).isEqualTo(24);
         assertThat(e.getMessage()).contains("8761 pseudonyms").contains("at most 1000");
     }

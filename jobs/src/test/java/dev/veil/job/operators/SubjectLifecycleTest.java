@@ -304,8 +304,8 @@ class SubjectLifecycleTest extends VeilTestBase {
         ConsentHistory before = state(ALICE_ID);
         byte[] erasedSecret = before.generations()[0].secret.clone();
 
-        // the log watermark passes the erasure; the fold comes back with the consent watermark
-        watermark(T1200);
+        // the log watermark passes the erasure: final at once, with no further consent watermark
+        harness.processWatermark1(new Watermark(T1100.toEpochMilli()));
 
         List<JsonNode> device = published("veil.anon.device");
         assertThat(device).hasSize(3);
@@ -438,5 +438,26 @@ class SubjectLifecycleTest extends VeilTestBase {
         assertThat(state(ALICE_ID)).as("no consent for 2 h > idle 1 h: removed").isNull();
         assertThat(state(BOB_ID)).as("a minor's status is kept").isNotNull();
         assertThat(published(ERASURE)).as("retention is not an erasure").isEmpty();
+    }
+
+    @Test
+    void erasure_consentReadFarAheadOfTheLogs_isFinalWhenTheLogsEnd() throws Exception {
+        // a bounded replay: the small consent topic is read to its end at once and its watermark
+        // jumps to the wall clock; the logs are still in the morning; then both inputs end
+        open(EPOCHS, Duration.ofDays(90));
+        grant(ALICE_ID, T0900, "2026-11");
+        device(ALICE_ID, "e1", "d", T0930);
+        consent(ALICE_ID, ConsentChange.erase(T1000.toEpochMilli()));
+        harness.processWatermark2(
+                new Watermark(Instant.parse("2026-12-02T04:00:00Z").toEpochMilli()));
+        harness.processWatermark1(new Watermark(T0930.toEpochMilli()));
+        harness.processWatermark2(new Watermark(Long.MAX_VALUE));
+        assertThat(published("veil.anon.device")).hasSize(1);
+        assertThat(published(ERASURE)).as("the log watermark has not passed the erasure").isEmpty();
+
+        harness.processWatermark1(new Watermark(Long.MAX_VALUE));
+
+        assertThat(published(ERASURE)).hasSize(1);
+        assertThat(state(ALICE_ID)).as("the erased subject's entry is gone").isNull();
     }
 }

@@ -178,7 +178,10 @@ public final class DemoMain implements Callable<Integer> {
                             // The demo replays a day in about a minute: a watermark step of the
                             // anonymisation job then covers minutes to hours of event time, and its
                             // output is that much out of order (docs/aggregates.md).
-                            .withMaxOutOfOrderness(Duration.ofHours(24));
+                            .withMaxOutOfOrderness(Duration.ofHours(24))
+                            // the epochs the anonymisation job runs with (a boundary at noon):
+                            // records of any other epoch would be dropped
+                            .withKeyEpochs(jobConfig.keyEpochs);
             io.createTopics(VeilTopics.partitionsByName(VeilTopics.of(jobConfig, ruleSet, agg, 3)));
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
