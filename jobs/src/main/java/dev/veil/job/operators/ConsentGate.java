@@ -30,8 +30,6 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
-import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -39,8 +37,7 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
-import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
-import org.apache.flink.streaming.api.operators.TimerSerializer;
+import org.apache.flink.streaming.api.operators.InternalTimerServiceImpl;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -150,8 +147,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
      */
     static final int FOLD = 1;
 
-    /** Name of the keyed queue of subjects whose fold waits for the log watermark. */
-    static final String LOG_FOLDS = "log-folds";
+    /** Name of the timer service of subjects whose fold waits for the log watermark. */
+    static final String LOG_FOLDS = "consent-gate-log-folds";
 
     private static final Comparator<LogEvent> BY_TIME = Comparator.comparingLong(e -> e.eventTime);
 
@@ -235,8 +232,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private transient ValueState<ConsentHistory> gate;
     private transient ListState<LogEvent> waiting;
     private transient InternalTimerService<Integer> timers;
-    private transient KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<String, VoidNamespace>>
-            logFolds;
+    private transient InternalTimerServiceImpl<String, Integer> decideTimers;
+    private transient InternalTimerServiceImpl<String, VoidNamespace> logFolds;
     private transient long consentWatermark;
     private transient boolean logInputIdle;
     private transient StreamRecord<OutRecord> reuse;
@@ -308,15 +305,31 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         waiting = getPartitionedState(waitingDescriptor());
         timers = getInternalTimerService("consent-gate", IntSerializer.INSTANCE, this);
-        // A queue like a timer service's, checkpointed and rescaled with the keyed state, but
-        // drained by min(log, consent watermark) instead of the consent watermark alone.
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        KeyedStateBackend<String> backend = (KeyedStateBackend) getKeyedStateBackend();
+        // A second timer service, checkpointed and rescaled like the first, but advanced to
+        // min(log, consent watermark) instead of the consent watermark: a subject whose fold waits
+        // only for the log watermark comes back exactly when the log watermark has passed it.
+        // Each service is advanced on its own (the manager would advance both to one time).
+        decideTimers = impl(timers);
         logFolds =
-                backend.create(
-                        LOG_FOLDS,
-                        new TimerSerializer<>(
-                                backend.getKeySerializer(), VoidNamespaceSerializer.INSTANCE));
+                impl(
+                        getInternalTimerService(
+                                LOG_FOLDS,
+                                VoidNamespaceSerializer.INSTANCE,
+                                new Triggerable<String, VoidNamespace>() {
+                                    @Override
+                                    public void onEventTime(
+                                            InternalTimer<String, VoidNamespace> timer)
+                                            throws Exception {
+                                        decideDue(Long.MIN_VALUE);
+                                    }
+
+                                    @Override
+                                    public void onProcessingTime(
+                                            InternalTimer<String, VoidNamespace> timer) {
+                                        throw new IllegalStateException(
+                                                "the consent gate sets no processing-time timers");
+                                    }
+                                }));
         consentWatermark = Long.MIN_VALUE;
         reuse = new StreamRecord<>(null);
         metrics = new VeilMetrics(getMetricGroup());
@@ -353,15 +366,23 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         foldWhatTheLogWatermarkAllows();
     }
 
-    /** Folds every queued subject whose oldest unfolded change both watermarks have passed. */
+    /** Fires the log-fold timers that both watermarks have passed. */
     private void foldWhatTheLogWatermarkAllows() throws Exception {
         long bound = Math.min(logWatermark.current(), consentWatermark);
-        TimerHeapInternalTimer<String, VoidNamespace> next;
-        while ((next = logFolds.peek()) != null && next.getTimestamp() <= bound) {
-            logFolds.poll();
-            setCurrentKey(next.getKey());
-            decideDue(Long.MIN_VALUE);
+        if (bound > logFolds.currentWatermark()) {
+            logFolds.advanceWatermark(bound);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <N> InternalTimerServiceImpl<String, N> impl(InternalTimerService<N> service) {
+        if (!(service instanceof InternalTimerServiceImpl)) {
+            // the gate advances its two timer services to different times itself
+            throw new IllegalStateException(
+                    "the consent gate needs Flink's streaming timer service, got "
+                            + service.getClass().getName());
+        }
+        return (InternalTimerServiceImpl<String, N>) service;
     }
 
     @Override
@@ -376,7 +397,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             // follows the consent watermark (and history can be folded) until logs flow again.
             logWatermark.effective(consentWatermark);
         }
-        getTimeServiceManager().orElseThrow().advanceWatermark(new Watermark(consentWatermark));
+        decideTimers.advanceWatermark(consentWatermark);
         foldWhatTheLogWatermarkAllows();
     }
 
@@ -547,9 +568,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             long oldest = h.changes()[0].effectiveTime;
             if (oldest <= consentWatermark) {
                 // folding waits for the log watermark only
-                logFolds.add(
-                        new TimerHeapInternalTimer<>(
-                                oldest, (String) getCurrentKey(), VoidNamespace.INSTANCE));
+                logFolds.registerEventTimeTimer(VoidNamespace.INSTANCE, oldest);
             }
         }
         if (h.foldAt() != wanted) {

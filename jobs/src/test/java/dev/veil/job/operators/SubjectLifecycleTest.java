@@ -23,9 +23,11 @@ import dev.veil.rules.RuleSet;
 import dev.veil.testing.VeilTestBase;
 
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
@@ -74,6 +76,16 @@ class SubjectLifecycleTest extends VeilTestBase {
     }
 
     private void open(RulesText rules, KeyEpochs epochs, Duration idle) throws Exception {
+        open(rules, epochs, idle, null);
+    }
+
+    /**
+     * As the job runs it: RocksDB with incremental checkpoints and timers on the heap, which Flink
+     * checkpoints through the timer services' own path; restored from {@code restore} if given.
+     */
+    private void open(
+            RulesText rules, KeyEpochs epochs, Duration idle, OperatorSubtaskState restore)
+            throws Exception {
         this.epochs = epochs;
         RuleSet parsed = rules.parse();
         processor =
@@ -94,6 +106,12 @@ class SubjectLifecycleTest extends VeilTestBase {
                         new AnonymisationTopology.LogSubject(),
                         new AnonymisationTopology.ConsentSubject(),
                         Types.STRING);
+        EmbeddedRocksDBStateBackend rocksDb = new EmbeddedRocksDBStateBackend(true);
+        rocksDb.setPriorityQueueStateType(EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
+        harness.setStateBackend(rocksDb);
+        if (restore != null) {
+            harness.initializeState(restore);
+        }
         harness.open();
     }
 
@@ -459,5 +477,27 @@ class SubjectLifecycleTest extends VeilTestBase {
 
         assertThat(published(ERASURE)).hasSize(1);
         assertThat(state(ALICE_ID)).as("the erased subject's entry is gone").isNull();
+    }
+
+    @Test
+    void erasureWaitingForTheLogWatermark_survivesACheckpointAndRestore() throws Exception {
+        open(EPOCHS, Duration.ofDays(90));
+        grant(ALICE_ID, T0900, "2026-11");
+        device(ALICE_ID, "e1", "d", T0930);
+        consent(ALICE_ID, ConsentChange.erase(T1000.toEpochMilli()));
+        long farAhead = Instant.parse("2026-12-02T04:00:00Z").toEpochMilli();
+        harness.processWatermark2(new Watermark(farAhead));
+        harness.processWatermark1(new Watermark(T0930.toEpochMilli()));
+        assertThat(published("veil.anon.device")).hasSize(1);
+        OperatorSubtaskState checkpoint = harness.snapshot(1, farAhead);
+        harness.close();
+
+        open(shippedRules(), EPOCHS, Duration.ofDays(90), checkpoint);
+        harness.processWatermark2(new Watermark(farAhead + 1000));
+        assertThat(published(ERASURE)).as("the log watermark is still at 09:30").isEmpty();
+        harness.processWatermark1(new Watermark(T1100.toEpochMilli()));
+
+        assertThat(published(ERASURE)).as("the restored fold, once the logs pass it").hasSize(1);
+        assertThat(state(ALICE_ID)).isNull();
     }
 }
