@@ -55,7 +55,10 @@ public abstract class VeilTestBase {
         return Base64.getDecoder().decode(TEST_KEY_BASE64);
     }
 
-    /** Key epochs of the tests: 30 days from 2026-01-01 (epoch 11, from 2026-11-27, covers 2026-11-28). */
+    /**
+     * Key epochs of the tests: 30 days from 2026-01-01 (epoch 11, from 2026-11-27, covers
+     * 2026-11-28).
+     */
     public static final KeyEpochs EPOCHS =
             new KeyEpochs(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofDays(30));
 
