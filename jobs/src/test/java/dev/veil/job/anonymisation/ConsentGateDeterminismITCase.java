@@ -2,6 +2,7 @@ package dev.veil.job.anonymisation;
 
 import dev.veil.config.JobConfig;
 import dev.veil.record.Json;
+import dev.veil.record.RunComparison;
 import dev.veil.testing.ExpectedFailureFilter;
 import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
@@ -16,10 +17,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +38,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +57,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * records, event times interleave across partitions) and the source idleness is the smallest
  * allowed, so a partition left unread for a moment would, with wall-clock idleness, fall behind the
  * watermark. Expected: not one {@code late_event} dead letter and exactly the bounded replay's
- * records.
+ * records, erasure notices included, up to the renaming of subject-scoped pseudonyms: each run
+ * draws its own subject secrets, so its pseudonyms are its own, and which records share one must be
+ * the same ({@link RunComparison}).
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -71,13 +78,16 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     static final String SERVICE = "det.raw.service";
     static final String CONSENT = "det.raw.consent";
     static final String DLQ = "det.dead-letter";
-    static final List<String> OUTPUTS =
+    static final String ERASURE = "det.erasure";
+    static final List<String> COMPARED_WITH_REPLAY =
             List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+    static final List<String> OUTPUTS =
+            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ, ERASURE);
     static final Instant BASE = Instant.parse("2026-11-27T10:00:00Z");
 
     static KafkaTestCluster kafka;
 
-    /** The bounded replay's output: each output topic's records as canonical JSON, sorted. */
+    /** The bounded replay's output: each output topic's records, keyed JSON, sorted. */
     static Map<String, List<String>> replay;
 
     static int inputRecords;
@@ -249,15 +259,17 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         return m;
     }
 
-    /** Each output topic's records written after {@code from}, as canonical JSON, sorted. */
+    /**
+     * Each output topic's records written after {@code from}, key and value as one JSON text
+     * ({@link RunComparison#keyed}), sorted.
+     */
     static Map<String, List<String>> outputSince(Map<String, Map<Integer, Long>> from)
             throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
         for (String t : OUTPUTS) {
             List<String> values = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(t, from.get(t))) {
-                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                values.add(key + " " + Json.MAPPER.readTree(r.value()).toString());
+                values.add(RunComparison.keyed(r.key(), r.value()));
             }
             values.sort(null);
             out.put(t, values);
@@ -280,10 +292,68 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         assertThat(replay.get(DLQ)).noneMatch(dl -> dl.contains("late_event"));
     }
 
+    /**
+     * Six erasure notices are due (one per erased subject with records published before the
+     * erasure), but the bounded replay publishes none, and a live run on the same backlog six or
+     * none depending on timing (seen: 6 and 6, then 0 and 6): the records of the erased subjects
+     * are out, their notices not always. Left to the consent gate's owners; enable once every run
+     * publishes them (then the live runs can be held to six and compared notices and all).
+     */
+    @Test
+    @Order(1)
+    @Disabled(
+            "the bounded replay publishes 0 of 6 erasure notices, a live run 6 or 0 by timing (found"
+                    + " 2026-12-02 when notices were first compared); a consent-gate issue")
+    void boundedReplay_publishesAnErasureNoticePerErasedSubjectWithRecords() throws Exception {
+        assertNoticesNameTheirSubjectsRecords(replay, true);
+    }
+
+    /**
+     * Each erased subject who had records published gets one notice at the erasure's time, and each
+     * pseudonym it lists is the subject (and key) of records of that run published under that key
+     * epoch, and of no other subject's.
+     */
+    static void assertNoticesNameTheirSubjectsRecords(Map<String, List<String>> run, boolean all)
+            throws Exception {
+        Map<String, Set<Integer>> epochsOfSubject = new HashMap<>();
+        for (String t : List.of("veil.anon.device", "veil.anon.location", "veil.anon.service")) {
+            for (String r : run.get(t)) {
+                JsonNode n = Json.MAPPER.readTree(r);
+                assertThat(n.get("key").asText()).isEqualTo(n.at("/value/subject").asText());
+                epochsOfSubject
+                        .computeIfAbsent(n.at("/value/subject").asText(), k -> new TreeSet<>())
+                        .add(n.at("/value/key_epoch").asInt());
+            }
+        }
+        // subjects 5, 22, 39, 56, 73, 90 and 107 are erased at minute 60; 39 never granted
+        if (all) {
+            assertThat(run.get(ERASURE)).as("erasure notices").hasSize(6);
+        } else {
+            assertThat(run.get(ERASURE)).as("erasure notices").hasSizeLessThanOrEqualTo(6);
+        }
+        Set<String> listed = new HashSet<>();
+        for (String r : run.get(ERASURE)) {
+            JsonNode notice = Json.MAPPER.readTree(r);
+            assertThat(notice.get("key").isNull()).as("a notice has no key").isTrue();
+            assertThat(notice.at("/value/erasure_time").asText()).isEqualTo(at(60));
+            assertThat(notice.at("/value/pseudonyms")).isNotEmpty();
+            for (JsonNode p : notice.at("/value/pseudonyms")) {
+                String subject = p.get("subject").asText();
+                assertThat(epochsOfSubject.get(subject))
+                        .as("the key epochs of the records of notice pseudonym %s", subject)
+                        .containsExactly(p.get("key_epoch").asInt());
+                listed.add(subject);
+            }
+        }
+        assertThat(listed).as("one subject per notice").hasSize(run.get(ERASURE).size());
+    }
+
     @Test
     @Order(2)
     void liveJobStartedOnTheBacklog_publishesExactlyTheBoundedReplay() throws Exception {
-        assertSameAsReplay(runLive("det-backlog", null));
+        Map<String, List<String>> live = runLive("det-backlog", null);
+        assertSameAsReplay(live);
+        assertNoticesNameTheirSubjectsRecords(live, false);
     }
 
     @Test
@@ -298,7 +368,9 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         try (AutoCloseable fenced =
                 ExpectedFailureFilter.hiding(
                         "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
-            assertSameAsReplay(runLive("det-failover", cluster));
+            Map<String, List<String>> live = runLive("det-failover", cluster);
+            assertSameAsReplay(live);
+            assertNoticesNameTheirSubjectsRecords(live, false);
         }
     }
 
@@ -318,29 +390,35 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     /**
-     * Per topic: no late dead letter, nothing missing and nothing extra, with the first differences
-     * shown.
+     * No late dead letter; per topic nothing missing, extra or different once pseudonyms are
+     * blanked; and the same records share a pseudonym (key, subject, device, session, event id) as
+     * in the replay. The first differences are shown. Erasure notices aside: whether a run
+     * publishes them depends on timing (see the disabled test above); those it publishes are
+     * checked against its own records.
      */
     private static void assertSameAsReplay(Map<String, List<String>> live) {
         assertThat(live.get(DLQ))
                 .as("late dead letters")
                 .noneMatch(dl -> dl.contains("late_event"));
-        for (String t : OUTPUTS) {
-            List<String> missing = new ArrayList<>(replay.get(t));
-            live.get(t).forEach(missing::remove);
-            List<String> extra = new ArrayList<>(live.get(t));
-            replay.get(t).forEach(extra::remove);
-            assertThat(missing)
-                    .as(
-                            "%s: %d of the replay's %d records missing",
-                            t, missing.size(), replay.get(t).size())
-                    .isEmpty();
-            assertThat(extra)
-                    .as(
-                            "%s: %d records more than the replay's %d",
-                            t, extra.size(), replay.get(t).size())
-                    .isEmpty();
+        RunComparison.Result r =
+                RunComparison.compare(
+                        RunComparison.multisets(withoutNotices(replay)),
+                        RunComparison.multisets(withoutNotices(live)));
+        String why = "replay (a) against the live run (b):\n" + r.describe();
+        for (String t : COMPARED_WITH_REPLAY) {
+            RunComparison.TopicDiff d = r.topic(t);
+            assertThat(List.of(d.inB(), d.lost(), d.duplicated(), d.differing()))
+                    .as("%s: records, lost, duplicated, differing; %s", t, why)
+                    .containsExactly((long) replay.get(t).size(), 0L, 0L, 0L);
         }
+        assertThat(r.linkage()).as(why).isEqualTo(RunComparison.Linkage.IDENTICAL);
+        assertThat(r.identical()).isTrue();
+    }
+
+    static Map<String, List<String>> withoutNotices(Map<String, List<String>> run) {
+        Map<String, List<String>> m = new TreeMap<>(run);
+        m.remove(ERASURE);
+        return m;
     }
 
     private static JobClient start(JobConfig config) throws Exception {
@@ -357,19 +435,20 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     /**
-     * Waits until the live job has published as many records as the replay and then for two more
-     * checkpoints (nothing more may come), failing after two minutes. With a cluster given, its
-     * TaskManager is killed and a new one started once a third of the records are out.
+     * Waits until the live job has published as many records as the replay (erasure notices not
+     * counted: the replay has none) and then for two more checkpoints (nothing more may come),
+     * failing after two minutes. With a cluster given, its TaskManager is killed and a new one
+     * started once a third of the records are out.
      */
     private static Map<String, List<String>> awaitOutput(
             Map<String, Map<Integer, Long>> before, JobClient job, MiniCluster cluster)
             throws Exception {
-        long expected = count(replay);
+        long expected = count(withoutNotices(replay));
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         boolean killed = cluster == null;
         while (true) {
             long published = 0;
-            for (String t : OUTPUTS) {
+            for (String t : COMPARED_WITH_REPLAY) {
                 Map<Integer, Long> end = kafka.endOffsets(t);
                 for (Map.Entry<Integer, Long> e : end.entrySet()) {
                     published += e.getValue() - before.get(t).get(e.getKey());
@@ -382,7 +461,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
             }
             // End offsets count transaction markers too, so they only say when to look; the records
             // decide.
-            if (published >= expected && count(outputSince(before)) >= expected) {
+            if (published >= expected && count(withoutNotices(outputSince(before))) >= expected) {
                 break;
             }
             assertThat(System.nanoTime())
