@@ -1,5 +1,6 @@
 package dev.veil.aggregate;
 
+import dev.veil.config.ConfigException;
 import dev.veil.config.ConfigNode;
 import dev.veil.config.ConfigSections;
 import dev.veil.config.FlinkOptionCatalog;
@@ -8,6 +9,7 @@ import dev.veil.config.KeyReference;
 import dev.veil.config.SensitiveKeys;
 import dev.veil.config.VeilOptions;
 import dev.veil.config.YamlDocument;
+import dev.veil.privacy.KeyEpochs;
 
 import org.apache.flink.configuration.ConfigOption;
 
@@ -48,6 +50,16 @@ public final class AggregatesConfig implements Serializable {
 
     /** Version of this configuration, carried on every release record. */
     public final String version;
+
+    /** {@code anonymisation_config} as written: the anonymisation job's file, relative to this. */
+    public final String anonymisationConfig;
+
+    /**
+     * The key epochs of the anonymisation job, read from {@link #anonymisationConfig}: the subject
+     * pseudonyms change at their boundaries, so they decide how many pseudonyms one data subject
+     * can have in a window ({@link #keyEpochsIn}).
+     */
+    public final KeyEpochs keyEpochs;
 
     public final String bootstrapServers;
     public final String groupId;
@@ -93,6 +105,9 @@ public final class AggregatesConfig implements Serializable {
         List<ConfigOption<?>> options = AggregatesOptions.all();
         root.allowOnly(options);
         version = root.text(AggregatesOptions.VERSION);
+        ConfigNode anonymisation = root.node(AggregatesOptions.ANONYMISATION_CONFIG);
+        anonymisationConfig = anonymisation.asText();
+        keyEpochs = keyEpochsOf(doc, anonymisation);
         ConfigSections.Kafka kafka = ConfigSections.Kafka.read(root.child("kafka"));
         bootstrapServers = kafka.bootstrapServers();
         groupId = kafka.groupId();
@@ -204,6 +219,8 @@ public final class AggregatesConfig implements Serializable {
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
         lines.add("version: " + version);
+        lines.add(
+                "anonymisation_config: " + anonymisationConfig + " (key epochs " + keyEpochs + ")");
         lines.add("kafka.bootstrap_servers: " + bootstrapServers);
         lines.add("kafka.group_id: " + groupId);
         lines.add("kafka.starting_offsets: " + startingOffsets.name().toLowerCase(Locale.ROOT));
@@ -227,7 +244,11 @@ public final class AggregatesConfig implements Serializable {
                             + ", C "
                             + r.maxPerCategory()
                             + ", threshold "
-                            + r.threshold());
+                            + r.threshold()
+                            + "; in a window across two key epochs: noise scale "
+                            + r.acrossKeyEpochs(2).laplace().scale()
+                            + ", threshold "
+                            + r.acrossKeyEpochs(2).threshold());
         }
         lines.add(
                 "heatmap: "
@@ -257,7 +278,11 @@ public final class AggregatesConfig implements Serializable {
         double eps = epsilonNode.asDouble(0.001, 100);
         BigDecimal epsilon = new BigDecimal(epsilonNode.json().asText()).stripTrailingZeros();
         try {
-            return new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory);
+            ReleaseSpec spec =
+                    new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory);
+            // A window never overlaps more epochs than this: fail here, not when a window fires.
+            spec.acrossKeyEpochs(maxKeyEpochs(window, keyEpochs));
+            return spec;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw where.error(
                     "invalid privacy parameters for release '"
@@ -267,6 +292,84 @@ public final class AggregatesConfig implements Serializable {
                             + "): "
                             + e.getMessage());
         }
+    }
+
+    /**
+     * The key epochs of the anonymisation job's file that {@code node} names, relative to the
+     * directory of {@code doc}'s file (or to the working directory when its name has none). The
+     * whole file is validated as that job validates it, so both jobs read the same settings.
+     */
+    private static KeyEpochs keyEpochsOf(YamlDocument doc, ConfigNode node) {
+        Path parent = Path.of(doc.fileName()).getParent();
+        Path file = parent == null ? Path.of(node.asText()) : parent.resolve(node.asText());
+        try {
+            return JobConfig.load(file).keyEpochs;
+        } catch (ConfigException e) {
+            throw node.error(
+                    "cannot take key_epochs from the anonymisation job's configuration "
+                            + file
+                            + ": "
+                            + e.getMessage());
+        }
+    }
+
+    /**
+     * The most key epochs a window of length {@code window} can overlap: the epochs of its first
+     * and last millisecond are at most (window − 1) / length + 1 apart.
+     */
+    static int maxKeyEpochs(Duration window, KeyEpochs epochs) {
+        long apart = (window.toMillis() - 1) / epochs.length().toMillis() + 1;
+        return Math.toIntExact(Math.min(apart + 1, Integer.MAX_VALUE));
+    }
+
+    /**
+     * The number g of key epochs that the window starting at {@code windowStart} overlaps, [start,
+     * start + {@link #window}): the most subject pseudonyms one data subject can have in it. A
+     * function of the configuration and the window alone, never of the data, so calibrating a
+     * release on it leaks nothing.
+     *
+     * @param windowStart epoch milliseconds UTC, a multiple of the window length
+     * @return g, at least 1
+     */
+    public int keyEpochsIn(long windowStart) {
+        long first = keyEpochs.of(windowStart);
+        long last = keyEpochs.of(windowStart + window.toMillis() - 1);
+        return Math.toIntExact(last - first + 1);
+    }
+
+    /** The start of the window holding an event time (epoch milliseconds UTC). */
+    public long windowStart(long eventTime) {
+        long size = window.toMillis();
+        return Math.floorDiv(eventTime, size) * size;
+    }
+
+    /**
+     * Whether a record's {@code key_epoch} is one of the epochs its window overlaps. A record whose
+     * epoch is not could carry a pseudonym beyond the g that {@link #keyEpochsIn} allows for: the
+     * anonymisation job then runs with other key epochs than {@link #anonymisationConfig} says, or
+     * truncates event times coarser than the window across an epoch boundary.
+     *
+     * @param eventTime the record's event time, epoch milliseconds UTC
+     * @param keyEpoch the record's key_epoch
+     */
+    public boolean keyEpochFits(long eventTime, long keyEpoch) {
+        long start = windowStart(eventTime);
+        return keyEpoch >= keyEpochs.of(start)
+                && keyEpoch <= keyEpochs.of(start + window.toMillis() - 1);
+    }
+
+    /**
+     * The release {@code name} as calibrated for the window starting at {@code windowStart}: its
+     * spec {@link ReleaseSpec#acrossKeyEpochs across} the window's {@link #keyEpochsIn key epochs}.
+     *
+     * @throws IllegalArgumentException for an unknown release
+     */
+    public ReleaseSpec spec(String name, long windowStart) {
+        ReleaseSpec spec = name.equals(heatmap.name()) ? heatmap : usage.get(name);
+        if (spec == null) {
+            throw new IllegalArgumentException("unknown release " + name);
+        }
+        return spec.acrossKeyEpochs(keyEpochsIn(windowStart));
     }
 
     /**
@@ -311,7 +414,23 @@ public final class AggregatesConfig implements Serializable {
     /** A copy with other brokers, key reference and extra Flink options (demo, tests). */
     public AggregatesConfig withOverrides(
             String servers, KeyReference key, Map<String, String> extraFlink) {
-        return new AggregatesConfig(this, servers, key, extraFlink, maxOutOfOrderness);
+        return new AggregatesConfig(this, servers, key, extraFlink, maxOutOfOrderness, keyEpochs);
+    }
+
+    /**
+     * A copy with other key epochs: for a run whose anonymisation job was given other epochs than
+     * its file's ({@link JobConfig#withKeyEpochs}; the demo, tests). Pass that job's epochs, never
+     * others: records of any other epoch are dropped ({@link #keyEpochFits}).
+     *
+     * @throws IllegalArgumentException if a release cannot be calibrated for the windows these
+     *     epochs allow (epochs far shorter than the window)
+     */
+    public AggregatesConfig withKeyEpochs(KeyEpochs epochs) {
+        for (ReleaseSpec r : allReleases()) {
+            r.acrossKeyEpochs(maxKeyEpochs(window, epochs));
+        }
+        return new AggregatesConfig(
+                this, bootstrapServers, noiseKey, Map.of(), maxOutOfOrderness, epochs);
     }
 
     /**
@@ -320,7 +439,7 @@ public final class AggregatesConfig implements Serializable {
      * minutes of event time per watermark step.
      */
     public AggregatesConfig withMaxOutOfOrderness(Duration bound) {
-        return new AggregatesConfig(this, bootstrapServers, noiseKey, Map.of(), bound);
+        return new AggregatesConfig(this, bootstrapServers, noiseKey, Map.of(), bound, keyEpochs);
     }
 
     private AggregatesConfig(
@@ -328,8 +447,11 @@ public final class AggregatesConfig implements Serializable {
             String servers,
             KeyReference key,
             Map<String, String> extraFlink,
-            Duration outOfOrderness) {
+            Duration outOfOrderness,
+            KeyEpochs epochs) {
         version = o.version;
+        anonymisationConfig = o.anonymisationConfig;
+        keyEpochs = epochs;
         bootstrapServers = servers;
         groupId = o.groupId;
         startingOffsets = o.startingOffsets;

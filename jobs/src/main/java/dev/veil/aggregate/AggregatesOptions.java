@@ -27,6 +27,16 @@ public final class AggregatesOptions {
                     .withDescription(
                             "Version of this configuration, carried on every release record.");
 
+    public static final ConfigOption<String> ANONYMISATION_CONFIG =
+            key("anonymisation_config")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The anonymisation job's configuration (its config/veil.yaml), a path relative to this"
+                                    + " file: its key_epochs say how many pseudonyms one data subject can have in a"
+                                    + " window, which the noise and thresholds are calibrated for"
+                                    + " (docs/aggregates.md).");
+
     public static final ConfigOption<Duration> WINDOW =
             key("time.window")
                     .durationType()
@@ -171,6 +181,7 @@ public final class AggregatesOptions {
                 new ArrayList<>(
                         List.of(
                                 VERSION,
+                                ANONYMISATION_CONFIG,
                                 WINDOW,
                                 ALLOWED_LATENESS,
                                 MAX_OUT_OF_ORDERNESS,

@@ -8,11 +8,12 @@ import java.util.OptionalLong;
 
 /**
  * Decides and noises one count of one release: small-count suppression on the true number of
- * distinct subjects, then discrete Laplace noise, then the noisy threshold (DP partition
- * selection). The noise is drawn from a keyed cryptographic bit stream labelled by release, window
- * and category, so one window and category always get the same draw: a window that fires again
- * after a failure and restore publishes the same value, never a second independent draw that could
- * be averaged. Not thread-safe.
+ * distinct subject pseudonyms ({@link ReleaseSpec#minPseudonyms()}), then discrete Laplace noise,
+ * then the noisy threshold (DP partition selection), all as calibrated by the spec for the key
+ * epochs of the window. The noise is drawn from a keyed cryptographic bit stream labelled by
+ * release, window and category, so one window and category always get the same draw: a window that
+ * fires again after a failure and restore publishes the same value, never a second independent draw
+ * that could be averaged. Not thread-safe.
  */
 public final class NoisyRelease implements ReleaseMechanism {
     private static final String LABEL = "veil-noise-v2|";
@@ -51,7 +52,7 @@ public final class NoisyRelease implements ReleaseMechanism {
     @Override
     public OptionalLong release(
             ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
-        if (subjects < spec.k()) {
+        if (subjects < spec.minPseudonyms()) {
             return OptionalLong.empty();
         }
         long noisy = sum + spec.laplace().sample(bits(spec, windowStart, category));
@@ -75,9 +76,11 @@ public final class NoisyRelease implements ReleaseMechanism {
 
     /**
      * The keyed bit stream of one (release, parameters, window, category). The parameters (window
-     * length, ε, L, C, k) are in the label so that a changed release never reuses, at another
-     * scale, the bits of an earlier one. The category is last and every other field is a number or
-     * a fixed release name, so the label is injective.
+     * length, ε, L, C, k, and the key epochs g of the window when more than one) are in the label
+     * so that a changed release never reuses, at another scale, the bits of an earlier one. g is
+     * written only when above 1 so that windows within one epoch keep the draws they had before key
+     * epochs existed; it is the only field that starts with a letter, so the label stays injective:
+     * the category is last and every other field is a number or a fixed release name.
      */
     KeyedRandomBits bits(ReleaseSpec spec, long windowStart, String category) {
         byte[] label =
@@ -93,6 +96,7 @@ public final class NoisyRelease implements ReleaseMechanism {
                                 + spec.maxPerCategory()
                                 + '|'
                                 + spec.k()
+                                + (spec.keyEpochs() == 1 ? "" : "|g" + spec.keyEpochs())
                                 + '|'
                                 + windowStart
                                 + '|'

@@ -69,6 +69,9 @@ public final class JobConfig implements Serializable {
     /** How far back an erasure notice lists pseudonyms. */
     public final Duration erasureNoticeWindow;
 
+    /** Most pseudonyms one erasure notice may list (one per key epoch in its window). */
+    static final int MAX_NOTICE_PSEUDONYMS = 1000;
+
     public final Guarantee guarantee;
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
@@ -142,6 +145,21 @@ public final class JobConfig implements Serializable {
                         VeilOptions.ERASURE_NOTICE_WINDOW,
                         Duration.ofDays(1),
                         Duration.ofDays(3650));
+        long listed = erasureNoticeWindow.toMillis() / keyEpochs.length().toMillis() + 1;
+        if (listed > MAX_NOTICE_PSEUDONYMS) {
+            ConfigNode at = root.optNode(VeilOptions.ERASURE_NOTICE_WINDOW);
+            if (at == null) {
+                at = root.optNode(VeilOptions.KEY_EPOCH_LENGTH);
+            }
+            String problem =
+                    "an erasure notice would list up to "
+                            + listed
+                            + " pseudonyms (retention.erasure_notice_window / key_epochs.length + 1); at"
+                            + " most "
+                            + MAX_NOTICE_PSEUDONYMS
+                            + ": lengthen key_epochs.length or shorten the window";
+            throw at == null ? new IllegalStateException(problem) : at.error(problem);
+        }
 
         ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
         guarantee = delivery.guarantee();

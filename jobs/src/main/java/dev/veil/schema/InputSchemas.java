@@ -79,6 +79,7 @@ public final class InputSchemas {
                 com.networknt.schema.JsonMetaSchema.builder(
                                 com.networknt.schema.JsonMetaSchema.getV202012())
                         .keyword(new com.networknt.schema.NonValidationKeyword(IDENTIFIER_KEYWORD))
+                        .keyword(new com.networknt.schema.NonValidationKeyword(PEER_KEYWORD))
                         .build();
         JsonSchemaFactory factory =
                 JsonSchemaFactory.getInstance(

@@ -5,6 +5,7 @@ import dev.veil.config.JobConfig;
 import dev.veil.config.YamlDocument;
 import dev.veil.dp.DiscreteLaplace;
 import dev.veil.dp.PartitionSelection;
+import dev.veil.privacy.KeyEpochs;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +27,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  */
 class AggregatesConfigTest {
     static final Path SHIPPED = Path.of("../config/aggregates.yaml");
-    private static final String FILE = "bad-agg.yaml";
+    // In config/, so that its anonymisation_config (veil.yaml) is found next to it.
+    private static final String FILE = "../config/bad-agg.yaml";
 
     static String shippedText() {
         try {
@@ -141,6 +144,134 @@ class AggregatesConfigTest {
                     .as("threshold above k*C")
                     .isGreaterThan(r.k() * r.maxPerCategory());
         }
+    }
+
+    private static final long HOUR = Duration.ofHours(1).toMillis();
+    private static final long W10 = Instant.parse("2026-11-28T10:00:00Z").toEpochMilli();
+
+    /** The shipped config with key epochs of {@code length} from {@code start}. */
+    private static AggregatesConfig withEpochs(String start, Duration length) {
+        return AggregatesConfig.load(SHIPPED)
+                .withKeyEpochs(new KeyEpochs(Instant.parse(start), length));
+    }
+
+    @Test
+    void shippedConfig_takesTheKeyEpochsOfTheAnonymisationJobsFile() {
+        AggregatesConfig c = AggregatesConfig.load(SHIPPED);
+        JobConfig veil = JobConfig.load(Path.of("../config/veil.yaml"));
+
+        assertThat(c.anonymisationConfig).isEqualTo("veil.yaml");
+        assertThat(c.keyEpochs.start()).isEqualTo(veil.keyEpochs.start());
+        assertThat(c.keyEpochs.length()).isEqualTo(veil.keyEpochs.length());
+        assertThat(c.describe()).anyMatch(l -> l.startsWith("anonymisation_config: veil.yaml"));
+    }
+
+    @Test
+    void shippedConfig_epochBoundariesOnWindowBoundaries_everyWindowInOneEpoch() {
+        // key_epochs.start is a UTC midnight and its length whole days; windows divide a day.
+        AggregatesConfig c = AggregatesConfig.load(SHIPPED);
+        long boundary = c.keyEpochs.startOf(11);
+        for (long start = boundary - 48 * HOUR; start < boundary + 48 * HOUR; start += HOUR) {
+            assertThat(c.keyEpochsIn(start)).as("window at %s", start).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void keyEpochsIn_windowInsideOneEpoch_one() {
+        AggregatesConfig c = withEpochs("2026-11-28T10:30:00Z", Duration.ofDays(1));
+        assertThat(c.keyEpochsIn(W10 + HOUR)).as("11:00-12:00, from 10:30").isEqualTo(1);
+        assertThat(c.keyEpochsIn(W10 - HOUR)).as("09:00-10:00, before 10:30").isEqualTo(1);
+        assertThat(c.keyEpochsIn(W10 + 24 * HOUR + HOUR)).as("a day later").isEqualTo(1);
+    }
+
+    @Test
+    void keyEpochsIn_windowStraddlingABoundary_two() {
+        AggregatesConfig c = withEpochs("2026-11-28T10:30:00Z", Duration.ofDays(1));
+        assertThat(c.keyEpochsIn(W10)).as("10:00-11:00 across 10:30").isEqualTo(2);
+        assertThat(c.keyEpochsIn(W10 + 24 * HOUR)).as("the next boundary").isEqualTo(2);
+
+        AggregatesConfig lastMs = withEpochs("2026-11-28T10:59:59.999Z", Duration.ofDays(1));
+        assertThat(lastMs.keyEpochsIn(W10)).as("boundary at the last millisecond").isEqualTo(2);
+        AggregatesConfig atEnd = withEpochs("2026-11-28T11:00:00Z", Duration.ofDays(1));
+        assertThat(atEnd.keyEpochsIn(W10)).as("boundary at the window's end").isEqualTo(1);
+        assertThat(atEnd.keyEpochsIn(W10 + HOUR)).as("boundary at its start").isEqualTo(1);
+    }
+
+    @Test
+    void keyEpochsIn_windowSpanningSeveralEpochs_allOfThem() {
+        AggregatesConfig aligned = withEpochs("2026-11-28T10:00:00Z", Duration.ofMinutes(20));
+        assertThat(aligned.keyEpochsIn(W10)).as("three 20-minute epochs").isEqualTo(3);
+        AggregatesConfig shifted = withEpochs("2026-11-28T10:10:00Z", Duration.ofMinutes(20));
+        assertThat(shifted.keyEpochsIn(W10))
+                .as("part of 09:50-10:10, three whole, part of 10:50-11:10")
+                .isEqualTo(4);
+        assertThat(AggregatesConfig.maxKeyEpochs(Duration.ofHours(1), shifted.keyEpochs))
+                .as("the bound validated at load")
+                .isEqualTo(4);
+    }
+
+    @Test
+    void keyEpochFits_onlyTheEpochsOfTheRecordsWindow() {
+        AggregatesConfig c = withEpochs("2026-11-28T10:30:00Z", Duration.ofDays(1));
+        long epoch = c.keyEpochs.of(W10 + HOUR);
+        assertThat(c.keyEpochFits(W10 + 5 * 60_000, epoch - 1)).isTrue();
+        assertThat(c.keyEpochFits(W10 + 5 * 60_000, epoch))
+                .as("an event before 10:30 whose time was truncated into the window")
+                .isTrue();
+        assertThat(c.keyEpochFits(W10 + 5 * 60_000, epoch + 1)).isFalse();
+        assertThat(c.keyEpochFits(W10 + HOUR, epoch - 1))
+                .as("11:00-12:00 lies in one epoch")
+                .isFalse();
+        assertThat(c.keyEpochFits(W10 + HOUR, epoch)).isTrue();
+    }
+
+    @Test
+    void specOfAWindow_calibratedForItsKeyEpochs() {
+        AggregatesConfig c = withEpochs("2026-11-28T10:30:00Z", Duration.ofDays(1));
+        assertThat(c.spec("heatmap", W10 + HOUR)).isSameAs(c.heatmap);
+        ReleaseSpec boundary = c.spec("heatmap", W10);
+        assertThat(boundary.keyEpochs()).isEqualTo(2);
+        assertThat(boundary.laplace().scale()).isEqualTo(4.0);
+        assertThat(c.spec("action", W10).laplace().scale())
+                .as("2 * L 2 * C 3 / 0.5")
+                .isEqualTo(24.0);
+        assertThatThrownBy(() -> c.spec("clicks", W10))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anonymisationConfigThatCannotBeRead_rejectedNamingTheKey() {
+        String text = edited("anonymisation_config: veil.yaml", "anonymisation_config: nope.yaml");
+        ConfigException e = rejected(text, "anonymisation_config:", "anonymisation_config");
+        assertThat(e.problem()).contains("nope.yaml").contains("cannot take key_epochs");
+    }
+
+    @Test
+    void missingAnonymisationConfig_rejected() {
+        assertThatThrownBy(
+                        () ->
+                                AggregatesConfig.load(
+                                        YamlDocument.parse(
+                                                FILE,
+                                                edited(
+                                                        "anonymisation_config: veil.yaml",
+                                                        "# none"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("anonymisation_config");
+    }
+
+    @Test
+    void keyEpochsFarShorterThanTheWindow_stillCalibratedForEveryPseudonym() {
+        AggregatesConfig c = AggregatesConfig.load(SHIPPED);
+        // A window of an hour over epochs of a second is up to 3,601 pseudonyms per person: still
+        // calibrated (the noise is then useless, but it is not wrong).
+        assertThat(c.withKeyEpochs(new KeyEpochs(Instant.EPOCH, Duration.ofSeconds(1))).keyEpochs)
+                .isNotNull();
+        assertThat(
+                        c.withKeyEpochs(new KeyEpochs(Instant.EPOCH, Duration.ofSeconds(1)))
+                                .spec("action", W10)
+                                .sensitivity())
+                .isEqualTo(3600L * 2 * 3);
     }
 
     @Test
@@ -279,7 +410,7 @@ class AggregatesConfigTest {
                         () ->
                                 AggregatesConfig.load(
                                         YamlDocument.parse(
-                                                "agg.yaml",
+                                                "../config/agg.yaml",
                                                 edited(
                                                         "  delta: 1.0e-6 ",
                                                         "  noise: false\n  delta: 1.0e-6 "))));

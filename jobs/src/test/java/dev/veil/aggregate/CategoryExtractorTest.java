@@ -126,7 +126,8 @@ class CategoryExtractorTest {
         String text =
                 AggregatesConfigTest.edited("    device_family: 0.5", "    # device_family: 0.5");
         CategoryExtractor partial =
-                new CategoryExtractor(AggregatesConfig.load(YamlDocument.parse("agg.yaml", text)));
+                new CategoryExtractor(
+                        AggregatesConfig.load(YamlDocument.parse("../config/agg.yaml", text)));
         String record =
                 "{\"app_version\":\"5.2.0\",\"user_agent\":{\"os_family\":\"iOS\",\"device_family\":\"iPhone\"}}";
         assertThat(extract(partial::device, record))

@@ -1,6 +1,7 @@
 package dev.veil.aggregate;
 
 import dev.veil.dp.DiscreteLaplace;
+import dev.veil.dp.KeyedRandomBits;
 import dev.veil.dp.PartitionSelection;
 import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;
@@ -252,5 +253,109 @@ class NoisyReleaseTest {
             long second = value(r, spec, W0, "cell-" + cell, 1050, 1050);
             assertThat(second - first).isEqualTo(50);
         }
+    }
+
+    // ---- windows across key epochs: one person can be g pseudonyms
+
+    @Test
+    void acrossTwoKeyEpochs_sensitivityNoiseAndThresholdOfTwoPseudonymsPerPerson() {
+        ReleaseSpec one = spec();
+        ReleaseSpec two = one.acrossKeyEpochs(2);
+        assertThat(one.acrossKeyEpochs(1)).isSameAs(one);
+        assertThat(two.keyEpochs()).isEqualTo(2);
+        assertThat(two.epsilon()).isEqualTo(one.epsilon());
+        assertThat(two.delta()).isEqualTo(one.delta());
+        assertThat(two.k()).isEqualTo(10);
+        assertThat(two.maxContributions()).as("bounding per pseudonym is unchanged").isEqualTo(2);
+        assertThat(two.maxPerCategory()).isEqualTo(1);
+        assertThat(two.sensitivity()).as("g L C").isEqualTo(4);
+        assertThat(two.laplace().scale()).as("g L C / eps").isEqualTo(4.0);
+        assertThat(two.minPseudonyms()).as("(k - 1) g + 1: at least k people").isEqualTo(19);
+        DiscreteLaplace noise = DiscreteLaplace.forSensitivityAndEpsilon(4, BigDecimal.ONE);
+        assertThat(two.threshold())
+                .as("partition selection with k g for k and g L for L")
+                .isEqualTo(PartitionSelection.threshold(20, 4, 1, noise, 1e-6))
+                .isGreaterThan(one.threshold());
+        // The δ this threshold achieves: a person's g L categories, each suppressed without them
+        // and holding at most k g C with them.
+        assertThat(PartitionSelection.delta(two.threshold(), 20, 4, 1, noise))
+                .isLessThanOrEqualTo(1e-6);
+        assertThat(PartitionSelection.delta(two.threshold() - 1, 20, 4, 1, noise))
+                .as("and the threshold is the smallest that does")
+                .isGreaterThan(1e-6);
+    }
+
+    @Test
+    void acrossThreeKeyEpochs_eventCounts() {
+        ReleaseSpec action = new ReleaseSpec("action", new BigDecimal("0.5"), 1e-6, 10, 2, 3);
+        ReleaseSpec three = action.acrossKeyEpochs(3);
+        assertThat(three.sensitivity()).isEqualTo(18);
+        assertThat(three.laplace().scale()).isEqualTo(36.0);
+        assertThat(three.minPseudonyms()).isEqualTo(28);
+        assertThat(three.threshold())
+                .isEqualTo(
+                        PartitionSelection.threshold(
+                                30,
+                                6,
+                                3,
+                                DiscreteLaplace.forSensitivityAndEpsilon(18, new BigDecimal("0.5")),
+                                1e-6));
+    }
+
+    @Test
+    void acrossTwoKeyEpochs_fewerPseudonymsThanMinPseudonyms_neverPublished() {
+        ReleaseSpec two = spec().acrossKeyEpochs(2);
+        for (ReleaseMechanism r : List.of(new NoisyRelease(KEY, HOUR_MS), new ExactRelease())) {
+            for (long pseudonyms = 0; pseudonyms < 19; pseudonyms++) {
+                for (int cell = 0; cell < 10; cell++) {
+                    assertThat(r.release(two, W0, "cell-" + cell, pseudonyms, 1_000_000_000L))
+                            .as("%s, %d pseudonyms", r.noiseName(), pseudonyms)
+                            .isEmpty();
+                }
+            }
+            assertThat(r.release(two, W0, "cell-0", 19, 1_000_000L)).isPresent();
+        }
+        assertThat(new ExactRelease().release(spec(), W0, "c", 10, 10))
+                .as("within one epoch, k pseudonyms suffice")
+                .hasValue(10);
+    }
+
+    @Test
+    void acrossTwoKeyEpochs_noiseOfTheLargerScale() {
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
+        ReleaseSpec two = spec().acrossKeyEpochs(2);
+        assertThat(r.noiseScale(two)).isEqualTo(4.0);
+        assertThat(r.threshold(two)).isEqualTo(two.threshold());
+        long spread = 0;
+        for (int cell = 0; cell < 400; cell++) {
+            long v = value(r, two, W0, "cell-" + cell, 10_000, 10_000);
+            assertThat(v).isGreaterThanOrEqualTo(two.threshold());
+            // P(|X| > 80) = 2 a^81 / (1 + a) = 2e-9 per draw at scale 4.
+            assertThat(Math.abs(v - 10_000)).isLessThanOrEqualTo(80);
+            spread += Math.abs(v - 10_000);
+        }
+        // E|X| is about 4 at scale 4 and about 2 at scale 2: the mean over 400 draws tells them
+        // apart (its standard deviation is about 0.2).
+        assertThat(spread / 400.0).as("mean |noise|").isGreaterThan(3.0);
+    }
+
+    @Test
+    void drawLabel_unchangedWithinOneEpoch_otherAcrossEpochs() {
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
+        ReleaseSpec spec = spec();
+        long before =
+                new KeyedRandomBits(
+                                KEY,
+                                ("veil-noise-v2|heatmap|3600000|1|2|1|10|" + W0 + "|cell-a")
+                                        .getBytes(StandardCharsets.UTF_8))
+                        .nextLong();
+        assertThat(r.bits(spec, W0, "cell-a").nextLong())
+                .as("the label of the draws from before key epochs")
+                .isEqualTo(before);
+        assertThat(r.bits(spec.acrossKeyEpochs(2), W0, "cell-a").nextLong())
+                .as("another scale, another draw")
+                .isNotEqualTo(before);
+        assertThat(r.bits(spec.acrossKeyEpochs(3), W0, "cell-a").nextLong())
+                .isNotEqualTo(r.bits(spec.acrossKeyEpochs(2), W0, "cell-a").nextLong());
     }
 }

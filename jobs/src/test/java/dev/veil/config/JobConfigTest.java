@@ -5,6 +5,7 @@ import dev.veil.testing.VeilTestBase;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -351,5 +352,40 @@ class JobConfigTest extends VeilTestBase {
         assertThat(ref.resolve(TEST_ENV)).isEqualTo(testKey());
         assertThat(ref).hasToString("env:" + KEY_VARIABLE);
         assertThat(ref.toString()).doesNotContain(TEST_KEY_BASE64);
+    }
+
+    @Test
+    void keyEpochsAndRetention_defaultsAndOverrides() {
+        JobConfig d = JobConfig.load(YamlDocument.parse(FILE, BASE));
+        assertThat(d.keyEpochs.length()).isEqualTo(Duration.ofDays(30));
+        assertThat(d.keyEpochs.start()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(d.erasureTopic).isEqualTo("veil.erasure");
+        assertThat(d.idleSubject).isEqualTo(Duration.ofDays(90));
+
+        JobConfig c =
+                JobConfig.load(
+                        YamlDocument.parse(
+                                FILE,
+                                BASE
+                                        + "key_epochs:\n  length: P7D\n  start: 2026-11-28T12:00:00+01:00\n"));
+        assertThat(c.keyEpochs.length()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.keyEpochs.start()).isEqualTo(Instant.parse("2026-11-28T11:00:00Z"));
+    }
+
+    @Test
+    void keyEpochStartNotAnInstant_namesLineAndFormat() {
+        ConfigException e = loadError(BASE + "key_epochs:\n  start: yesterday\n");
+        assertThat(e.line()).isEqualTo(22);
+        assertThat(e.getMessage()).contains("key_epochs.start").contains("RFC 3339");
+    }
+
+    @Test
+    void noticeWindowOfTooManyEpochs_isRefused() {
+        ConfigException e =
+                loadError(
+                        BASE
+                                + "key_epochs:\n  length: PT1H\nretention:\n  erasure_notice_window: P365D\n");
+        assertThat(e.line()).isEqualTo(24);
+        assertThat(e.getMessage()).contains("8761 pseudonyms").contains("at most 1000");
     }
 }

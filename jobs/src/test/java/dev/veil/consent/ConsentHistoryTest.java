@@ -5,6 +5,9 @@ import dev.veil.testing.VeilTestBase;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -106,5 +109,47 @@ class ConsentHistoryTest extends VeilTestBase {
         assertThat(h.insert(ConsentChange.revoke(T10, A))).isEqualTo(Insertion.IN_ORDER);
 
         assertThat(h.at(T12).granted).isZero();
+    }
+
+    @Test
+    void generations_anEraseStartsOneAndFoldingItDeletesTheEndedSecret() {
+        ConsentHistory h = new ConsentHistory();
+        h.insert(ConsentChange.grant(T0900.toEpochMilli(), Purpose.ANALYTICS.mask(), false));
+        h.insert(ConsentChange.erase(T1000.toEpochMilli()));
+        h.insert(ConsentChange.grant(T1030.toEpochMilli(), Purpose.ANALYTICS.mask(), false));
+        assertThat(h.generations()).hasSize(2);
+        ConsentHistory.Generation before = h.generationAt(T0930.toEpochMilli());
+        ConsentHistory.Generation atErasure = h.generationAt(T1000.toEpochMilli());
+        assertThat(before).isSameAs(h.generations()[0]);
+        assertThat(atErasure)
+                .as("an event at the erasure's own time is after it")
+                .isSameAs(h.generations()[1]);
+        byte[] old = {1, 2, 3};
+        before.secret = old;
+        atErasure.secret = new byte[] {9};
+
+        List<Long> erased = new ArrayList<>();
+        h.foldUpTo(T1100.toEpochMilli(), (t, g) -> erased.add(t));
+
+        assertThat(erased).containsExactly(T1000.toEpochMilli());
+        assertThat(old).as("the ended secret is wiped").containsOnly((byte) 0);
+        assertThat(before.secret).isNull();
+        assertThat(h.generations()).hasSize(1);
+        assertThat(h.generations()[0].secret).containsExactly(9);
+    }
+
+    @Test
+    void generations_anEraseInsertedBetweenOthersKeepsEachEventsGeneration() {
+        ConsentHistory h = new ConsentHistory();
+        h.insert(ConsentChange.erase(T1100.toEpochMilli()));
+        h.generationAt(T1130.toEpochMilli()).secret = new byte[] {11};
+        h.generationAt(T0930.toEpochMilli()).secret = new byte[] {9};
+
+        h.insert(ConsentChange.erase(T1000.toEpochMilli()));
+
+        assertThat(h.generations()).hasSize(3);
+        assertThat(h.generationAt(T0930.toEpochMilli()).secret).containsExactly(9);
+        assertThat(h.generationAt(T1030.toEpochMilli()).secret).as("a new generation").isNull();
+        assertThat(h.generationAt(T1130.toEpochMilli()).secret).containsExactly(11);
     }
 }

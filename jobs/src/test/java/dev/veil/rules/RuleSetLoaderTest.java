@@ -4,6 +4,7 @@ import dev.veil.config.ConfigException;
 import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
+import dev.veil.privacy.IdentifierScope;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
 
@@ -500,5 +501,74 @@ class RuleSetLoaderTest extends VeilTestBase {
         assertThat(h3.path())
                 .isEqualTo("outputs.location.fields.cell.generalise_location.resolution");
         assertThat(h3.problem()).contains("too fine").contains("at most 10");
+    }
+
+    private static IdentifierScope scopeOf(RuleSet rules, String output, String target) {
+        for (FieldRule r : rules.output(output).fields()) {
+            if (r.target().equals(target)) {
+                return ((FieldRules.Pseudonymise) r).scope();
+            }
+        }
+        throw new AssertionError("no field " + target);
+    }
+
+    @Test
+    void load_shippedRules_peersAreGlobalEverythingElseSubjectScoped() {
+        RuleSet rules = RuleSetLoader.load(RULES);
+        assertThat(scopeOf(rules, "service", "peer")).isEqualTo(IdentifierScope.GLOBAL);
+        assertThat(scopeOf(rules, "service", "peer_phone")).isEqualTo(IdentifierScope.GLOBAL);
+        for (String f : List.of("subject", "session", "event_id")) {
+            assertThat(scopeOf(rules, "service", f)).as(f).isEqualTo(IdentifierScope.SUBJECT);
+        }
+        assertThat(scopeOf(rules, "device", "device")).isEqualTo(IdentifierScope.SUBJECT);
+    }
+
+    @Test
+    void load_explicitScope_isTaken() {
+        RuleSet rules =
+                RuleSetLoader.load(
+                        YamlDocument.parse(
+                                FILE,
+                                BASE
+                                        + "      device: {from: device_id, pseudonymise: {id: case_sensitive,"
+                                        + " scope: record}}\n"));
+        assertThat(scopeOf(rules, "device", "device")).isEqualTo(IdentifierScope.RECORD);
+    }
+
+    @Test
+    void load_unknownScope_namesTheAllowedOnes() {
+        ConfigException e =
+                loadError(
+                        BASE
+                                + "      device: {from: device_id, pseudonymise: {id: case_sensitive,"
+                                + " scope: everyone}}\n");
+        assertThat(e.getMessage()).contains("everyone").contains("subject").contains("record");
+        assertThat(e.line()).isEqualTo(19);
+    }
+
+    @Test
+    void load_subjectScopedUserIdNormalisedOtherwiseThanSubjectId_isRefused() {
+        ConfigException e =
+                loadError(
+                        edited(
+                                "subject: {from: user_id, pseudonymise: {id: case_insensitive}}",
+                                "subject: {from: user_id, pseudonymise: {id: case_sensitive}}"));
+        assertLocated(
+                e,
+                14,
+                51,
+                "outputs.device.fields.subject.pseudonymise.id",
+                "must normalise it as subject_id does (case_insensitive), so that erasure notices"
+                        + " name it");
+    }
+
+    @Test
+    void load_aRuleNamingAStampField_isRefused() {
+        ConfigException e =
+                loadError(
+                        edited(
+                                LAST_FIELD,
+                                "      key_epoch: {from: os_name, mask: {keep_last: 1}}\n"));
+        assertThat(e.getMessage()).contains("'key_epoch' is added by Veil to every record");
     }
 }

@@ -6,10 +6,11 @@ import dev.veil.aggregate.ReleaseSpec;
 import java.util.OptionalLong;
 
 /**
- * A release mechanism without noise, for tests only: small-count suppression (fewer than k subjects
- * are never published), then the exact bounded sum. Lets a test assert counting, bounding and
- * suppression exactly, as the tests of Google's differential-privacy library inject zero noise into
- * {@code Count}.
+ * A release mechanism without noise, for tests only: small-count suppression (fewer than {@link
+ * ReleaseSpec#minPseudonyms()} pseudonyms, k in a window within one key epoch, are never
+ * published), then the exact bounded sum. Lets a test assert counting, bounding and suppression
+ * exactly, as the tests of Google's differential-privacy library inject zero noise into {@code
+ * Count}.
  */
 public final class ExactRelease implements ReleaseMechanism {
     /** A factory for {@code AggregationTopology.build} and {@code CountAndRelease}. */
@@ -18,7 +19,7 @@ public final class ExactRelease implements ReleaseMechanism {
     @Override
     public OptionalLong release(
             ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
-        return subjects < spec.k() ? OptionalLong.empty() : OptionalLong.of(sum);
+        return subjects < spec.minPseudonyms() ? OptionalLong.empty() : OptionalLong.of(sum);
     }
 
     @Override
@@ -33,7 +34,7 @@ public final class ExactRelease implements ReleaseMechanism {
 
     @Override
     public long threshold(ReleaseSpec spec) {
-        return spec.k();
+        return spec.minPseudonyms();
     }
 
     private static final class Factory implements ReleaseMechanism.Factory {

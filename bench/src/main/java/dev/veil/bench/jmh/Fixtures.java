@@ -1,6 +1,8 @@
 package dev.veil.bench.jmh;
 
 import dev.veil.config.YamlDocument;
+import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.PseudonymKeys;
 import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.LogRecordProcessor;
@@ -14,6 +16,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -161,9 +165,13 @@ final class Fixtures {
         }
     }
 
-    /** A processor with the shipped rules and the fixed key. */
+    /** A processor with the shipped rules, the fixed key and the shipped key epochs. */
     static LogRecordProcessor processor() {
-        return new LogRecordProcessor(rules(), new Pseudonymiser(KEY));
+        return new LogRecordProcessor(
+                rules(),
+                new Pseudonymiser(KEY),
+                new PseudonymKeys(KEY),
+                new KeyEpochs(Instant.parse("2026-01-01T00:00:00Z"), Duration.ofDays(30)));
     }
 
     /**
@@ -180,7 +188,9 @@ final class Fixtures {
                 String subjectKey,
                 long eventTime,
                 byte[] anonymised,
-                String outputKey) {
+                String outputKey,
+                int[] slots,
+                int keySlot) {
             records.add(anonymised);
         }
 

@@ -41,7 +41,9 @@ public class RuleChainBench {
                 String subjectKey,
                 long eventTime,
                 byte[] anonymised,
-                String outputKey) {
+                String outputKey,
+                int[] slots,
+                int keySlot) {
             bh.consume(subjectKey);
             bh.consume(eventTime);
             bh.consume(anonymised);

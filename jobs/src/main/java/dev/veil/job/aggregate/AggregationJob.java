@@ -36,7 +36,9 @@ public final class AggregationJob implements Callable<Integer> {
     @Option(
             names = "--config",
             required = true,
-            description = "Aggregates configuration (YAML), e.g. config/aggregates.yaml")
+            description =
+                    "Aggregates configuration (YAML), e.g. config/aggregates.yaml; its"
+                            + " anonymisation_config names the anonymisation job's file (key epochs)")
     Path config;
 
     @Option(names = "--bootstrap-servers", description = "Overrides kafka.bootstrap_servers")

@@ -27,9 +27,10 @@ import java.util.OptionalLong;
 /**
  * Keyed by release|window|category: counts the bounded contributions of one category in one window
  * and, when the watermark passes the window's release time, suppresses, noises and thresholds it (a
- * {@link ReleaseMechanism}, {@link NoisyRelease} in production). Emits the published records and,
- * on {@link #DECISIONS}, one decision per category for the budget line. Metrics {@code
- * veil.published}, {@code veil.suppressed}.
+ * {@link ReleaseMechanism}, {@link NoisyRelease} in production) as calibrated for the key epochs
+ * the window overlaps ({@link AggregatesConfig#spec}). Emits the published records and, on {@link
+ * #DECISIONS}, one decision per category for the budget line. Metrics {@code veil.published},
+ * {@code veil.suppressed}.
  */
 public class CountAndRelease extends KeyedProcessFunction<String, Contribution, OutRecord> {
     private static final long serialVersionUID = 1L;
@@ -39,7 +40,10 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
 
     private final AggregatesConfig config;
     private final ReleaseMechanism.Factory mechanismFactory;
-    private transient Map<String, ReleaseSpec> releases;
+
+    /** Specs by release|key epochs: few distinct ones, each costly to calibrate. */
+    private transient Map<String, ReleaseSpec> specs;
+
     private transient ReleaseMechanism mechanism;
     private transient ValueState<CategoryCount> count;
     private transient Counter published;
@@ -61,10 +65,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
 
     @Override
     public void open(OpenContext openContext) {
-        releases = new HashMap<>();
-        for (ReleaseSpec r : config.allReleases()) {
-            releases.put(r.name(), r);
-        }
+        specs = new HashMap<>();
         mechanism = mechanismFactory.create(config.window.toMillis());
         count = getRuntimeContext().getState(countDescriptor());
         published = getRuntimeContext().getMetricGroup().addGroup("veil").counter("published");
@@ -95,7 +96,10 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         if (s == null) {
             return;
         }
-        ReleaseSpec spec = releases.get(s.release);
+        ReleaseSpec spec =
+                specs.computeIfAbsent(
+                        s.release + '|' + config.keyEpochsIn(s.windowStart),
+                        k -> config.spec(s.release, s.windowStart));
         ctx.output(DECISIONS, new ReleaseDecision(s.windowStart, s.release));
         OptionalLong value = mechanism.release(spec, s.windowStart, s.category, s.subjects, s.sum);
         if (value.isEmpty()) {
@@ -131,6 +135,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         o.put("k", spec.k());
         o.put("max_contributions", spec.maxContributions());
         o.put("max_per_category", spec.maxPerCategory());
+        o.put("key_epochs", spec.keyEpochs());
         o.put("threshold", mechanism.threshold(spec));
         o.put("noise", mechanism.noiseName());
         o.put("noise_scale", mechanism.noiseScale(spec));

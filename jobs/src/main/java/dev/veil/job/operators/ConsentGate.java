@@ -30,11 +30,17 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
+import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
+import org.apache.flink.streaming.api.operators.TimerSerializer;
 import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -107,14 +113,27 @@ import java.util.Map;
  * identifier.
  *
  * <p><b>State</b> (RocksDB, keyed by subject): {@code gate}, the subject's {@link ConsentHistory}
- * in {@link ConsentHistorySerializer}'s layout; {@code waiting-events}, the events waiting for the
- * consent watermark. A subject with no consent and nothing to come has no entry: after an erasure
- * is folded, every entry is cleared. At most {@code maxPendingEvents} events of one subject are
- * decided per step; the newest beyond that become {@code consent_buffer_full} dead letters.
+ * (with its generations' secrets) in {@link ConsentHistorySerializer}'s layout; {@code
+ * waiting-events}, the events waiting for the consent watermark. A subject with no consent and
+ * nothing to come has no entry: after an erasure is folded, every entry is cleared. At most {@code
+ * maxPendingEvents} events of one subject are decided per step; the newest beyond that become
+ * {@code consent_buffer_full} dead letters.
+ *
+ * <p><b>Pseudonyms and erasure.</b> An allowed event's subject- and record-scoped pseudonyms are
+ * written over their placeholders here ({@link #publication}), from the secret of the subject's
+ * {@link ConsentHistory.Generation generation} at the event's time (made, 16 random bytes, when the
+ * generation's first record is let through) and the key of the event's key epoch ({@link
+ * PseudonymKeys}); the record gets its {@code policy_version}. When an erasure is folded (both
+ * watermarks have passed it, so no earlier event can still come), the ended generation's notice
+ * goes to the erasure topic and its secret is wiped: nothing can recompute its pseudonyms any more.
+ * A subject without consent or age status whose consent last changed more than {@code
+ * retention.idle_subject} ago is removed, secret and all. docs/consent.md, "The privacy lifecycle".
  *
  * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code
  * veil.late_consent_changes}, {@code veil.consent_delivery_bound_exceeded_ms}, {@code
- * veil.reason.<r>.dead_lettered}. The operator emits no watermark: its only consumer is the sink.
+ * veil.reason.<r>.dead_lettered}, {@code veil.erasure_notices}, {@code
+ * veil.subject_secrets_shredded}, {@code veil.idle_subjects_removed}. The operator emits no
+ * watermark: its only consumer is the sink.
  */
 public class ConsentGate extends AbstractStreamOperator<OutRecord>
         implements TwoInputStreamOperator<LogEvent, ConsentEvent, OutRecord>,
@@ -131,11 +150,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
      */
     static final int FOLD = 1;
 
-    /**
-     * How far (ms of consent watermark) a fold timer that found the log watermark behind is put
-     * off, at least; then as far again as the change is old.
-     */
-    static final long FOLD_RETRY_MILLIS = 60_000;
+    /** Name of the keyed queue of subjects whose fold waits for the log watermark. */
+    static final String LOG_FOLDS = "log-folds";
 
     private static final Comparator<LogEvent> BY_TIME = Comparator.comparingLong(e -> e.eventTime);
 
@@ -219,6 +235,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private transient ValueState<ConsentHistory> gate;
     private transient ListState<LogEvent> waiting;
     private transient InternalTimerService<Integer> timers;
+    private transient KeyGroupedInternalPriorityQueue<TimerHeapInternalTimer<String, VoidNamespace>>
+            logFolds;
     private transient long consentWatermark;
     private transient boolean logInputIdle;
     private transient StreamRecord<OutRecord> reuse;
@@ -290,6 +308,15 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         waiting = getPartitionedState(waitingDescriptor());
         timers = getInternalTimerService("consent-gate", IntSerializer.INSTANCE, this);
+        // A queue like a timer service's, checkpointed and rescaled with the keyed state, but
+        // drained by min(log, consent watermark) instead of the consent watermark alone.
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        KeyedStateBackend<String> backend = (KeyedStateBackend) getKeyedStateBackend();
+        logFolds =
+                backend.create(
+                        LOG_FOLDS,
+                        new TimerSerializer<>(
+                                backend.getKeySerializer(), VoidNamespaceSerializer.INSTANCE));
         consentWatermark = Long.MIN_VALUE;
         reuse = new StreamRecord<>(null);
         metrics = new VeilMetrics(getMetricGroup());
@@ -321,8 +348,20 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     // -------------------------------------------------------------------
 
     @Override
-    public void processWatermark1(Watermark mark) {
+    public void processWatermark1(Watermark mark) throws Exception {
         logWatermark.effective(mark.getTimestamp());
+        foldWhatTheLogWatermarkAllows();
+    }
+
+    /** Folds every queued subject whose oldest unfolded change both watermarks have passed. */
+    private void foldWhatTheLogWatermarkAllows() throws Exception {
+        long bound = Math.min(logWatermark.current(), consentWatermark);
+        TimerHeapInternalTimer<String, VoidNamespace> next;
+        while ((next = logFolds.peek()) != null && next.getTimestamp() <= bound) {
+            logFolds.poll();
+            setCurrentKey(next.getKey());
+            decideDue(Long.MIN_VALUE);
+        }
     }
 
     @Override
@@ -338,6 +377,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             logWatermark.effective(consentWatermark);
         }
         getTimeServiceManager().orElseThrow().advanceWatermark(new Watermark(consentWatermark));
+        foldWhatTheLogWatermarkAllows();
     }
 
     @Override
@@ -479,14 +519,11 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private void store(ConsentHistory h, boolean changed) throws IOException {
         long bound = Math.min(logWatermark.current(), consentWatermark);
         changed |= h.foldUpTo(bound, erasureListener);
-        // One fold timer per subject at most, replaced rather than added to. Strictly after the
-        // consent watermark, so
-        // it never re-arms itself within one watermark step (and a decide timer of this step has
-        // already moved it); at
-        // least as far again as the change is old, so that while the log watermark stands still (a
-        // stalled log
-        // partition) the subjects waiting for it come back ever more rarely. None past the end of a
-        // bounded input.
+        // Two ways back for a subject with unfolded changes. A change newer than the consent
+        // watermark: one fold timer at the newest change, replaced rather than added to. A change
+        // the consent watermark has passed but the log watermark has not: the log-fold queue, which
+        // the log watermark drains as it passes, so an erasure is final (notice, secret wiped) as
+        // soon as both watermarks allow, on a quiet system and at the end of a bounded input too.
         long wanted = Long.MIN_VALUE;
         if (idle(h)) {
             long removeAt = saturatedAdd(h.foldedUpTo(), settings.idleSubjectMillis);
@@ -504,11 +541,15 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             wanted = removeAt;
         } else if (h.changes().length > 0) {
             long newest = h.newestChange();
-            long wait = Math.max(FOLD_RETRY_MILLIS, consentWatermark - newest);
             if (newest > consentWatermark) {
                 wanted = newest;
-            } else if (consentWatermark < Long.MAX_VALUE - wait) {
-                wanted = consentWatermark + wait;
+            }
+            long oldest = h.changes()[0].effectiveTime;
+            if (oldest <= consentWatermark) {
+                // folding waits for the log watermark only
+                logFolds.add(
+                        new TimerHeapInternalTimer<>(
+                                oldest, (String) getCurrentKey(), VoidNamespace.INSTANCE));
             }
         }
         if (h.foldAt() != wanted) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -74,26 +75,31 @@ class AggregationJobITCase extends VeilTestBase {
     static AggregatesConfig config(String prefix) throws Exception {
         String text =
                 Files.readString(Path.of("../config/aggregates.yaml"))
-                        .replace("veil.", prefix + ".");
+                        .replace("veil.", prefix + ".")
+                        // the topics only, not the anonymisation job's file
+                        .replace(prefix + ".yaml", "veil.yaml");
         Path keyFile = tmp.resolve(prefix + ".key");
         Files.writeString(keyFile, TEST_KEY_BASE64);
-        return AggregatesConfig.load(YamlDocument.parse("aggregates.yaml", text))
-                .withOverrides(
-                        kafka.bootstrapServers(),
-                        KeyReference.file(keyFile.toString()),
-                        Map.of(
-                                "execution.checkpointing.interval",
-                                "1s",
-                                "execution.checkpointing.dir",
-                                tmp.resolve(prefix + "-cp").toUri().toString(),
-                                // RocksDB's files in a short folder: under the MiniCluster's own
-                                // temp folder an instance path
-                                // is too long to name RocksDB's log file after, and Flink warns for
-                                // every instance.
-                                "state.backend.rocksdb.localdir",
-                                tmp.resolve("rocksdb").toString(),
-                                "parallelism.default",
-                                "2"));
+        AggregatesConfig c =
+                AggregatesConfig.load(YamlDocument.parse("../config/aggregates.yaml", text));
+        assertThat(c.keyEpochs.start()).isEqualTo(EPOCHS.start());
+        assertThat(c.keyEpochs.length()).isEqualTo(EPOCHS.length());
+        return c.withOverrides(
+                kafka.bootstrapServers(),
+                KeyReference.file(keyFile.toString()),
+                Map.of(
+                        "execution.checkpointing.interval",
+                        "1s",
+                        "execution.checkpointing.dir",
+                        tmp.resolve(prefix + "-cp").toUri().toString(),
+                        // RocksDB's files in a short folder: under the MiniCluster's own
+                        // temp folder an instance path
+                        // is too long to name RocksDB's log file after, and Flink warns for
+                        // every instance.
+                        "state.backend.rocksdb.localdir",
+                        tmp.resolve("rocksdb").toString(),
+                        "parallelism.default",
+                        "2"));
     }
 
     static String res9(double lat, double lon) {
@@ -111,7 +117,23 @@ class AggregationJobITCase extends VeilTestBase {
                 + time
                 + "\",\"h3_cell\":\""
                 + cell
-                + "\",\"source\":\"gps\",\"rules_version\":\"t\"}";
+                + "\",\"source\":\"gps\""
+                + stamps(time)
+                + "}";
+    }
+
+    /**
+     * The stamps the anonymisation job puts on every record: rules_version, policy_version and the
+     * key_epoch of the event time under the shipped key epochs (config/veil.yaml, {@link
+     * VeilTestBase#EPOCHS}).
+     */
+    static String stamps(String time) {
+        return stamps(EPOCHS.of(Instant.parse(time).toEpochMilli()));
+    }
+
+    static String stamps(long keyEpoch) {
+        return ",\"rules_version\":\"t\",\"policy_version\":\"2026-11-01\",\"key_epoch\":"
+                + keyEpoch;
     }
 
     static String device(String subject, String time, String app) {
@@ -123,7 +145,9 @@ class AggregationJobITCase extends VeilTestBase {
                 + "\"os_version\":\"14.1\",\"app_version\":\""
                 + app
                 + "\",\"user_agent\":{\"browser_family\":\"Chrome\","
-                + "\"browser_major\":\"120\",\"os_family\":\"Android\",\"device_family\":\"Pixel 7\"},\"rules_version\":\"t\"}";
+                + "\"browser_major\":\"120\",\"os_family\":\"Android\",\"device_family\":\"Pixel 7\"}"
+                + stamps(time)
+                + "}";
     }
 
     static String service(String subject, String time, String action, String extra) {
@@ -135,7 +159,8 @@ class AggregationJobITCase extends VeilTestBase {
                 + action
                 + "\""
                 + extra
-                + ",\"rules_version\":\"t\"}";
+                + stamps(time)
+                + "}";
     }
 
     // Dublin: two res-7 cells far enough apart; Cork for the movers.
@@ -179,6 +204,16 @@ class AggregationJobITCase extends VeilTestBase {
                             c.heatmapInputTopic,
                             null,
                             location("d" + i, "2026-11-28T09:10:00Z", children.get(5))));
+        }
+        // Galway: 10 subjects, but their records carry a key epoch their window does not overlap
+        // (the anonymisation job would have run with other key epochs): dropped, not published.
+        for (int i = 0; i < 10; i++) {
+            loc.add(
+                    new Raw(
+                            c.heatmapInputTopic,
+                            null,
+                            location("x" + i, "2026-11-28T09:05:00Z", res9(GALWAY[0], GALWAY[1]))
+                                    .replace(stamps("2026-11-28T09:05:00Z"), stamps(12))));
         }
         // Dublin north: 9 subjects -> below k, suppressed.
         for (int i = 0; i < 9; i++) {
@@ -328,6 +363,9 @@ class AggregationJobITCase extends VeilTestBase {
         assertThat(cork)
                 .as("15 movers in 3 cells, at most L = 2 each, cells below k suppressed")
                 .isLessThanOrEqualTo(30);
+        assertThat(heat)
+                .as("records of a key epoch outside their window are dropped")
+                .doesNotContainKey("09:00 heatmap " + res7(GALWAY[0], GALWAY[1]));
         assertThat(heat.keySet())
                 .as("only Dublin twice and Cork cells")
                 .allMatch(

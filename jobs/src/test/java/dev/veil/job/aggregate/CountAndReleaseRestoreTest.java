@@ -3,8 +3,10 @@ package dev.veil.job.aggregate;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.NoisyRelease;
 import dev.veil.aggregate.ReleaseMechanism;
+import dev.veil.aggregate.ReleaseSpec;
 import dev.veil.config.YamlDocument;
 import dev.veil.job.records.OutRecord;
+import dev.veil.privacy.KeyEpochs;
 import dev.veil.record.Json;
 import dev.veil.testing.ExactRelease;
 import dev.veil.testing.VeilTestBase;
@@ -86,7 +88,7 @@ class CountAndReleaseRestoreTest {
                 Files.readString(Path.of("../config/aggregates.yaml"), StandardCharsets.UTF_8);
         assertThat(text).contains("env: VEIL_NOISE_KEY");
         text = text.replace("env: VEIL_NOISE_KEY", "file: \"" + keyFile.toAbsolutePath() + "\"");
-        return AggregatesConfig.load(YamlDocument.parse("aggregates-test.yaml", text));
+        return AggregatesConfig.load(YamlDocument.parse("../config/aggregates-test.yaml", text));
     }
 
     /** A harness releasing through the production mechanism (noise from the config's key). */
@@ -275,5 +277,103 @@ class CountAndReleaseRestoreTest {
                 .containsExactly(
                         "action@" + WINDOW + "@" + RELEASE, "action@" + WINDOW + "@" + RELEASE);
         assertThat(stateEntries(h)).isZero();
+    }
+
+    /**
+     * The shipped config with a key-epoch boundary at 10:30: the window 10:00-11:00 overlaps two
+     * key epochs, 11:00-12:00 one.
+     */
+    private AggregatesConfig boundaryAt1030() throws IOException {
+        return config(dir, VeilTestBase.TEST_KEY_BASE64)
+                .withKeyEpochs(
+                        new KeyEpochs(
+                                Instant.ofEpochMilli(WINDOW + Duration.ofMinutes(30).toMillis()),
+                                Duration.ofDays(1)));
+    }
+
+    private static Map<Long, JsonNode> byWindow(List<OutRecord> records) throws IOException {
+        Map<Long, JsonNode> out = new TreeMap<>();
+        for (OutRecord r : records) {
+            JsonNode n = Json.MAPPER.readTree(r.value);
+            long start = Instant.parse(n.get("window_start").asText()).toEpochMilli();
+            assertThat(out.put(start, n)).as("one record per window").isNull();
+        }
+        return out;
+    }
+
+    @Test
+    void windowAcrossTwoKeyEpochs_releasedWithTheNoiseAndThresholdOfTwoPseudonymsPerPerson()
+            throws Exception {
+        AggregatesConfig config = boundaryAt1030();
+        long next = WINDOW + Duration.ofHours(1).toMillis();
+        long nextRelease = RELEASE + Duration.ofHours(1).toMillis();
+        var h = harness(config, null, false);
+        for (int s = 0; s < SUBJECTS; s++) {
+            h.processElement(new Contribution("heatmap", WINDOW, cell(0), 1), RELEASE);
+            h.processElement(new Contribution("heatmap", next, cell(0), 1), nextRelease);
+        }
+        h.processWatermark(nextRelease);
+        Map<Long, JsonNode> released = byWindow(h.extractOutputValues());
+        assertThat(released).containsOnlyKeys(WINDOW, next);
+
+        JsonNode boundary = released.get(WINDOW);
+        ReleaseSpec two = config.heatmap.acrossKeyEpochs(2);
+        assertThat(boundary.get("key_epochs").asInt()).isEqualTo(2);
+        assertThat(boundary.get("noise_scale").asDouble()).as("2 L C / eps").isEqualTo(4.0);
+        assertThat(boundary.get("threshold").asLong())
+                .isEqualTo(two.threshold())
+                .isGreaterThan(config.heatmap.threshold());
+        assertThat(boundary.get("epsilon").decimalValue())
+                .as("the same epsilon is spent")
+                .isEqualByComparingTo("1");
+        assertThat(boundary.get("delta").asDouble()).isEqualTo(1e-6);
+        assertThat(boundary.get("k").asLong()).isEqualTo(10);
+        assertThat(boundary.get("max_contributions").asLong()).isEqualTo(2);
+        assertThat(boundary.get("count").asLong())
+                .as("the draw of the scaled mechanism")
+                .isEqualTo(
+                        new NoisyRelease(VeilTestBase.testKey(), Duration.ofHours(1).toMillis())
+                                .release(two, WINDOW, cell(0), SUBJECTS, SUBJECTS)
+                                .orElseThrow());
+
+        JsonNode inside = released.get(next);
+        assertThat(inside.get("key_epochs").asInt()).isEqualTo(1);
+        assertThat(inside.get("noise_scale").asDouble()).isEqualTo(2.0);
+        assertThat(inside.get("threshold").asLong()).isEqualTo(config.heatmap.threshold());
+    }
+
+    @Test
+    void windowAcrossTwoKeyEpochs_suppressedBelowTheirPseudonymsForKPeople() throws Exception {
+        AggregatesConfig config = boundaryAt1030();
+        long next = WINDOW + Duration.ofHours(1).toMillis();
+        long nextRelease = RELEASE + Duration.ofHours(1).toMillis();
+        var h = harness(config, ExactRelease.FACTORY, null, false);
+        // (k - 1) g + 1 = 19 pseudonyms are needed across the boundary: 18 could be 9 people.
+        for (int s = 0; s < 18; s++) {
+            h.processElement(new Contribution("os", WINDOW, "Android 14", 1), RELEASE);
+        }
+        for (int s = 0; s < 19; s++) {
+            h.processElement(new Contribution("os", WINDOW, "Android 15", 1), RELEASE);
+        }
+        for (int s = 0; s < 10; s++) {
+            h.processElement(new Contribution("os", next, "Android 14", 1), nextRelease);
+        }
+        h.processWatermark(nextRelease);
+
+        Map<String, Long> counts = new TreeMap<>();
+        for (OutRecord r : h.extractOutputValues()) {
+            JsonNode n = Json.MAPPER.readTree(r.value);
+            counts.put(
+                    n.get("window_start").asText().substring(11, 16)
+                            + " "
+                            + n.get("category").asText(),
+                    n.get("count").asLong());
+        }
+        assertThat(counts)
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("10:00 Android 15", 19L, "11:00 Android 14", 10L));
+        assertThat(h.getSideOutput(CountAndRelease.DECISIONS))
+                .as("every decision feeds the budget line")
+                .hasSize(3);
     }
 }

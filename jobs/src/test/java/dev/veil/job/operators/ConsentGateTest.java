@@ -533,18 +533,27 @@ class ConsentGateTest extends VeilTestBase {
     }
 
     @Test
-    void logWatermarkStandingStill_eachStepLeavesOneFoldTimer_notOneMorePerStep() throws Exception {
+    void logWatermarkStandingStill_noTimerPerStep_theFoldWaitsForTheLogWatermark()
+            throws Exception {
         open();
         send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        send(consent(ALICE, ConsentChange.erase(T1000.toEpochMilli())));
         for (int step = 1; step <= 10; step++) {
             Instant at = T1000.plusSeconds(600L * step);
             send(event("device", ALICE, at, "e" + step));
             harness.processWatermark2(new Watermark(at.toEpochMilli()));
             assertThat(harness.numEventTimeTimers())
-                    .as("after step %d: the fold timer only", step)
-                    .isEqualTo(1);
+                    .as("after step %d: nothing comes back while the log watermark stands", step)
+                    .isZero();
         }
-        assertThat(publishedNames()).hasSize(10);
+        assertThat(publishedNames()).as("erased at 10:00").isEmpty();
+        assertThat(stateEntries()).as("the erasure waits for the log watermark").isEqualTo(1);
+
+        harness.processWatermark1(new Watermark(T1030.toEpochMilli()));
+
+        assertThat(stateEntries())
+                .as("folded as the log watermark passes it: the erased subject's entry is gone")
+                .isZero();
     }
 
     @Test

@@ -13,6 +13,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -54,6 +56,86 @@ class ConsentHistorySerializerTest extends VeilTestBase {
         assertThat(back.foldedUpTo()).isEqualTo(h.foldedUpTo());
         assertThat(back.changes()).containsExactly(h.changes());
         assertThat(S.copy(h).changes()).containsExactly(h.changes());
+    }
+
+    @Test
+    void roundTrip_keepsPolicyVersionsAndTheSecretOfEveryGeneration() throws Exception {
+        ConsentHistory h =
+                new ConsentHistory(
+                        new ConsentState(Purpose.ANALYTICS.mask(), 0, false, "2026-11"),
+                        T0900.toEpochMilli(),
+                        new ConsentChange[] {
+                            ConsentChange.erase(T1000.toEpochMilli()),
+                            ConsentChange.grant(
+                                    T1030.toEpochMilli(),
+                                    Purpose.ANALYTICS.mask(),
+                                    false,
+                                    "2026-12"),
+                            ConsentChange.erase(T1100.toEpochMilli())
+                        },
+                        new ConsentHistory.Generation[] {
+                            new ConsentHistory.Generation(secret(1), 11),
+                            new ConsentHistory.Generation(secret(2), -3),
+                            new ConsentHistory.Generation()
+                        });
+
+        ConsentHistory back = read(write(h));
+
+        assertThat(back.base()).isEqualTo(h.base());
+        assertThat(back.base().policyVersion).isEqualTo("2026-11");
+        assertThat(back.changes()).containsExactly(h.changes());
+        assertThat(back.changes()[1].policyVersion).isEqualTo("2026-12");
+        assertThat(back.generations()).hasSize(3);
+        assertThat(back.generations()[0].secret).isEqualTo(secret(1));
+        assertThat(back.generations()[0].firstEpoch).isEqualTo(11);
+        assertThat(back.generations()[1].secret).isEqualTo(secret(2));
+        assertThat(back.generations()[1].firstEpoch).isEqualTo(-3);
+        assertThat(back.generations()[2].secret).isNull();
+        ConsentHistory copy = S.copy(h);
+        assertThat(copy.generations()[1].secret)
+                .isEqualTo(secret(2))
+                .isNotSameAs(h.generations()[1].secret);
+    }
+
+    @Test
+    void aValueWrittenByVeil02_readsWithoutSecretsOrPolicyVersions() throws Exception {
+        // Veil 0.2's layout, byte for byte: base (analytics), folded at 09:00, one erase at 10:00
+        DataOutputSerializer v02 = new DataOutputSerializer(64);
+        v02.writeByte(1 | 4);
+        v02.writeByte(Purpose.ANALYTICS.mask());
+        v02.writeByte(0);
+        v02.writeLong(T0900.toEpochMilli());
+        v02.writeByte(1);
+        v02.writeByte(ConsentChange.Action.ERASE.code);
+        v02.writeByte(0);
+        v02.writeLong(T1000.toEpochMilli());
+
+        ConsentHistory back = read(v02.getCopyOfBuffer());
+
+        assertThat(back.base()).isEqualTo(new ConsentState(Purpose.ANALYTICS.mask(), 0, false));
+        assertThat(back.changes()).containsExactly(ConsentChange.erase(T1000.toEpochMilli()));
+        assertThat(back.generations()).hasSize(2);
+        assertThat(back.generations()[0].secret).isNull();
+        assertThat(back.generations()[1].secret).isNull();
+    }
+
+    @Test
+    void aGrantedSubjectWithASecret_takesUnder40Bytes() throws Exception {
+        ConsentHistory h = new ConsentHistory();
+        h.insert(
+                ConsentChange.grant(
+                        T0900.toEpochMilli(), Purpose.ANALYTICS.mask(), false, "2026-11"));
+        h.foldUpTo(T1000.toEpochMilli());
+        h.generations()[0].secret = secret(7);
+        h.generations()[0].firstEpoch = 11;
+        // 12 as before, plus the policy version (1 + 7), the secret (16) and its epoch (1)
+        assertThat(write(h)).hasSize(37);
+    }
+
+    private static byte[] secret(int fill) {
+        byte[] b = new byte[ConsentHistorySerializer.SECRET_BYTES];
+        Arrays.fill(b, (byte) fill);
+        return b;
     }
 
     @Test

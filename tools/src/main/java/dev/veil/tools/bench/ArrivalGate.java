@@ -1,6 +1,7 @@
 package dev.veil.tools.bench;
 
 import dev.veil.config.JobConfig;
+import dev.veil.config.KeyReference;
 import dev.veil.consent.ConsentDecision;
 import dev.veil.consent.ConsentRules;
 import dev.veil.consent.ConsentState;
@@ -11,6 +12,8 @@ import dev.veil.job.operators.DeadLetterSplitter;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
+import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.PseudonymKeys;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 
@@ -53,12 +56,23 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
     /** Output and dead-letter topics are this prefix plus the anonymisation job's topic. */
     static final String PREFIX = "arrival.";
 
+    /**
+     * The peer's subject secret: one for everyone, so that it pays for the same HMACs per pseudonym
+     * as the gate, without the gate's secret per subject and generation.
+     */
+    private static final byte[] SHARED_SECRET = new byte[16];
+
     private final RulesText rulesText;
+    private final KeyReference key;
+    private final KeyEpochs epochs;
     private transient RuleSet rules;
     private transient ValueState<ConsentState> consent;
+    private transient PseudonymKeys keys;
 
-    ArrivalGate(RulesText rulesText) {
+    ArrivalGate(RulesText rulesText, KeyReference key, KeyEpochs epochs) {
         this.rulesText = rulesText;
+        this.key = key;
+        this.epochs = epochs;
     }
 
     /**
@@ -94,7 +108,7 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
                 .keyBy(
                         new AnonymisationTopology.LogSubject(),
                         new AnonymisationTopology.ConsentSubject())
-                .process(new ArrivalGate(rules))
+                .process(new ArrivalGate(rules, c.pseudonymisationKey, c.keyEpochs))
                 .uid("bench-arrival-gate")
                 .name("arrival gate")
                 .union(
@@ -109,6 +123,7 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
     @Override
     public void open(OpenContext openContext) {
         rules = rulesText.parse();
+        keys = new PseudonymKeys(key.resolve());
         consent =
                 getRuntimeContext()
                         .getState(
@@ -126,7 +141,17 @@ final class ArrivalGate extends KeyedCoProcessFunction<String, LogEvent, Consent
         if (!d.allowed()) {
             return;
         }
-        out.collect(ConsentGate.publication(output, d, e, PREFIX + output.topic()));
+        ConsentState s = consent.value();
+        out.collect(
+                ConsentGate.publication(
+                        output,
+                        d,
+                        e,
+                        PREFIX + output.topic(),
+                        keys,
+                        SHARED_SECRET,
+                        epochs.of(e.eventTime),
+                        s.policyVersion));
     }
 
     @Override

@@ -262,14 +262,15 @@ public final class BenchJob {
     }
 
     /**
-     * Waits until the consent topic is consumed and checkpointed, then takes a canonical savepoint
-     * and cancels: returns savepoint and latest checkpoint sizes.
+     * Waits until the consent and service topics are consumed and checkpointed, then takes a
+     * canonical savepoint and cancels: returns savepoint and latest checkpoint sizes.
      */
     static Map<String, Object> stateSize(JobClient client, JobConfig c, Path work)
             throws Exception {
         KafkaIo io = new KafkaIo(c.bootstrapServers);
-        long end = io.endOffsets(List.of(c.consentTopic));
-        while (io.committedOffsets(c.groupId, List.of(c.consentTopic)) < end) {
+        List<String> topics = List.of(c.consentTopic, c.inputTopics.get("service"));
+        long end = io.endOffsets(topics);
+        while (io.committedOffsets(c.groupId, topics) < end) {
             Thread.sleep(500);
         }
         Thread.sleep(3000);

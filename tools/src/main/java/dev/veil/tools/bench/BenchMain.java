@@ -659,7 +659,9 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     private Map<String, Double> stateSize(LocalKafka kafka, KafkaIo io) throws Exception {
-        step("state size: %,d data subjects with consent ...", stateSubjects);
+        step(
+                "state size: %,d data subjects with consent and one published event each ...",
+                stateSubjects);
         // Effective times 100 ms apart, so that the watermark passes (almost) all of them: the
         // state measured is the
         // steady state of applied consent, not changes still waiting.
@@ -679,6 +681,23 @@ public final class BenchMain implements Callable<Integer> {
                         "state.raw.consent",
                         user.getBytes(StandardCharsets.UTF_8),
                         v.getBytes(StandardCharsets.UTF_8),
+                        System.currentTimeMillis());
+                // one published event each, so that every subject holds its secret as in
+                // production
+                String e =
+                        "{\"event_id\":\"st-"
+                                + i
+                                + "\",\"user_id\":\""
+                                + user
+                                + "\",\"session_id\":\"st-"
+                                + i
+                                + "\",\"event_time\":\""
+                                + Instant.ofEpochMilli(base + i * 100L + 50)
+                                + "\",\"action\":\"view\"}";
+                p.send(
+                        "state.raw.service",
+                        user.getBytes(StandardCharsets.UTF_8),
+                        e.getBytes(StandardCharsets.UTF_8),
                         System.currentTimeMillis());
             }
             p.flush();

@@ -7,6 +7,7 @@ import dev.veil.config.KeyReference;
 import dev.veil.job.RulesText;
 import dev.veil.job.aggregate.AggregationTopology;
 import dev.veil.job.anonymisation.AnonymisationTopology;
+import dev.veil.privacy.KeyEpochs;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
@@ -153,11 +154,21 @@ public final class DemoMain implements Callable<Integer> {
         say("starting a Kafka broker (KRaft) on 127.0.0.1 ...");
         try (LocalKafka kafka = LocalKafka.start(brokerClasspath, runDir.resolve("kafka"))) {
             say("Kafka is up at %s", kafka.bootstrapServers());
+            KeyEpochs epochs = demoEpochs(base.keyEpochs, day);
             JobConfig jobConfig =
                     base.withOverrides(
-                            kafka.bootstrapServers(),
-                            key,
-                            localFlink(runDir.resolve("checkpoints")));
+                                    kafka.bootstrapServers(),
+                                    key,
+                                    localFlink(runDir.resolve("checkpoints")))
+                            .withKeyEpochs(epochs);
+            say(
+                    "key epochs: every %s as configured, but the demo puts a key-epoch boundary at"
+                            + " %s (12:00 UTC of its day) so that the rotation shows: epoch %d"
+                            + " before, %d after",
+                    readable(epochs.length()),
+                    noon(day),
+                    epochs.of(noon(day).toEpochMilli() - 1),
+                    epochs.of(noon(day).toEpochMilli()));
             KafkaIo io = new KafkaIo(kafka.bootstrapServers());
             AggregatesConfig agg =
                     aggBase.withOverrides(
@@ -167,7 +178,10 @@ public final class DemoMain implements Callable<Integer> {
                             // The demo replays a day in about a minute: a watermark step of the
                             // anonymisation job then covers minutes to hours of event time, and its
                             // output is that much out of order (docs/aggregates.md).
-                            .withMaxOutOfOrderness(Duration.ofHours(24));
+                            .withMaxOutOfOrderness(Duration.ofHours(24))
+                            // the epochs the anonymisation job runs with (a boundary at noon):
+                            // records of any other epoch would be dropped
+                            .withKeyEpochs(jobConfig.keyEpochs);
             io.createTopics(VeilTopics.partitionsByName(VeilTopics.of(jobConfig, ruleSet, agg, 3)));
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
@@ -210,10 +224,18 @@ public final class DemoMain implements Callable<Integer> {
             Set<String> raw = data.rawIdentifiers();
             long[] leaks = {0};
             long[] values = {0};
+            Lifecycle lifecycle = new Lifecycle();
             for (OutputRules o : ruleSet.outputs().values()) {
                 outCounts.put(
                         o.topic(),
-                        readBack(io, o.topic(), out, node -> values[0] += scan(node, raw, leaks)));
+                        readBack(
+                                io,
+                                o.topic(),
+                                out,
+                                node -> {
+                                    values[0] += scan(node, raw, leaks);
+                                    lifecycle.published(node, o.keyField());
+                                }));
             }
             outCounts.put(
                     jobConfig.deadLetterTopic,
@@ -225,12 +247,26 @@ public final class DemoMain implements Callable<Integer> {
                                 deadLetters.merge(node.path("reason").asText(), 1L, Long::sum);
                                 values[0] += scan(node, raw, leaks);
                             }));
+            readBack(
+                    io,
+                    jobConfig.erasureTopic,
+                    out,
+                    node -> {
+                        values[0] += scan(node, raw, leaks);
+                        lifecycle.notice(node);
+                    });
 
             printSummary(
                     sent,
                     outCounts,
                     LocalMetrics.totals(AnonymisationTopology.JOB_NAME, "dropped"),
                     deadLetters,
+                    lifecycle.summary(
+                            epochs,
+                            data.countsByKind().get("consent_mix.erasure"),
+                            LocalMetrics.total(AnonymisationTopology.JOB_NAME, "erasure_notices"),
+                            LocalMetrics.total(
+                                    AnonymisationTopology.JOB_NAME, "subject_secrets_shredded")),
                     values[0],
                     leaks[0],
                     started);
@@ -238,6 +274,30 @@ public final class DemoMain implements Callable<Integer> {
             runAggregates(agg, io);
             return leaks[0] == 0 ? 0 : 3;
         }
+    }
+
+    /** P30D rather than Duration's PT720H; other lengths as Duration writes them. */
+    static String readable(Duration length) {
+        return length.toSeconds() % 86_400 == 0 ? "P" + length.toDays() + "D" : length.toString();
+    }
+
+    /** 12:00 UTC of {@code day}. */
+    static Instant noon(LocalDate day) {
+        return day.atTime(12, 0).toInstant(ZoneOffset.UTC);
+    }
+
+    /**
+     * The configured key epochs with their length, shifted so that one starts at 12:00 UTC of
+     * {@code day}: a day's worth of input then spans two epochs, and the summary shows records,
+     * pseudonyms and erasure notices of both. The morning keeps the number the configured epochs
+     * give it, and the epoch from noon on is the next.
+     */
+    static KeyEpochs demoEpochs(KeyEpochs configured, LocalDate day) {
+        long noon = noon(day).toEpochMilli();
+        long number = configured.of(noon - 1) + 1;
+        return new KeyEpochs(
+                Instant.ofEpochMilli(noon - number * configured.length().toMillis()),
+                configured.length());
     }
 
     /**
@@ -304,10 +364,7 @@ public final class DemoMain implements Callable<Integer> {
             c.getJobExecutionResult().get();
         }
         for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-            late +=
-                    LocalMetrics.totals("veil-" + kind.id, "late_observations").values().stream()
-                            .mapToLong(Long::longValue)
-                            .sum();
+            late += LocalMetrics.total("veil-" + kind.id, "late_observations");
         }
         List<JsonNode> heat = new ArrayList<>();
         List<JsonNode> usage = new ArrayList<>();
@@ -483,12 +540,14 @@ public final class DemoMain implements Callable<Integer> {
     /**
      * @param droppedByReason the consent gate's {@code veil.reason.<r>.dropped} counters, summed
      *     over subtasks
+     * @param lifecycle the lines of {@link Lifecycle#summary}
      */
     private static void printSummary(
             Map<String, Long> sent,
             Map<String, Long> outCounts,
             Map<String, Long> droppedByReason,
             Map<String, Long> deadLetters,
+            String lifecycle,
             long valuesScanned,
             long leaks,
             long started) {
@@ -519,9 +578,11 @@ public final class DemoMain implements Callable<Integer> {
         sb.append(
                 "dead-lettered, by reason (invalid_value: published, without the field named in the dead letter):\n");
         deadLetters.forEach((r, n) -> sb.append(String.format("  %-32s %,10d%n", r, n)));
+        sb.append(lifecycle);
         sb.append(
                 String.format(
-                        "leak scan: %,d output values checked against the input's raw identifiers: %d found%n",
+                        "leak scan: %,d values of the anonymised, dead-letter and erasure topics checked against"
+                                + " the input's raw identifiers: %d found%n",
                         valuesScanned, leaks));
         sb.append(
                 String.format(

@@ -54,6 +54,14 @@ public final class LocalMetrics implements MetricReporter {
         return out;
     }
 
+    /**
+     * The total of the counters named {@code name} in job {@code jobName} over subtasks and labels;
+     * 0 if there are none. For example {@code total("veil-anonymisation", "erasure_notices")}.
+     */
+    public static long total(String jobName, String name) {
+        return totals(jobName, name).values().stream().mapToLong(Long::longValue).sum();
+    }
+
     @Override
     public void open(MetricConfig config) {}
 

@@ -37,6 +37,14 @@ import java.util.TreeSet;
  *       consent, 10% none), grants made up to ten days before the day, changes during the day; at
  *       some in-day changes a service event at exactly the effective time or just after it, sent
  *       before a change that arrives late;
+ *   <li>erasures during the day (local 07:00 to 17:00), each with a service event 1 to 31 min
+ *       before it; half of the erased subjects grant again 30 min to 4.5 h later, with a service
+ *       event 1 to 61 min after the new grant;
+ *   <li>every consent record with a policy_version: 2026-11 for a grant during the day (a
+ *       re-grant), else the subject's version, 2026-09 (about 80%) or 2026-03;
+ *   <li>peer_account_id of message and call events is always another data subject's user id (a
+ *       contact), so a peer is pseudonymised both as a peer and, in their own records, as a
+ *       subject; peer_phone numbers belong to no subject;
  *   <li>about 2% of the log records and some consent records sent late: Kafka timestamp 1 ms to 20
  *       s after the event or effective time;
  *   <li>malformed records, about 0.5% of the log records (at least 3 of each kind) plus a few on

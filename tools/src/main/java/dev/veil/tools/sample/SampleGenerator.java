@@ -59,6 +59,13 @@ final class SampleGenerator {
             List.of("5.3.0", "5.3.0", "5.3.0", "5.2.1", "5.2.1", "5.2.0", "5.1.4", "4.9.7");
     private static final List<String> POLICY_VERSIONS =
             List.of("2026-09", "2026-09", "2026-09", "2026-09", "2026-03");
+
+    /**
+     * The policy a grant made during the day accepts: newer than any before it, so that the records
+     * after a re-grant carry another policy_version than the subject's earlier ones.
+     */
+    static final String IN_DAY_POLICY_VERSION = "2026-11";
+
     private static final List<String> BASE_PURPOSES =
             List.of("analytics", "product_improvement", "location");
     private static final List<String> QUERIES =
@@ -388,6 +395,16 @@ final class SampleGenerator {
                 changes.add(grant(before, full, null));
                 long eraseAt = inDay(s, 7, 17);
                 changes.add(new ConsentChange(eraseAt, "erase", null, null, null));
+                // Whatever the activity curve draws, an erased subject has a published event just
+                // before the erasure (so there is something to notify) and, after a new grant, one
+                // under the new grant (so the new pseudonym shows).
+                emitService(
+                        s,
+                        eraseAt - dayStart - 60_000L - random.nextLong(30 * 60_000L),
+                        newSession(),
+                        null,
+                        "view",
+                        false);
                 if (random.nextBoolean()) {
                     long regrantAt = eraseAt + 30 * 60_000L + random.nextLong(4 * HOUR_MS);
                     changes.add(
@@ -395,6 +412,13 @@ final class SampleGenerator {
                                     regrantAt,
                                     random.nextBoolean() ? List.of("analytics") : BASE_PURPOSES,
                                     null));
+                    emitService(
+                            s,
+                            regrantAt - dayStart + 60_000L + random.nextLong(HOUR_MS),
+                            newSession(),
+                            null,
+                            "view",
+                            false);
                 }
             }
             case MINOR_WITH_GUARDIAN, MINOR_WITHOUT_GUARDIAN -> {
@@ -414,7 +438,8 @@ final class SampleGenerator {
                     random.nextDouble() < (inDay ? 0.3 : 0.12)
                             ? 1 + random.nextLong(MAX_LATENESS_MS)
                             : 0;
-            writeConsent(s.userId, change, policy, lateness);
+            boolean newGrant = inDay && change.action().equals("grant");
+            writeConsent(s.userId, change, newGrant ? IN_DAY_POLICY_VERSION : policy, lateness);
             if (inDay) {
                 emitBoundaryEvents(s, change.effectiveMillis(), lateness);
             }

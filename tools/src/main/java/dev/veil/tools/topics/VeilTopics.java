@@ -52,6 +52,9 @@ public final class VeilTopics {
                                         delete(Duration.ofDays(7)))));
         t.add(new Topic(job.consentTopic, "consent changes", partitions, KEEP_ALL));
         t.add(new Topic(job.deadLetterTopic, "dead letters", 1, delete(Duration.ofDays(30))));
+        // A notice tells downstream stores which pseudonyms to delete: it must outlive the
+        // anonymised records it names, and a store that was down for months must still find it.
+        t.add(new Topic(job.erasureTopic, "erasure notices", 1, delete(Duration.ofDays(365))));
         for (OutputRules o : rules.outputs().values()) {
             t.add(
                     new Topic(

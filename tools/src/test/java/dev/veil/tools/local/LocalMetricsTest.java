@@ -5,6 +5,7 @@ import dev.veil.job.VeilMetrics;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
@@ -38,18 +39,49 @@ class LocalMetricsTest {
         }
     }
 
+    /**
+     * Counts multiples of ten in an unlabelled counter of group {@code veil}, as the consent gate
+     * registers erasure_notices and subject_secrets_shredded.
+     */
+    static final class Tens extends RichMapFunction<Long, Long> {
+        private transient Counter tens;
+
+        @Override
+        public void open(OpenContext openContext) {
+            tens = getRuntimeContext().getMetricGroup().addGroup("veil").counter("tens");
+        }
+
+        @Override
+        public Long map(Long n) {
+            if (n % 10 == 0) {
+                tens.inc();
+            }
+            return n;
+        }
+    }
+
     @Test
     void finishedJob_totalsByLabelOverAllSubtasks() throws Exception {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(
                         Configuration.fromMap(LocalMetrics.flinkOptions()));
         env.setParallelism(2);
-        env.fromSequence(1, 101).rebalance().map(new Parity()).sinkTo(new DiscardingSink<>());
+        env.fromSequence(1, 101)
+                .rebalance()
+                .map(new Parity())
+                .map(new Tens())
+                .sinkTo(new DiscardingSink<>());
 
         env.execute("local-metrics-test");
 
         assertThat(LocalMetrics.totals("local-metrics-test", "dropped"))
                 .containsExactlyInAnyOrderEntriesOf(Map.of("odd", 51L, "even", 50L));
         assertThat(LocalMetrics.totals("another-job", "dropped")).isEmpty();
+        assertThat(LocalMetrics.total("local-metrics-test", "dropped")).isEqualTo(101);
+        assertThat(LocalMetrics.totals("local-metrics-test", "tens"))
+                .as("a counter without a label: key \"\"")
+                .containsExactlyInAnyOrderEntriesOf(Map.of("", 10L));
+        assertThat(LocalMetrics.total("local-metrics-test", "tens")).isEqualTo(10);
+        assertThat(LocalMetrics.total("another-job", "tens")).isZero();
     }
 }

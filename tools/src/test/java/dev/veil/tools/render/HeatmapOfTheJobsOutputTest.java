@@ -66,12 +66,15 @@ class HeatmapOfTheJobsOutputTest extends VeilTestBase {
 
     @Test
     void releasesOfTheHeatmapJob_renderAsClosedPolygonsAroundTheirPlaces() throws Exception {
+        // topics of its own; anonymisation_config still names veil.yaml, next to the file
         String text =
-                Files.readString(Path.of("../config/aggregates.yaml")).replace("veil.", "geo.");
+                Files.readString(Path.of("../config/aggregates.yaml"))
+                        .replace("veil.", "geo.")
+                        .replace("geo.yaml", "veil.yaml");
         Path keyFile = tmp.resolve("noise.key");
         Files.writeString(keyFile, TEST_KEY_BASE64);
         AggregatesConfig c =
-                AggregatesConfig.load(YamlDocument.parse("aggregates.yaml", text))
+                AggregatesConfig.load(YamlDocument.parse("../config/aggregates.yaml", text))
                         .withOverrides(
                                 kafka.bootstrapServers(),
                                 KeyReference.file(keyFile.toString()),
@@ -105,7 +108,8 @@ class HeatmapOfTheJobsOutputTest extends VeilTestBase {
                                         + i
                                         + "\",\"event_time\":\"2026-11-28T09:25:00Z\",\"h3_cell\":\""
                                         + cell
-                                        + "\",\"source\":\"gps\",\"rules_version\":\"t\"}"));
+                                        + "\",\"source\":\"gps\",\"rules_version\":\"t\","
+                                        + "\"key_epoch\":11,\"policy_version\":\"2026-11\"}"));
             }
         }
         kafka.produce(in);

@@ -303,6 +303,112 @@ class SampleDataTest {
     }
 
     @Test
+    void erasedSubjectsHaveAnEventBeforeTheErasure_andSomeGrantAgainWithAnEventAfterTheNewGrant()
+            throws IOException {
+        Map<String, List<JsonNode>> consent = new HashMap<>();
+        Map<String, List<Long>> serviceTimes = new HashMap<>();
+        for (int i = 0; i < verdicts.size(); i++) {
+            SampleRecord r = data.records().get(i);
+            if (verdicts.get(i) != Verdict.VALID) {
+                continue;
+            }
+            JsonNode node = MAPPER.readTree(r.value());
+            if (r.topic().equals(TOPICS.consent())) {
+                consent.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(node);
+            } else if (r.topic().equals(TOPICS.service())) {
+                serviceTimes
+                        .computeIfAbsent(r.key(), k -> new ArrayList<>())
+                        .add(Instant.parse(node.get("event_time").asText()).toEpochMilli());
+            }
+        }
+        int erased = 0;
+        int grantedAgain = 0;
+        for (Map.Entry<String, List<JsonNode>> e : consent.entrySet()) {
+            Long erasedAt = null;
+            Long grantedAgainAt = null;
+            for (JsonNode c : e.getValue()) {
+                long at = Instant.parse(c.get("effective_time").asText()).toEpochMilli();
+                String action = c.get("action").asText();
+                if (action.equals("erase")) {
+                    erasedAt = at;
+                } else if (action.equals("grant") && erasedAt != null && at > erasedAt) {
+                    grantedAgainAt = at;
+                }
+            }
+            if (erasedAt == null) {
+                continue;
+            }
+            erased++;
+            List<Long> times = serviceTimes.getOrDefault(e.getKey(), List.of());
+            long erasure = erasedAt;
+            assertThat(times)
+                    .as("a service event of %s in the half hour before the erasure", e.getKey())
+                    .anyMatch(t -> t < erasure && t >= erasure - 31 * 60_000L);
+            if (grantedAgainAt != null) {
+                grantedAgain++;
+                long grant = grantedAgainAt;
+                assertThat(times)
+                        .as("a service event of %s after the new grant", e.getKey())
+                        .anyMatch(t -> t > grant && t < DAY_END);
+            }
+        }
+        assertThat(erased).isEqualTo(data.countsByKind().get("consent_mix.erasure"));
+        assertThat(grantedAgain).isPositive().isLessThan(erased);
+    }
+
+    @Test
+    void peerAccountsAreDataSubjects_someOfThemPublishedUnderTheirOwnGrant() throws IOException {
+        Set<String> subjects = new HashSet<>();
+        Set<String> granted = new HashSet<>();
+        Set<String> peers = new HashSet<>();
+        int peerPhones = 0;
+        for (int i = 0; i < verdicts.size(); i++) {
+            SampleRecord r = data.records().get(i);
+            if (verdicts.get(i) != Verdict.VALID) {
+                continue;
+            }
+            JsonNode node = MAPPER.readTree(r.value());
+            subjects.add(r.key());
+            if (r.topic().equals(TOPICS.consent()) && node.get("action").asText().equals("grant")) {
+                granted.add(r.key());
+            }
+            if (node.has("peer_account_id")) {
+                peers.add(node.get("peer_account_id").asText());
+            }
+            peerPhones += node.has("peer_phone") ? 1 : 0;
+        }
+        assertThat(peers).hasSizeGreaterThan(SUBJECTS / 2);
+        assertThat(subjects).containsAll(peers);
+        assertThat(peers.stream().filter(granted::contains).count())
+                .as("peers whose own records are published too")
+                .isGreaterThan(SUBJECTS / 4);
+        assertThat(peerPhones).isPositive();
+    }
+
+    @Test
+    void consentRecordsCarrySeveralPolicyVersions_inDayGrantsTheNewestOne() throws IOException {
+        Map<String, Integer> byVersion = new HashMap<>();
+        for (int i = 0; i < verdicts.size(); i++) {
+            SampleRecord r = data.records().get(i);
+            if (verdicts.get(i) != Verdict.VALID || !r.topic().equals(TOPICS.consent())) {
+                continue;
+            }
+            JsonNode c = MAPPER.readTree(r.value());
+            String version = c.get("policy_version").asText();
+            byVersion.merge(version, 1, Integer::sum);
+            boolean inDayGrant =
+                    c.get("action").asText().equals("grant")
+                            && Instant.parse(c.get("effective_time").asText()).toEpochMilli()
+                                    >= DAY_START;
+            assertThat(version.equals(SampleGenerator.IN_DAY_POLICY_VERSION))
+                    .as("in-day grants, and only they, carry 2026-11: %s", r.value())
+                    .isEqualTo(inDayGrant);
+        }
+        assertThat(byVersion.keySet()).containsExactlyInAnyOrder("2026-03", "2026-09", "2026-11");
+        assertThat(byVersion.get("2026-09")).isGreaterThan(byVersion.get("2026-03"));
+    }
+
+    @Test
     void malformedRecordsOfEveryKindAreThereAtLeastThreeTimes() {
         Map<String, Integer> counts = data.countsByKind();
         assertThat(counts.get("malformed_json")).isGreaterThanOrEqualTo(3);

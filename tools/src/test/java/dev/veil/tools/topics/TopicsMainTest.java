@@ -78,6 +78,7 @@ class TopicsMainTest {
                             "veil.raw.service",
                             "veil.raw.consent",
                             "veil.dead-letter",
+                            "veil.erasure",
                             "veil.anon.device",
                             "veil.anon.location",
                             "veil.anon.service",
@@ -96,14 +97,29 @@ class TopicsMainTest {
             ConfigResource raw = new ConfigResource(ConfigResource.Type.TOPIC, "veil.raw.device");
             ConfigResource consent =
                     new ConfigResource(ConfigResource.Type.TOPIC, "veil.raw.consent");
+            ConfigResource erasure = new ConfigResource(ConfigResource.Type.TOPIC, "veil.erasure");
             var configs =
-                    admin.describeConfigs(List.of(raw, consent)).all().get(30, TimeUnit.SECONDS);
+                    admin.describeConfigs(List.of(raw, consent, erasure))
+                            .all()
+                            .get(30, TimeUnit.SECONDS);
             assertThat(configs.get(raw).get("retention.ms").value())
                     .as("raw personal data: 7 days")
                     .isEqualTo("604800000");
             assertThat(configs.get(consent).get("retention.ms").value())
                     .as("consent changes are deltas: every one is kept")
                     .isEqualTo("-1");
+            assertThat(configs.get(erasure).get("retention.ms").value())
+                    .as("erasure notices: 365 days")
+                    .isEqualTo("31536000000");
+            assertThat(configs.get(erasure).get("cleanup.policy").value()).isEqualTo("delete");
+            assertThat(
+                            admin.describeTopics(List.of("veil.erasure"))
+                                    .allTopicNames()
+                                    .get(30, TimeUnit.SECONDS)
+                                    .get("veil.erasure")
+                                    .partitions())
+                    .as("like the dead-letter topic")
+                    .hasSize(1);
         }
     }
 
