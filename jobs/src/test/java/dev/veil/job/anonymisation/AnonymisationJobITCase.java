@@ -48,7 +48,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -662,13 +661,9 @@ class AnonymisationJobITCase extends VeilTestBase {
 
     /**
      * erin's erasure comes after her 08:30 view was published: one notice, listing the subject
-     * pseudonym of that record. The bounded run publishes none (as the bounded replay of
-     * ConsentGateDeterminismITCase, where the live runs do); enable once it does.
+     * pseudonym of that record.
      */
     @Test
-    @Disabled(
-            "the bounded job publishes no erasure notice (found 2026-12-02 when notices were first"
-                    + " read back); a consent-gate issue, not this test's")
     void erasure_oneNoticeForErin_listingTheSubjectPseudonymOfHerPublishedRecord()
             throws Exception {
         assertOutputUpToRenaming(List.of(ERASURE));
@@ -686,12 +681,14 @@ class AnonymisationJobITCase extends VeilTestBase {
 
     /**
      * One subject's records carry one subject pseudonym across every output (one key epoch, no
-     * erasure in between), each subject its own: the anonymised outputs against the expected
-     * records at once, up to renaming.
+     * erasure in between), each subject its own, and erin's erasure notice names hers: the whole
+     * output against the expected records at once, up to renaming.
      */
     @Test
-    void subjectPseudonyms_linkEachSubjectsRecordsAcrossOutputs() throws Exception {
-        assertOutputUpToRenaming(ANONYMISED);
+    void subjectPseudonyms_linkEachSubjectsRecordsAcrossOutputsAndNotices() throws Exception {
+        List<String> all = new ArrayList<>(ANONYMISED);
+        all.add(ERASURE);
+        assertOutputUpToRenaming(all);
     }
 
     @Test
@@ -774,10 +771,7 @@ class AnonymisationJobITCase extends VeilTestBase {
                         "/a?",
                         "not json");
         for (String t : OUTPUTS) {
-            if (!t.equals(ERASURE)) {
-                // the erasure topic is empty for now (see the disabled erasure test)
-                assertThat(committed.get(t)).as("records of %s", t).isNotEmpty();
-            }
+            assertThat(committed.get(t)).as("records of %s", t).isNotEmpty();
             for (ConsumerRecord<byte[], byte[]> r : committed.get(t)) {
                 String text =
                         new String(r.value(), StandardCharsets.UTF_8)

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -79,8 +78,6 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     static final String CONSENT = "det.raw.consent";
     static final String DLQ = "det.dead-letter";
     static final String ERASURE = "det.erasure";
-    static final List<String> COMPARED_WITH_REPLAY =
-            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
     static final List<String> OUTPUTS =
             List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ, ERASURE);
     static final Instant BASE = Instant.parse("2026-11-27T10:00:00Z");
@@ -294,18 +291,12 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
 
     /**
      * Six erasure notices are due (one per erased subject with records published before the
-     * erasure), but the bounded replay publishes none, and a live run on the same backlog six or
-     * none depending on timing (seen: 6 and 6, then 0 and 6): the records of the erased subjects
-     * are out, their notices not always. Left to the consent gate's owners; enable once every run
-     * publishes them (then the live runs can be held to six and compared notices and all).
+     * erasure), also at the end of a bounded input.
      */
     @Test
     @Order(1)
-    @Disabled(
-            "the bounded replay publishes 0 of 6 erasure notices, a live run 6 or 0 by timing (found"
-                    + " 2026-12-02 when notices were first compared); a consent-gate issue")
     void boundedReplay_publishesAnErasureNoticePerErasedSubjectWithRecords() throws Exception {
-        assertNoticesNameTheirSubjectsRecords(replay, true);
+        assertNoticesNameTheirSubjectsRecords(replay);
     }
 
     /**
@@ -313,7 +304,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
      * pseudonym it lists is the subject (and key) of records of that run published under that key
      * epoch, and of no other subject's.
      */
-    static void assertNoticesNameTheirSubjectsRecords(Map<String, List<String>> run, boolean all)
+    static void assertNoticesNameTheirSubjectsRecords(Map<String, List<String>> run)
             throws Exception {
         Map<String, Set<Integer>> epochsOfSubject = new HashMap<>();
         for (String t : List.of("veil.anon.device", "veil.anon.location", "veil.anon.service")) {
@@ -326,11 +317,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
             }
         }
         // subjects 5, 22, 39, 56, 73, 90 and 107 are erased at minute 60; 39 never granted
-        if (all) {
-            assertThat(run.get(ERASURE)).as("erasure notices").hasSize(6);
-        } else {
-            assertThat(run.get(ERASURE)).as("erasure notices").hasSizeLessThanOrEqualTo(6);
-        }
+        assertThat(run.get(ERASURE)).as("erasure notices").hasSize(6);
         Set<String> listed = new HashSet<>();
         for (String r : run.get(ERASURE)) {
             JsonNode notice = Json.MAPPER.readTree(r);
@@ -345,7 +332,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
                 listed.add(subject);
             }
         }
-        assertThat(listed).as("one subject per notice").hasSize(run.get(ERASURE).size());
+        assertThat(listed).as("one subject per notice").hasSize(6);
     }
 
     @Test
@@ -353,7 +340,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     void liveJobStartedOnTheBacklog_publishesExactlyTheBoundedReplay() throws Exception {
         Map<String, List<String>> live = runLive("det-backlog", null);
         assertSameAsReplay(live);
-        assertNoticesNameTheirSubjectsRecords(live, false);
+        assertNoticesNameTheirSubjectsRecords(live);
     }
 
     @Test
@@ -370,7 +357,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
                         "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
             Map<String, List<String>> live = runLive("det-failover", cluster);
             assertSameAsReplay(live);
-            assertNoticesNameTheirSubjectsRecords(live, false);
+            assertNoticesNameTheirSubjectsRecords(live);
         }
     }
 
@@ -391,10 +378,8 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
 
     /**
      * No late dead letter; per topic nothing missing, extra or different once pseudonyms are
-     * blanked; and the same records share a pseudonym (key, subject, device, session, event id) as
-     * in the replay. The first differences are shown. Erasure notices aside: whether a run
-     * publishes them depends on timing (see the disabled test above); those it publishes are
-     * checked against its own records.
+     * blanked; and the same records share a pseudonym (key, subject, device, session, event id, the
+     * subjects of erasure notices) as in the replay. The first differences are shown.
      */
     private static void assertSameAsReplay(Map<String, List<String>> live) {
         assertThat(live.get(DLQ))
@@ -402,10 +387,9 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
                 .noneMatch(dl -> dl.contains("late_event"));
         RunComparison.Result r =
                 RunComparison.compare(
-                        RunComparison.multisets(withoutNotices(replay)),
-                        RunComparison.multisets(withoutNotices(live)));
+                        RunComparison.multisets(replay), RunComparison.multisets(live));
         String why = "replay (a) against the live run (b):\n" + r.describe();
-        for (String t : COMPARED_WITH_REPLAY) {
+        for (String t : OUTPUTS) {
             RunComparison.TopicDiff d = r.topic(t);
             assertThat(List.of(d.inB(), d.lost(), d.duplicated(), d.differing()))
                     .as("%s: records, lost, duplicated, differing; %s", t, why)
@@ -413,12 +397,6 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         }
         assertThat(r.linkage()).as(why).isEqualTo(RunComparison.Linkage.IDENTICAL);
         assertThat(r.identical()).isTrue();
-    }
-
-    static Map<String, List<String>> withoutNotices(Map<String, List<String>> run) {
-        Map<String, List<String>> m = new TreeMap<>(run);
-        m.remove(ERASURE);
-        return m;
     }
 
     private static JobClient start(JobConfig config) throws Exception {
@@ -435,20 +413,19 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     /**
-     * Waits until the live job has published as many records as the replay (erasure notices not
-     * counted: the replay has none) and then for two more checkpoints (nothing more may come),
-     * failing after two minutes. With a cluster given, its TaskManager is killed and a new one
-     * started once a third of the records are out.
+     * Waits until the live job has published as many records as the replay and then for two more
+     * checkpoints (nothing more may come), failing after two minutes. With a cluster given, its
+     * TaskManager is killed and a new one started once a third of the records are out.
      */
     private static Map<String, List<String>> awaitOutput(
             Map<String, Map<Integer, Long>> before, JobClient job, MiniCluster cluster)
             throws Exception {
-        long expected = count(withoutNotices(replay));
+        long expected = count(replay);
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         boolean killed = cluster == null;
         while (true) {
             long published = 0;
-            for (String t : COMPARED_WITH_REPLAY) {
+            for (String t : OUTPUTS) {
                 Map<Integer, Long> end = kafka.endOffsets(t);
                 for (Map.Entry<Integer, Long> e : end.entrySet()) {
                     published += e.getValue() - before.get(t).get(e.getKey());
@@ -461,7 +438,7 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
             }
             // End offsets count transaction markers too, so they only say when to look; the records
             // decide.
-            if (published >= expected && count(withoutNotices(outputSince(before))) >= expected) {
+            if (published >= expected && count(outputSince(before)) >= expected) {
                 break;
             }
             assertThat(System.nanoTime())
