@@ -3,6 +3,7 @@ package dev.veil.tools.faults;
 import dev.veil.record.RunComparison;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -25,9 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * duplicated or differing once pseudonyms are blanked, and the same records sharing a pseudonym.
  *
  * <p>Runs from the repository root (its own surefire execution in tools/pom.xml, after {@code
- * package}), because it uses the job jar and the broker's and Flink's classpaths the build wrote.
- * About four minutes on two cores; the full run is {@code ./veil faults}.
+ * package}), because it uses the job jar and the broker's and Flink's classpaths the build wrote;
+ * that execution sets {@code veil.faults.run}, so that {@code -Dtest=FaultsShortRunIT}, which
+ * selects it in the default execution too, runs it only there: {@code mvn -B -o verify -pl
+ * kafka-local,flink-local,tools -am -Dtest=FaultsShortRunIT
+ * -Dsurefire.failIfNoSpecifiedTests=false}. About four minutes on two cores; the full run is {@code
+ * ./veil faults}.
  */
+@EnabledIfSystemProperty(
+        named = "veil.faults.run",
+        matches = "true",
+        disabledReason = "runs in tools' fault-run execution (repository root, after package)")
 class FaultsShortRunIT {
 
     @Test
