@@ -23,7 +23,7 @@ public final class JobYaml {
     /**
      * @param name group id, transactional id prefix and file name of the configuration
      * @param topicPrefix raw topics are {@code <prefix>.raw.device} and so on, dead letters {@code
-     *     <prefix>.dead-letter}
+     *     <prefix>.dead-letter}, erasure notices {@code <prefix>.erasure}
      */
     public static JobYaml of(
             String name,
@@ -39,6 +39,7 @@ public final class JobYaml {
             y.set("topics", t, topicPrefix + ".raw." + t);
         }
         y.set("topics", "dead_letter", topicPrefix + ".dead-letter");
+        y.set("topics", "erasure", topicPrefix + ".erasure");
         y.set("time", "max_out_of_orderness", "PT30S")
                 .set("time", "source_idleness", "PT5S")
                 .set("time", "max_future_skew", "PT1H");

@@ -3,7 +3,9 @@ package dev.veil.job.anonymisation;
 import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
 import dev.veil.job.records.OutRecord;
+import dev.veil.privacy.PseudonymKeys;
 import dev.veil.record.Json;
+import dev.veil.record.RunComparison;
 import dev.veil.testing.ExpectedFailureFilter;
 import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
@@ -39,9 +41,9 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.FlinkExpectedException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.commons.codec.digest.HmacAlgorithms;
-import org.apache.commons.codec.digest.HmacUtils;
+import org.apache.commons.codec.digest.DigestUtils;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
@@ -80,12 +82,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The bounded job runs once for the class ({@link #runTheJobOnce}): raw topics in, every output
  * topic read once (read_committed); each test then asserts one thing about that output: exact
- * anonymised records, dead letters, record keys, and no raw identifier anywhere. Two tests run a
- * job of their own on topics of their own: a recovery test (an operator fails once, after a
- * checkpoint that covered some of its output completed, so that the sink's transaction of that
- * checkpoint is committed, or committed again on recovery; the exactly-once output is still exact)
- * and a savepoint test that pins every operator uid, state name and state class a restore depends
- * on.
+ * anonymised records, dead letters, record keys, erasure notices, and no raw identifier anywhere.
+ * Subject-scoped pseudonyms come from each subject's random secret, so the expected records carry
+ * stand-ins ({@link #p}) and are compared with the output up to a consistent renaming ({@link
+ * RunComparison}): the same records, and the same ones sharing a pseudonym. Two tests run a job of
+ * their own on topics of their own: a recovery test (an operator fails once, after a checkpoint
+ * that covered some of its output completed, so that the sink's transaction of that checkpoint is
+ * committed, or committed again on recovery; the exactly-once output is still exact) and a
+ * savepoint test that pins every operator uid, state name and state class a restore depends on.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -107,8 +111,15 @@ class AnonymisationJobITCase extends VeilTestBase {
     static final String SERVICE = "it.raw.service";
     static final String CONSENT = "it.raw.consent";
     static final String DLQ = "it.dead-letter";
+    static final String ERASURE = "it.erasure";
+    static final List<String> ANONYMISED =
+            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service");
     static final List<String> OUTPUTS =
-            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ, ERASURE);
+
+    /** The key epoch of 2026-11-28 (30-day epochs from 2026-01-01, the default). */
+    static final int EPOCH = 11;
+
     static final String URL = ",\"url\":\"https://example.org/page\"";
     static final String ALL_PURPOSES =
             ",\"purposes\":[\"analytics\",\"product_improvement\",\"location\"]";
@@ -130,6 +141,7 @@ class AnonymisationJobITCase extends VeilTestBase {
                         SERVICE,
                         CONSENT,
                         DLQ,
+                        ERASURE,
                         "veil.anon.device",
                         "veil.anon.location",
                         "veil.anon.service"));
@@ -163,8 +175,17 @@ class AnonymisationJobITCase extends VeilTestBase {
         }
     }
 
-    static String pseudonym(String normalisedId) {
-        return new HmacUtils(HmacAlgorithms.HMAC_SHA_256, testKey()).hmacHex(normalisedId);
+    /**
+     * A stand-in for the pseudonym of {@code id} in expected records: 64 hex like a pseudonym, the
+     * same for the same id, so that the comparison up to renaming checks which records share it.
+     */
+    static String p(String id) {
+        return DigestUtils.sha256Hex("stand-in " + id);
+    }
+
+    /** A global-scope pseudonym (peer fields), deterministic: the exact value the job writes. */
+    static String global(String normalisedId) {
+        return new PseudonymKeys(testKey()).global(EPOCH, normalisedId);
     }
 
     static JobConfig jobConfig(Path keyFile, Path checkpoints) {
@@ -417,19 +438,88 @@ class AnonymisationJobITCase extends VeilTestBase {
         return values;
     }
 
+    /** The committed records of {@code topics}: key and value as JSON with sorted fields. */
+    static Map<String, List<String>> output(List<String> topics) throws Exception {
+        Map<String, List<String>> out = new TreeMap<>();
+        for (String t : topics) {
+            List<String> records = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> r : committed.get(t)) {
+                records.add(sorted(Json.MAPPER.readTree(RunComparison.keyed(r.key(), r.value()))));
+            }
+            out.put(t, records);
+        }
+        return out;
+    }
+
+    /** An expected record: its key and its value, as JSON with sorted fields. */
+    static String record(String key, JsonNode value) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("key", key);
+        n.set("value", value);
+        return sorted(n);
+    }
+
+    /** The JSON text with every object's fields in name order: field order is not compared. */
+    static String sorted(JsonNode n) {
+        return sortedNode(n).toString();
+    }
+
+    private static JsonNode sortedNode(JsonNode n) {
+        if (n.isObject()) {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            Set<String> names = new TreeSet<>();
+            n.fieldNames().forEachRemaining(names::add);
+            names.forEach(f -> o.set(f, sortedNode(n.get(f))));
+            return o;
+        }
+        if (n.isArray()) {
+            ArrayNode a = Json.MAPPER.createArrayNode();
+            n.forEach(e -> a.add(sortedNode(e)));
+            return a;
+        }
+        return n;
+    }
+
+    /**
+     * Asserts that {@code topics} of the output hold exactly the expected records up to a
+     * consistent renaming of pseudonyms: the same records once pseudonyms are blanked, and the same
+     * records sharing a pseudonym (stand-ins in the expected ones, the job's in the output).
+     */
+    static void assertOutputUpToRenaming(List<String> topics) throws Exception {
+        Map<String, List<String>> expected = new TreeMap<>(expected());
+        expected.keySet().retainAll(topics);
+        RunComparison.Result r =
+                RunComparison.compare(
+                        RunComparison.multisets(expected), RunComparison.multisets(output(topics)));
+        assertThat(r.identical())
+                .as("expected records (a) against the output (b):%n%s", r.describe())
+                .isTrue();
+    }
+
+    static ObjectNode json(String text) throws Exception {
+        return (ObjectNode) Json.MAPPER.readTree(text);
+    }
+
+    /** What every anonymised record of 2026-11-28 ends with: versions and key epoch. */
+    static ObjectNode stamped(ObjectNode n) {
+        return n.put("rules_version", "2026-11-29.1")
+                .put("key_epoch", EPOCH)
+                .put("policy_version", "2026-09");
+    }
+
     /** alice's first device record in full; the other device records are edits of it. */
     static ObjectNode aliceDevice() throws Exception {
-        return (ObjectNode)
-                Json.MAPPER.readTree(
+        return stamped(
+                json(
                         "{"
                                 + "\"event_id\":\""
-                                + pseudonym("ev-d-ALICE-01-2026-11-28T09:15:30.123Z")
+                                + p("ev-d-ALICE-01-2026-11-28T09:15:30.123Z")
                                 + "\","
                                 + "\"subject\":\""
-                                + pseudonym("alice-01")
+                                + p("alice-01")
                                 + "\","
                                 + "\"device\":\""
-                                + pseudonym("356938035643809")
+                                + p("356938035643809")
                                 + "\","
                                 + "\"event_time\":\"2026-11-28T09:00:00Z\","
                                 + "\"device_model\":\"Pixel 7\",\"os_name\":\"Android\",\"os_version\":\"14\","
@@ -437,84 +527,168 @@ class AnonymisationJobITCase extends VeilTestBase {
                                 + "\"user_agent\":{\"browser_family\":\"Chrome Mobile\",\"browser_major\":\"120\","
                                 + "\"os_family\":\"Android\","
                                 + "\"device_family\":\"Pixel 7\"},"
-                                + "\"ip_prefix\":\"203.0.113.0/24\",\"battery_pct\":40,\"signal_dbm\":-90,\"network_type\":\"4g\","
-                                + "\"rules_version\":\"2026-11-29.1\"}");
+                                + "\"ip_prefix\":\"203.0.113.0/24\",\"battery_pct\":40,\"signal_dbm\":-90,\"network_type\":\"4g\"}"));
+    }
+
+    /**
+     * Every record the bounded run must publish to the anonymised and erasure topics, keyed,
+     * pseudonyms as stand-ins.
+     */
+    static Map<String, List<String>> expected() throws Exception {
+        Map<String, List<String>> m = new TreeMap<>();
+        // device: alice (full record), alice without an invalid ip, frank as a minor (ip_prefix
+        // and device removed); nothing else
+        ObjectNode aliceDevice = aliceDevice();
+        ObjectNode aliceDevice2 = aliceDevice.deepCopy();
+        aliceDevice2.put("event_id", p("ev-d-alice-01-2026-11-28T09:40:00Z"));
+        aliceDevice2.remove("ip_prefix");
+        ObjectNode frankDevice = aliceDevice.deepCopy();
+        frankDevice.put("event_id", p("ev-d-frank-2026-11-28T09:12:00Z"));
+        frankDevice.put("subject", p("frank"));
+        frankDevice.put("battery_pct", 50);
+        frankDevice.remove("ip_prefix");
+        frankDevice.remove("device");
+        m.put(
+                "veil.anon.device",
+                List.of(
+                        record(p("alice-01"), aliceDevice),
+                        record(p("alice-01"), aliceDevice2),
+                        record(p("frank"), frankDevice)));
+
+        // location: alice's valid fix with its cell (known H3 answer), her invalid fix without;
+        // frank is a minor (never published by config)
+        ObjectNode aliceLocation =
+                stamped(
+                        json(
+                                "{"
+                                        + "\"event_id\":\""
+                                        + p("ev-l-alice-01-2026-11-28T09:20:00Z")
+                                        + "\","
+                                        + "\"subject\":\""
+                                        + p("alice-01")
+                                        + "\",\"event_time\":\"2026-11-28T09:20:00Z\","
+                                        + "\"h3_cell\":\"8928308280fffff\",\"accuracy_m\":0,\"source\":\"wifi\"}"));
+        ObjectNode aliceLocation2 = aliceLocation.deepCopy();
+        aliceLocation2.put("event_id", p("ev-l-alice-01-2026-11-28T09:21:00Z"));
+        aliceLocation2.remove("h3_cell");
+        m.put(
+                "veil.anon.location",
+                List.of(
+                        record(p("alice-01"), aliceLocation),
+                        record(p("alice-01"), aliceLocation2)));
+
+        // service: alice's call (query dropped, the peer phone a global pseudonym), dave's search
+        // before his revocation, erin's view before her erasure
+        ObjectNode aliceCall =
+                stamped(
+                        json(
+                                "{"
+                                        + "\"event_id\":\""
+                                        + p("ev-s-alice-01-2026-11-28T09:25:00Z")
+                                        + "\","
+                                        + "\"subject\":\""
+                                        + p("alice-01")
+                                        + "\",\"session\":\""
+                                        + p("sess-alice-01")
+                                        + "\","
+                                        + "\"event_time\":\"2026-11-28T09:25:00Z\",\"action\":\"call\",\"duration_ms\":63000,"
+                                        + "\"peer_phone\":\""
+                                        + global("+353871234567")
+                                        + "\",\"ip_prefix\":\"2001:db8::/32\"}"));
+        ObjectNode daveSearch =
+                stamped(
+                        json(
+                                "{\"event_id\":\""
+                                        + p("ev-s-dave-2026-11-28T09:30:00Z")
+                                        + "\",\"subject\":\""
+                                        + p("dave")
+                                        + "\",\"session\":\""
+                                        + p("sess-dave")
+                                        + "\",\"event_time\":\"2026-11-28T09:30:00Z\",\"action\":\"search\"}"));
+        ObjectNode erinView =
+                stamped(
+                        json(
+                                "{\"event_id\":\""
+                                        + p("ev-s-erin-2026-11-28T08:30:00Z")
+                                        + "\",\"subject\":\""
+                                        + p("erin")
+                                        + "\",\"session\":\""
+                                        + p("sess-erin")
+                                        + "\",\"event_time\":\"2026-11-28T08:30:00Z\",\"action\":\"view\","
+                                        + "\"url_host\":\"https://news.example.org\"}"));
+        m.put(
+                "veil.anon.service",
+                List.of(
+                        record(p("alice-01"), aliceCall),
+                        record(p("dave"), daveSearch),
+                        record(p("erin"), erinView)));
+
+        // erin's erasure (09:00, after her 08:30 view): one notice, no key, her subject
+        // pseudonym of the one epoch she had records in
+        m.put(
+                ERASURE,
+                List.of(
+                        record(
+                                null,
+                                json(
+                                        "{\"erasure_time\":\"2026-11-28T09:00:00Z\",\"pseudonyms\":"
+                                                + "[{\"key_epoch\":11,\"subject\":\""
+                                                + p("erin")
+                                                + "\"}]}"))));
+        return m;
     }
 
     @Test
     void device_aliceInFull_aliceWithoutAnInvalidIp_frankAsAMinor_nothingElse() throws Exception {
-        // alice (full record) and frank (minor: ip_prefix and device removed)
-        ObjectNode aliceDevice = aliceDevice();
-        ObjectNode aliceDevice2 = aliceDevice.deepCopy();
-        aliceDevice2.put("event_id", pseudonym("ev-d-alice-01-2026-11-28T09:40:00Z"));
-        aliceDevice2.remove("ip_prefix");
-        ObjectNode frankDevice = aliceDevice.deepCopy();
-        frankDevice.put("event_id", pseudonym("ev-d-frank-2026-11-28T09:12:00Z"));
-        frankDevice.put("subject", pseudonym("frank"));
-        frankDevice.put("battery_pct", 50);
-        frankDevice.remove("ip_prefix");
-        frankDevice.remove("device");
-        assertThat(values("veil.anon.device"))
-                .containsExactlyInAnyOrder(aliceDevice, aliceDevice2, frankDevice);
+        assertOutputUpToRenaming(List.of("veil.anon.device"));
     }
 
     @Test
     void location_aliceValidFixWithItsCell_aliceInvalidFixWithoutACell_minorNever()
             throws Exception {
-        // Only alice's valid fix (known H3 answer); her invalid fix keeps no cell; frank is a
-        // minor.
-        ObjectNode aliceLocation =
-                (ObjectNode)
-                        Json.MAPPER.readTree(
-                                "{"
-                                        + "\"event_id\":\""
-                                        + pseudonym("ev-l-alice-01-2026-11-28T09:20:00Z")
-                                        + "\","
-                                        + "\"subject\":\""
-                                        + pseudonym("alice-01")
-                                        + "\",\"event_time\":\"2026-11-28T09:20:00Z\","
-                                        + "\"h3_cell\":\"8928308280fffff\",\"accuracy_m\":0,\"source\":\"wifi\","
-                                        + "\"rules_version\":\"2026-11-29.1\"}");
-        ObjectNode aliceLocation2 = aliceLocation.deepCopy();
-        aliceLocation2.put("event_id", pseudonym("ev-l-alice-01-2026-11-28T09:21:00Z"));
-        aliceLocation2.put("event_time", "2026-11-28T09:20:00Z");
-        aliceLocation2.remove("h3_cell");
-        assertThat(values("veil.anon.location"))
-                .containsExactlyInAnyOrder(aliceLocation, aliceLocation2);
+        assertOutputUpToRenaming(List.of("veil.anon.location"));
     }
 
     @Test
     void service_alicesCall_daveBeforeRevocation_erinBeforeErasure() throws Exception {
-        String alice = pseudonym("alice-01");
-        ObjectNode aliceCall =
-                (ObjectNode)
-                        Json.MAPPER.readTree(
-                                "{"
-                                        + "\"event_id\":\""
-                                        + pseudonym("ev-s-alice-01-2026-11-28T09:25:00Z")
-                                        + "\","
-                                        + "\"subject\":\""
-                                        + alice
-                                        + "\",\"session\":\""
-                                        + pseudonym("sess-alice-01")
-                                        + "\","
-                                        + "\"event_time\":\"2026-11-28T09:25:00Z\",\"action\":\"call\",\"duration_ms\":63000,"
-                                        + "\"peer_phone\":\""
-                                        + pseudonym("+353871234567")
-                                        + "\",\"ip_prefix\":\"2001:db8::/32\","
-                                        + "\"rules_version\":\"2026-11-29.1\"}");
-        List<JsonNode> service = values("veil.anon.service");
-        assertThat(service).contains(aliceCall);
-        assertThat(service)
-                .extracting(n -> n.get("subject").asText() + " " + n.get("event_time").asText())
-                .containsExactlyInAnyOrder(
-                        alice + " 2026-11-28T09:25:00Z",
-                        pseudonym("dave") + " 2026-11-28T09:30:00Z",
-                        pseudonym("erin") + " 2026-11-28T08:30:00Z");
-        assertThat(service)
-                .filteredOn(n -> n.get("subject").asText().equals(pseudonym("erin")))
-                .extracting(n -> n.get("url_host").asText())
-                .containsExactly("https://news.example.org");
+        assertOutputUpToRenaming(List.of("veil.anon.service"));
+        // a global pseudonym is the same in every run: pinned to its value, not up to renaming
+        assertThat(values("veil.anon.service"))
+                .filteredOn(n -> n.has("peer_phone"))
+                .extracting(n -> n.get("peer_phone").asText())
+                .containsExactly(global("+353871234567"));
+    }
+
+    /**
+     * erin's erasure comes after her 08:30 view was published: one notice, listing the subject
+     * pseudonym of that record.
+     */
+    @Test
+    void erasure_oneNoticeForErin_listingTheSubjectPseudonymOfHerPublishedRecord()
+            throws Exception {
+        assertOutputUpToRenaming(List.of(ERASURE));
+        JsonNode notice = values(ERASURE).get(0);
+        String erin =
+                values("veil.anon.service").stream()
+                        .filter(n -> n.get("event_time").asText().equals("2026-11-28T08:30:00Z"))
+                        .findFirst()
+                        .orElseThrow()
+                        .get("subject")
+                        .asText();
+        assertThat(notice.at("/pseudonyms/0/subject").asText()).isEqualTo(erin);
+        assertThat(committed.get(ERASURE).get(0).key()).as("a notice has no key").isNull();
+    }
+
+    /**
+     * One subject's records carry one subject pseudonym across every output (one key epoch, no
+     * erasure in between), each subject its own, and erin's erasure notice names hers: the whole
+     * output against the expected records at once, up to renaming.
+     */
+    @Test
+    void subjectPseudonyms_linkEachSubjectsRecordsAcrossOutputsAndNotices() throws Exception {
+        List<String> all = new ArrayList<>(ANONYMISED);
+        all.add(ERASURE);
+        assertOutputUpToRenaming(all);
     }
 
     @Test
@@ -703,7 +877,7 @@ class AnonymisationJobITCase extends VeilTestBase {
                                             time,
                                             "view",
                                             ",\"url\":\"https://example.org/b" + batch + "\"")));
-                    expected.add(pseudonym(user) + " " + pseudonym("ev-s-" + user + "-" + time));
+                    expected.add(keyAndEventId(p(user), p("ev-s-" + user + "-" + time)));
                 }
                 kafka.produce(events);
                 if (FailOnceAfterACommittedCheckpoint.FAILED.get()) {
@@ -723,16 +897,17 @@ class AnonymisationJobITCase extends VeilTestBase {
                 .as(
                         "records of the failing subtask covered by a completed checkpoint before it failed")
                 .isGreaterThanOrEqualTo(FailOnceAfterACommittedCheckpoint.COVERED_RECORDS);
-        List<String> missing = new ArrayList<>(expected);
-        published.forEach(missing::remove);
-        List<String> extra = new ArrayList<>(published);
-        expected.forEach(extra::remove);
-        assertThat(missing)
-                .as("%d of %d events not published", missing.size(), expected.size())
-                .isEmpty();
-        assertThat(extra)
-                .as("%d records published more than once (or never produced)", extra.size())
-                .isEmpty();
+        // Up to renaming: each event once (its event id on one record, one copy), under its
+        // subject's one pseudonym (before and after the restart: the secret is restored).
+        RunComparison.Result r =
+                RunComparison.compare(
+                        RunComparison.multisets(Map.of("service", expected)),
+                        RunComparison.multisets(Map.of("service", published)));
+        assertThat(r.identical())
+                .as(
+                        "%d events produced (a) against the %d records published (b):%n%s",
+                        expected.size(), published.size(), r.describe())
+                .isTrue();
         assertThat(published).hasSameSizeAs(expected);
         assertThat(kafka.readCommitted(topics.deadLetter())).as("dead letters").isEmpty();
         assertThat(kafka.readCommitted(topics.output("device"))).isEmpty();
@@ -802,8 +977,8 @@ class AnonymisationJobITCase extends VeilTestBase {
      * Pins what a restore from a savepoint of a running job looks up by name: every operator uid (a
      * restore maps state to operators by the hash of the uid) and every state name under it, Veil's
      * own descriptors ({@code gate}, {@code waiting-events}, {@code max-watermark}, the {@code
-     * consent-gate} timers) and the Kafka connector's. Written as literals on purpose: renaming one
-     * in production must fail this test.
+     * log-folds} queue, the {@code consent-gate} timers) and the Kafka connector's. Written as
+     * literals on purpose: renaming one in production must fail this test.
      */
     @Test
     void savepointOfTheRunningJob_holdsEveryPinnedUidAndStateName() throws Exception {
@@ -868,6 +1043,8 @@ class AnonymisationJobITCase extends VeilTestBase {
                                 + " org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot",
                         "keyed _timer_state/event_consent-gate",
                         "keyed _timer_state/processing_consent-gate",
+                        // the queue of folds waiting for the log watermark (d822309)
+                        "keyed log-folds",
                         "operator max-watermark (UNION)"));
         pinned.put("veil-kafka-sink", names("operator writer_raw_states (SPLIT_DISTRIBUTE)"));
         pinned.put(
@@ -1073,7 +1250,7 @@ class AnonymisationJobITCase extends VeilTestBase {
      * Waits until at least {@code count} records of {@code topic} are committed, then for three
      * more checkpoints (nothing more may come), failing after 90 s or when the job fails.
      *
-     * @return each committed record as "key event_id"
+     * @return each committed record's key and event id, as JSON ({@link #keyAndEventId})
      */
     static List<String> awaitCommitted(JobClient job, String topic, int count) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -1091,10 +1268,18 @@ class AnonymisationJobITCase extends VeilTestBase {
         List<String> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(topic)) {
             out.add(
-                    new String(r.key(), StandardCharsets.UTF_8)
-                            + " "
-                            + Json.MAPPER.readTree(r.value()).get("event_id").asText());
+                    keyAndEventId(
+                            new String(r.key(), StandardCharsets.UTF_8),
+                            Json.MAPPER.readTree(r.value()).get("event_id").asText()));
         }
         return out;
+    }
+
+    /** {@code {"key": key, "event_id": eventId}}. */
+    static String keyAndEventId(String key, String eventId) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        n.put("key", key);
+        n.put("event_id", eventId);
+        return n.toString();
     }
 }

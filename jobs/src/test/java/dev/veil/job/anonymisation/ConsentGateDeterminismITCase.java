@@ -2,6 +2,7 @@ package dev.veil.job.anonymisation;
 
 import dev.veil.config.JobConfig;
 import dev.veil.record.Json;
+import dev.veil.record.RunComparison;
 import dev.veil.testing.ExpectedFailureFilter;
 import dev.veil.testing.JobYaml;
 import dev.veil.testing.KafkaTestCluster;
@@ -16,6 +17,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +30,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +37,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +56,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * records, event times interleave across partitions) and the source idleness is the smallest
  * allowed, so a partition left unread for a moment would, with wall-clock idleness, fall behind the
  * watermark. Expected: not one {@code late_event} dead letter and exactly the bounded replay's
- * records.
+ * records, erasure notices included, up to the renaming of subject-scoped pseudonyms: each run
+ * draws its own subject secrets, so its pseudonyms are its own, and which records share one must be
+ * the same ({@link RunComparison}).
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -71,13 +77,14 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     static final String SERVICE = "det.raw.service";
     static final String CONSENT = "det.raw.consent";
     static final String DLQ = "det.dead-letter";
+    static final String ERASURE = "det.erasure";
     static final List<String> OUTPUTS =
-            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ);
+            List.of("veil.anon.device", "veil.anon.location", "veil.anon.service", DLQ, ERASURE);
     static final Instant BASE = Instant.parse("2026-11-27T10:00:00Z");
 
     static KafkaTestCluster kafka;
 
-    /** The bounded replay's output: each output topic's records as canonical JSON, sorted. */
+    /** The bounded replay's output: each output topic's records, keyed JSON, sorted. */
     static Map<String, List<String>> replay;
 
     static int inputRecords;
@@ -249,15 +256,17 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         return m;
     }
 
-    /** Each output topic's records written after {@code from}, as canonical JSON, sorted. */
+    /**
+     * Each output topic's records written after {@code from}, key and value as one JSON text
+     * ({@link RunComparison#keyed}), sorted.
+     */
     static Map<String, List<String>> outputSince(Map<String, Map<Integer, Long>> from)
             throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
         for (String t : OUTPUTS) {
             List<String> values = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : kafka.readCommitted(t, from.get(t))) {
-                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                values.add(key + " " + Json.MAPPER.readTree(r.value()).toString());
+                values.add(RunComparison.keyed(r.key(), r.value()));
             }
             values.sort(null);
             out.put(t, values);
@@ -280,10 +289,58 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         assertThat(replay.get(DLQ)).noneMatch(dl -> dl.contains("late_event"));
     }
 
+    /**
+     * Six erasure notices are due (one per erased subject with records published before the
+     * erasure), also at the end of a bounded input.
+     */
+    @Test
+    @Order(1)
+    void boundedReplay_publishesAnErasureNoticePerErasedSubjectWithRecords() throws Exception {
+        assertNoticesNameTheirSubjectsRecords(replay);
+    }
+
+    /**
+     * Each erased subject who had records published gets one notice at the erasure's time, and each
+     * pseudonym it lists is the subject (and key) of records of that run published under that key
+     * epoch, and of no other subject's.
+     */
+    static void assertNoticesNameTheirSubjectsRecords(Map<String, List<String>> run)
+            throws Exception {
+        Map<String, Set<Integer>> epochsOfSubject = new HashMap<>();
+        for (String t : List.of("veil.anon.device", "veil.anon.location", "veil.anon.service")) {
+            for (String r : run.get(t)) {
+                JsonNode n = Json.MAPPER.readTree(r);
+                assertThat(n.get("key").asText()).isEqualTo(n.at("/value/subject").asText());
+                epochsOfSubject
+                        .computeIfAbsent(n.at("/value/subject").asText(), k -> new TreeSet<>())
+                        .add(n.at("/value/key_epoch").asInt());
+            }
+        }
+        // subjects 5, 22, 39, 56, 73, 90 and 107 are erased at minute 60; 39 never granted
+        assertThat(run.get(ERASURE)).as("erasure notices").hasSize(6);
+        Set<String> listed = new HashSet<>();
+        for (String r : run.get(ERASURE)) {
+            JsonNode notice = Json.MAPPER.readTree(r);
+            assertThat(notice.get("key").isNull()).as("a notice has no key").isTrue();
+            assertThat(notice.at("/value/erasure_time").asText()).isEqualTo(at(60));
+            assertThat(notice.at("/value/pseudonyms")).isNotEmpty();
+            for (JsonNode p : notice.at("/value/pseudonyms")) {
+                String subject = p.get("subject").asText();
+                assertThat(epochsOfSubject.get(subject))
+                        .as("the key epochs of the records of notice pseudonym %s", subject)
+                        .containsExactly(p.get("key_epoch").asInt());
+                listed.add(subject);
+            }
+        }
+        assertThat(listed).as("one subject per notice").hasSize(6);
+    }
+
     @Test
     @Order(2)
     void liveJobStartedOnTheBacklog_publishesExactlyTheBoundedReplay() throws Exception {
-        assertSameAsReplay(runLive("det-backlog", null));
+        Map<String, List<String>> live = runLive("det-backlog", null);
+        assertSameAsReplay(live);
+        assertNoticesNameTheirSubjectsRecords(live);
     }
 
     @Test
@@ -298,7 +355,9 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
         try (AutoCloseable fenced =
                 ExpectedFailureFilter.hiding(
                         "org.apache.flink.connector.kafka.sink", ProducerFencedException.class)) {
-            assertSameAsReplay(runLive("det-failover", cluster));
+            Map<String, List<String>> live = runLive("det-failover", cluster);
+            assertSameAsReplay(live);
+            assertNoticesNameTheirSubjectsRecords(live);
         }
     }
 
@@ -318,29 +377,26 @@ class ConsentGateDeterminismITCase extends VeilTestBase {
     }
 
     /**
-     * Per topic: no late dead letter, nothing missing and nothing extra, with the first differences
-     * shown.
+     * No late dead letter; per topic nothing missing, extra or different once pseudonyms are
+     * blanked; and the same records share a pseudonym (key, subject, device, session, event id, the
+     * subjects of erasure notices) as in the replay. The first differences are shown.
      */
     private static void assertSameAsReplay(Map<String, List<String>> live) {
         assertThat(live.get(DLQ))
                 .as("late dead letters")
                 .noneMatch(dl -> dl.contains("late_event"));
+        RunComparison.Result r =
+                RunComparison.compare(
+                        RunComparison.multisets(replay), RunComparison.multisets(live));
+        String why = "replay (a) against the live run (b):\n" + r.describe();
         for (String t : OUTPUTS) {
-            List<String> missing = new ArrayList<>(replay.get(t));
-            live.get(t).forEach(missing::remove);
-            List<String> extra = new ArrayList<>(live.get(t));
-            replay.get(t).forEach(extra::remove);
-            assertThat(missing)
-                    .as(
-                            "%s: %d of the replay's %d records missing",
-                            t, missing.size(), replay.get(t).size())
-                    .isEmpty();
-            assertThat(extra)
-                    .as(
-                            "%s: %d records more than the replay's %d",
-                            t, extra.size(), replay.get(t).size())
-                    .isEmpty();
+            RunComparison.TopicDiff d = r.topic(t);
+            assertThat(List.of(d.inB(), d.lost(), d.duplicated(), d.differing()))
+                    .as("%s: records, lost, duplicated, differing; %s", t, why)
+                    .containsExactly((long) replay.get(t).size(), 0L, 0L, 0L);
         }
+        assertThat(r.linkage()).as(why).isEqualTo(RunComparison.Linkage.IDENTICAL);
+        assertThat(r.identical()).isTrue();
     }
 
     private static JobClient start(JobConfig config) throws Exception {

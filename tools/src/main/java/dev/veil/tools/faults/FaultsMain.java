@@ -1,6 +1,7 @@
 package dev.veil.tools.faults;
 
 import dev.veil.config.JobConfig;
+import dev.veil.record.RunComparison;
 import dev.veil.tools.cluster.ClusterMain;
 import dev.veil.tools.local.KafkaIo;
 
@@ -41,7 +42,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code ./veil faults}: the same seeded input through a failure-free cluster run and a run with
  * TaskManager kills (SIGKILL), a broker kill and restart and a downscale by savepoint; both outputs
- * read back with read_committed and compared as multisets of record values per output topic.
+ * read back with read_committed, each record as its key and value, and compared per output topic up
+ * to a consistent renaming of pseudonyms ({@link RunComparison}): subject-scoped pseudonyms come
+ * from per-subject random secrets, which each run draws anew.
  */
 @Command(
         name = "veil faults",
@@ -85,20 +88,31 @@ public final class FaultsMain implements Callable<Integer> {
         System.out.flush();
     }
 
-    /** Both runs, the report and where it was written. */
-    record Outcome(RunResult clean, RunResult faulty, String report, Path reportFile) {
-        /** Identical output and no transaction left ONGOING: the run passed. */
+    /** Both runs, their comparison, the report and where it was written. */
+    record Outcome(
+            RunResult clean,
+            RunResult faulty,
+            RunComparison.Result comparison,
+            String report,
+            Path reportFile) {
+        /**
+         * Nothing lost, duplicated or differing (pseudonyms blanked), the same pseudonym linkage,
+         * and no transaction left ONGOING: the run passed.
+         */
         boolean passed() {
-            return identical(clean, faulty) && faulty.ongoing.isEmpty();
+            return comparison.identical() && faulty.ongoing.isEmpty();
         }
     }
 
     /** One fault and what it cost. */
     record Fault(String what, double recoverySeconds, long restarts) {}
 
-    /** A run's committed output: value multisets per topic, and its records in. */
+    /**
+     * A run's committed output: per topic, each record ({@link RunComparison#keyed key and value}
+     * as one JSON text) to its copies; and its records in.
+     */
     record RunResult(
-            Map<String, Map<String, Long>> values,
+            Map<String, Map<String, Long>> records,
             long in,
             long lateDeadLetters,
             List<Fault> faults,
@@ -123,9 +137,10 @@ public final class FaultsMain implements Callable<Integer> {
         say("runs under %s; pseudonym key %s", runDir, key);
         RunResult clean = run(runDir.resolve("baseline"), key, false);
         RunResult faulty = run(runDir.resolve("faults"), key, true);
-        String report = report(clean, faulty, (System.nanoTime() - t0) / 1e9);
+        RunComparison.Result comparison = RunComparison.compare(clean.records, faulty.records);
+        String report = report(clean, faulty, comparison, (System.nanoTime() - t0) / 1e9);
         Files.writeString(runDir.resolve("report.md"), report);
-        return new Outcome(clean, faulty, report, runDir.resolve("report.md"));
+        return new Outcome(clean, faulty, comparison, report, runDir.resolve("report.md"));
     }
 
     /** One pseudonymisation key for both runs (copied from out/cluster/keys, else made once). */
@@ -381,23 +396,23 @@ public final class FaultsMain implements Callable<Integer> {
             in += io.readCommitted(t, r -> {});
         }
         in += io.readCommitted(job.consentTopic, r -> {});
-        Map<String, Map<String, Long>> values = new TreeMap<>();
+        Map<String, Map<String, Long>> records = new TreeMap<>();
         long[] late = {0};
         for (String t : outputTopics(bootstrap)) {
             Map<String, Long> m = new HashMap<>();
             io.readCommitted(
                     t,
                     r -> {
+                        m.merge(RunComparison.keyed(r.key(), r.value()), 1L, Long::sum);
                         String v =
                                 r.value() == null
-                                        ? "(null)"
+                                        ? ""
                                         : new String(r.value(), StandardCharsets.UTF_8);
-                        m.merge(v, 1L, Long::sum);
                         if (t.equals(job.deadLetterTopic) && v.contains("\"late_event\"")) {
                             late[0]++;
                         }
                     });
-            values.put(t, m);
+            records.put(t, m);
         }
         List<String> ongoing = new ArrayList<>();
         try (Admin admin = admin(bootstrap)) {
@@ -408,68 +423,68 @@ public final class FaultsMain implements Callable<Integer> {
                 }
             }
         }
-        return new RunResult(values, in, late[0], faults, ongoing, seconds);
+        return new RunResult(records, in, late[0], faults, ongoing, seconds);
     }
 
-    static long total(Map<String, Long> m) {
-        return m.values().stream().mapToLong(Long::longValue).sum();
+    static String yes(boolean b) {
+        return b ? "yes" : "NO";
     }
 
-    /** lost, duplicated, differing of {@code b} against {@code a}. */
-    static long[] diff(Map<String, Long> a, Map<String, Long> b) {
-        long lost = 0;
-        long dup = 0;
-        long differing = 0;
-        for (var e : a.entrySet()) {
-            long got = b.getOrDefault(e.getKey(), 0L);
-            lost += Math.max(0, e.getValue() - got);
-            dup += Math.max(0, got - e.getValue());
-        }
-        for (var e : b.entrySet()) {
-            if (!a.containsKey(e.getKey())) {
-                differing += e.getValue();
-            }
-        }
-        return new long[] {lost, dup, differing};
-    }
-
-    static boolean identical(RunResult a, RunResult b) {
-        return a.values.equals(b.values);
-    }
-
-    static String report(RunResult a, RunResult b, double seconds) {
+    static String report(RunResult a, RunResult b, RunComparison.Result c, double seconds) {
         StringBuilder s = new StringBuilder();
         s.append(String.format("Records in: failure-free %,d, with faults %,d%n%n", a.in, b.in));
+        s.append(
+                "Records (key and value) per output topic, every pseudonym (64 hex) blanked; lost,"
+                        + " duplicated and differing are counted on these blanked records. Which"
+                        + " records share a pseudonym is compared up to a renaming: each run draws"
+                        + " its own subject secrets, so its subject-scoped pseudonyms are its own.\n\n");
         s.append("| output topic | out, failure-free | out, with faults | lost | duplicated |")
                 .append(" differing |\n|---|---:|---:|---:|---:|---:|\n");
-        Set<String> topics = new TreeSet<>(a.values.keySet());
-        topics.addAll(b.values.keySet());
         long[] sum = new long[5];
-        for (String t : topics) {
-            Map<String, Long> x = a.values.getOrDefault(t, Map.of());
-            Map<String, Long> y = b.values.getOrDefault(t, Map.of());
-            long[] d = diff(x, y);
-            long[] row = {total(x), total(y), d[0], d[1], d[2]};
+        for (RunComparison.TopicDiff t : c.topics()) {
+            long[] row = {t.inA(), t.inB(), t.lost(), t.duplicated(), t.differing()};
             for (int i = 0; i < 5; i++) {
                 sum[i] += row[i];
             }
             s.append(
                     String.format(
                             "| %s | %,d | %,d | %d | %d | %d |%n",
-                            t, row[0], row[1], row[2], row[3], row[4]));
+                            t.topic(), row[0], row[1], row[2], row[3], row[4]));
         }
         s.append(
                 String.format(
                         "| **total** | %,d | %,d | %d | %d | %d |%n%n",
                         sum[0], sum[1], sum[2], sum[3], sum[4]));
+        for (RunComparison.TopicDiff t : c.topics()) {
+            t.lostSamples()
+                    .forEach(
+                            x ->
+                                    s.append("- lost from ")
+                                            .append(t.topic())
+                                            .append(": `")
+                                            .append(x)
+                                            .append("`\n"));
+            t.extraSamples()
+                    .forEach(
+                            x ->
+                                    s.append("- only with faults in ")
+                                            .append(t.topic())
+                                            .append(": `")
+                                            .append(x)
+                                            .append("`\n"));
+        }
         s.append(
                 String.format(
                         "Late dead letters (late_event): failure-free %d, with faults %d.%n",
                         a.lateDeadLetters, b.lateDeadLetters));
         s.append(
                 String.format(
-                        "Output identical (value multiset per topic): %s.%n%n",
-                        identical(a, b) ? "yes" : "NO"));
+                        "Blanked records identical (multiset per topic): %s.%n",
+                        yes(c.blankedIdentical())));
+        s.append(
+                String.format(
+                        "pseudonym linkage identical: %s (%s).%n%n",
+                        yes(c.linkageIdentical()), c.detail()));
         s.append("| # | fault | recovery (s) | restarts |\n|---:|---|---:|---:|\n");
         int i = 1;
         for (Fault f : b.faults) {

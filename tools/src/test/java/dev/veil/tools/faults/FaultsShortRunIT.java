@@ -1,6 +1,9 @@
 package dev.veil.tools.faults;
 
+import dev.veil.record.RunComparison;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -12,19 +15,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The short {@code ./veil faults} of CI: two fresh local clusters (a broker and a Flink JobManager
  * and two TaskManagers as their own processes, the job from the job jar), one of them with a {@code
- * kill -9} of a TaskManager while the job runs; the committed outputs must be identical.
+ * kill -9} of a TaskManager while the job runs; the committed outputs must be identical up to the
+ * renaming of subject-scoped pseudonyms (each run draws its own subject secrets): nothing lost,
+ * duplicated or differing once pseudonyms are blanked, and the same records sharing a pseudonym.
  *
  * <p>Runs from the repository root (its own surefire execution in tools/pom.xml, after {@code
- * package}), because it uses the job jar and the broker's and Flink's classpaths the build wrote.
- * About four minutes on two cores; the full run is {@code ./veil faults}.
+ * package}), because it uses the job jar and the broker's and Flink's classpaths the build wrote;
+ * that execution sets {@code veil.faults.run}, so that {@code -Dtest=FaultsShortRunIT}, which
+ * selects it in the default execution too, runs it only there: {@code mvn -B -o verify -pl
+ * kafka-local,flink-local,tools -am -Dtest=FaultsShortRunIT
+ * -Dsurefire.failIfNoSpecifiedTests=false}. About four minutes on two cores; the full run is {@code
+ * ./veil faults}.
  */
+@EnabledIfSystemProperty(
+        named = "veil.faults.run",
+        matches = "true",
+        disabledReason = "runs in tools' fault-run execution (repository root, after package)")
 class FaultsShortRunIT {
 
     @Test
@@ -59,18 +71,22 @@ class FaultsShortRunIT {
         assertThat(kill.restarts()).as("the kill restarted the job: " + why).isPositive();
 
         assertThat(o.clean().in()).as("records in").isPositive().isEqualTo(o.faulty().in());
-        long out = o.clean().values().values().stream().mapToLong(FaultsMain::total).sum();
+        RunComparison.Result c = o.comparison();
+        long out = c.topics().stream().mapToLong(RunComparison.TopicDiff::inA).sum();
         assertThat(out).as("the failure-free run wrote output: " + why).isPositive();
-        for (Map.Entry<String, Map<String, Long>> topic : o.clean().values().entrySet()) {
-            long[] d =
-                    FaultsMain.diff(
-                            topic.getValue(),
-                            o.faulty().values().getOrDefault(topic.getKey(), Map.of()));
-            assertThat(d)
-                    .as(topic.getKey() + " lost, duplicated, differing: " + why)
-                    .containsExactly(0, 0, 0);
+        assertThat(c.pseudonymsA()).as("pseudonyms to compare: " + why).isPositive();
+        assertThat(c.topic("veil.erasure").inA())
+                .as("erasure notices to compare (the sample data erases subjects): " + why)
+                .isPositive();
+        for (RunComparison.TopicDiff t : c.topics()) {
+            assertThat(List.of(t.lost(), t.duplicated(), t.differing()))
+                    .as(t.topic() + " lost, duplicated, differing: " + why)
+                    .containsExactly(0L, 0L, 0L);
         }
-        assertThat(o.faulty().values().keySet()).isEqualTo(o.clean().values().keySet());
+        assertThat(o.faulty().records().keySet()).isEqualTo(o.clean().records().keySet());
+        assertThat(c.linkage())
+                .as("pseudonym linkage: " + why)
+                .isEqualTo(RunComparison.Linkage.IDENTICAL);
         assertThat(o.faulty().ongoing()).as("ONGOING veil transactions").isEmpty();
         assertThat(o.passed()).isTrue();
     }
