@@ -977,8 +977,8 @@ class AnonymisationJobITCase extends VeilTestBase {
      * Pins what a restore from a savepoint of a running job looks up by name: every operator uid (a
      * restore maps state to operators by the hash of the uid) and every state name under it, Veil's
      * own descriptors ({@code gate}, {@code waiting-events}, {@code max-watermark}, the {@code
-     * log-folds} queue, the {@code consent-gate} timers) and the Kafka connector's. Written as
-     * literals on purpose: renaming one in production must fail this test.
+     * consent-gate} and {@code consent-gate-log-folds} timers) and the Kafka connector's. Written
+     * as literals on purpose: renaming one in production must fail this test.
      */
     @Test
     void savepointOfTheRunningJob_holdsEveryPinnedUidAndStateName() throws Exception {
@@ -1043,8 +1043,9 @@ class AnonymisationJobITCase extends VeilTestBase {
                                 + " org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot",
                         "keyed _timer_state/event_consent-gate",
                         "keyed _timer_state/processing_consent-gate",
-                        // the queue of folds waiting for the log watermark (d822309)
-                        "keyed log-folds",
+                        // the folds that wait for the log watermark
+                        "keyed _timer_state/event_consent-gate-log-folds",
+                        "keyed _timer_state/processing_consent-gate-log-folds",
                         "operator max-watermark (UNION)"));
         pinned.put("veil-kafka-sink", names("operator writer_raw_states (SPLIT_DISTRIBUTE)"));
         pinned.put(
