@@ -77,6 +77,7 @@ class SampleDataTest {
         JsonMetaSchema meta =
                 JsonMetaSchema.builder(JsonMetaSchema.getV202012())
                         .keyword(new NonValidationKeyword(InputSchemas.IDENTIFIER_KEYWORD))
+                        .keyword(new NonValidationKeyword(InputSchemas.PEER_KEYWORD))
                         .build();
         JsonSchemaFactory factory =
                 JsonSchemaFactory.getInstance(
