@@ -203,6 +203,15 @@ public final class AggregatesConfig implements Serializable {
         budgetTopic = root.text(AggregatesOptions.BUDGET_TOPIC);
         ConfigSections.Delivery delivery = ConfigSections.Delivery.read(root.child("delivery"));
         guarantee = delivery.guarantee();
+        if (guarantee != JobConfig.Guarantee.EXACTLY_ONCE) {
+            // A release written twice (a retry after a failure) is two releases of one window,
+            // and a consumer that sees both sees more than the budget line says was spent.
+            throw root.node(VeilOptions.GUARANTEE)
+                    .error(
+                            "the aggregate jobs publish exactly_once only: at_least_once can write a"
+                                    + " window's release twice, and consumers would see two noisy values of"
+                                    + " one window (docs/aggregates.md)");
+        }
         transactionalIdPrefix = delivery.transactionalIdPrefix();
         transactionTimeout = delivery.transactionTimeout();
         ConfigNode flinkNode = root.optNode(VeilOptions.FLINK);

@@ -11,12 +11,16 @@ import java.util.OptionalLong;
  * distinct subject pseudonyms ({@link ReleaseSpec#minPseudonyms()}), then discrete Laplace noise,
  * then the noisy threshold (DP partition selection), all as calibrated by the spec for the key
  * epochs of the window. The noise is drawn from a keyed cryptographic bit stream labelled by
- * release, window and category, so one window and category always get the same draw: a window that
- * fires again after a failure and restore publishes the same value, never a second independent draw
- * that could be averaged. Not thread-safe.
+ * release, window, category <em>and the data</em> (the count of subjects and the sum): a window
+ * that fires again with the same data (after a failure and restore, in a replay) publishes the same
+ * value, never a second draw to average; one that fires again with other data (other late records)
+ * gets an independent draw. A fixed draw per cell would make the difference of two such releases
+ * exactly the difference of their counts (c<sub>1</sub> + Z) &minus; (c<sub>2</sub> + Z); with the
+ * data in the label the two are two releases, at most 2&epsilon; by basic composition (Dwork and
+ * Roth 2014, Theorem 3.14), and equal data gives one. Not thread-safe.
  */
 public final class NoisyRelease implements ReleaseMechanism {
-    private static final String LABEL = "veil-noise-v2|";
+    private static final String LABEL = "veil-noise-v3|";
 
     private final byte[] noiseKey;
     private final long windowMillis;
@@ -55,7 +59,7 @@ public final class NoisyRelease implements ReleaseMechanism {
         if (subjects < spec.minPseudonyms()) {
             return OptionalLong.empty();
         }
-        long noisy = sum + spec.laplace().sample(bits(spec, windowStart, category));
+        long noisy = sum + spec.laplace().sample(bits(spec, windowStart, subjects, sum, category));
         return noisy >= spec.threshold() ? OptionalLong.of(noisy) : OptionalLong.empty();
     }
 
@@ -75,14 +79,15 @@ public final class NoisyRelease implements ReleaseMechanism {
     }
 
     /**
-     * The keyed bit stream of one (release, parameters, window, category). The parameters (window
-     * length, ε, L, C, k, and the key epochs g of the window when more than one) are in the label
-     * so that a changed release never reuses, at another scale, the bits of an earlier one. g is
-     * written only when above 1 so that windows within one epoch keep the draws they had before key
-     * epochs existed; it is the only field that starts with a letter, so the label stays injective:
-     * the category is last and every other field is a number or a fixed release name.
+     * The keyed bit stream of one (release, parameters, window, data, category). The parameters
+     * (window length, ε, L, C, k, and the key epochs g of the window when more than one) are in the
+     * label so that a changed release never reuses, at another scale, the bits of an earlier one;
+     * the data (subjects, sum) so that other data never reuses them either. g is the only field
+     * that starts with a letter, so the label stays injective: the category is last and every other
+     * field is a number or a fixed release name.
      */
-    KeyedRandomBits bits(ReleaseSpec spec, long windowStart, String category) {
+    KeyedRandomBits bits(
+            ReleaseSpec spec, long windowStart, long subjects, long sum, String category) {
         byte[] label =
                 (LABEL
                                 + spec.name()
@@ -99,6 +104,10 @@ public final class NoisyRelease implements ReleaseMechanism {
                                 + (spec.keyEpochs() == 1 ? "" : "|g" + spec.keyEpochs())
                                 + '|'
                                 + windowStart
+                                + '|'
+                                + subjects
+                                + '|'
+                                + sum
                                 + '|'
                                 + category)
                         .getBytes(StandardCharsets.UTF_8);

@@ -287,6 +287,13 @@ class AggregatesConfigTest {
     }
 
     @Test
+    void atLeastOnce_rejectedNamingDeliveryGuarantee() {
+        String text = edited("guarantee: exactly_once", "guarantee: at_least_once");
+        ConfigException e = rejected(text, "guarantee: at_least_once", "delivery.guarantee");
+        assertThat(e.problem()).contains("exactly_once only").contains("twice");
+    }
+
+    @Test
     void windowThatDoesNotDivideADay_rejectedNamingTimeWindow() {
         String text = edited("window: PT1H", "window: PT7M");
         ConfigException e = rejected(text, "window: PT7M", "time.window");

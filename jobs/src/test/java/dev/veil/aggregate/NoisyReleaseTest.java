@@ -130,15 +130,27 @@ class NoisyReleaseTest {
         ReleaseSpec os = new ReleaseSpec("os", new BigDecimal("1"), 1e-6, 10, 2, 1);
         ReleaseSpec otherEpsilon =
                 new ReleaseSpec("heatmap", new BigDecimal("0.5"), 1e-6, 10, 2, 1);
-        long base = r.bits(spec, W0, "cell-a").nextLong();
-        assertThat(r.bits(spec, W0, "cell-a").nextLong()).isEqualTo(base);
-        assertThat(r.bits(spec, W1, "cell-a").nextLong()).as("other window").isNotEqualTo(base);
-        assertThat(r.bits(spec, W0, "cell-b").nextLong()).as("other category").isNotEqualTo(base);
-        assertThat(r.bits(os, W0, "cell-a").nextLong()).as("other release").isNotEqualTo(base);
-        assertThat(r.bits(otherEpsilon, W0, "cell-a").nextLong())
+        long base = r.bits(spec, W0, 10, 10, "cell-a").nextLong();
+        assertThat(r.bits(spec, W0, 10, 10, "cell-a").nextLong()).isEqualTo(base);
+        assertThat(r.bits(spec, W1, 10, 10, "cell-a").nextLong())
+                .as("other window")
+                .isNotEqualTo(base);
+        assertThat(r.bits(spec, W0, 10, 10, "cell-b").nextLong())
+                .as("other category")
+                .isNotEqualTo(base);
+        assertThat(r.bits(spec, W0, 11, 10, "cell-a").nextLong())
+                .as("other subjects")
+                .isNotEqualTo(base);
+        assertThat(r.bits(spec, W0, 10, 11, "cell-a").nextLong())
+                .as("other sum")
+                .isNotEqualTo(base);
+        assertThat(r.bits(os, W0, 10, 10, "cell-a").nextLong())
+                .as("other release")
+                .isNotEqualTo(base);
+        assertThat(r.bits(otherEpsilon, W0, 10, 10, "cell-a").nextLong())
                 .as("other epsilon")
                 .isNotEqualTo(base);
-        assertThat(new NoisyRelease(KEY, 24 * HOUR_MS).bits(spec, W0, "cell-a").nextLong())
+        assertThat(new NoisyRelease(KEY, 24 * HOUR_MS).bits(spec, W0, 10, 10, "cell-a").nextLong())
                 .as("other window length, same window start")
                 .isNotEqualTo(base);
 
@@ -200,8 +212,8 @@ class NoisyReleaseTest {
         NoisyRelease a = new NoisyRelease(KEY, HOUR_MS);
         NoisyRelease b = new NoisyRelease(OTHER_KEY, HOUR_MS);
         ReleaseSpec spec = spec();
-        assertThat(b.bits(spec, W0, "cell-a").nextLong())
-                .isNotEqualTo(a.bits(spec, W0, "cell-a").nextLong());
+        assertThat(b.bits(spec, W0, 10, 10, "cell-a").nextLong())
+                .isNotEqualTo(a.bits(spec, W0, 10, 10, "cell-a").nextLong());
         List<Long> va = new ArrayList<>();
         List<Long> vb = new ArrayList<>();
         for (int cell = 0; cell < 30; cell++) {
@@ -215,9 +227,9 @@ class NoisyReleaseTest {
     void keyArrayChangedAfterConstruction_drawsAreUnchanged() {
         byte[] key = KEY.clone();
         NoisyRelease r = new NoisyRelease(key, HOUR_MS);
-        long before = r.bits(spec(), W0, "c").nextLong();
+        long before = r.bits(spec(), W0, 10, 10, "c").nextLong();
         Arrays.fill(key, (byte) 0);
-        assertThat(r.bits(spec(), W0, "c").nextLong()).isEqualTo(before);
+        assertThat(r.bits(spec(), W0, 10, 10, "c").nextLong()).isEqualTo(before);
     }
 
     @Test
@@ -240,19 +252,26 @@ class NoisyReleaseTest {
     }
 
     /**
-     * Why a window and cell must be released exactly once: the draw is fixed per (release, window,
-     * category), so two releases of the same cell with different sums differ by exactly the
-     * difference of the sums.
+     * A cell that fires again with other data (more late records, say) gets an independent draw:
+     * the difference of the two releases is not the difference of the counts, as it would be with
+     * one fixed draw per cell (issue 9's first leak).
      */
     @Test
-    void noiseOn_sameCellWithAnotherSum_sameDrawSoTheDifferenceIsExact() {
+    void noiseOn_sameCellWithAnotherCount_independentDrawNotTheExactDifference() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec();
+        Set<Long> differences = new HashSet<>();
         for (int cell = 0; cell < 20; cell++) {
             long first = value(r, spec, W0, "cell-" + cell, 1000, 1000);
             long second = value(r, spec, W0, "cell-" + cell, 1050, 1050);
-            assertThat(second - first).isEqualTo(50);
+            differences.add(second - first);
+            assertThat(value(r, spec, W0, "cell-" + cell, 1050, 1050))
+                    .as("the same data again: the same value, nothing to average")
+                    .isEqualTo(second);
         }
+        // With a fixed draw every difference would be exactly 50; independent draws at scale 2
+        // give one value 20 times with probability below 1e-12.
+        assertThat(differences).hasSizeGreaterThan(1);
     }
 
     // ---- windows across key epochs: one person can be g pseudonyms
@@ -340,22 +359,22 @@ class NoisyReleaseTest {
     }
 
     @Test
-    void drawLabel_unchangedWithinOneEpoch_otherAcrossEpochs() {
+    void drawLabel_pinnedWithinOneEpoch_otherAcrossEpochs() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec();
         long before =
                 new KeyedRandomBits(
                                 KEY,
-                                ("veil-noise-v2|heatmap|3600000|1|2|1|10|" + W0 + "|cell-a")
+                                ("veil-noise-v3|heatmap|3600000|1|2|1|10|" + W0 + "|10|10|cell-a")
                                         .getBytes(StandardCharsets.UTF_8))
                         .nextLong();
-        assertThat(r.bits(spec, W0, "cell-a").nextLong())
-                .as("the label of the draws from before key epochs")
+        assertThat(r.bits(spec, W0, 10, 10, "cell-a").nextLong())
+                .as("the label: release, parameters, window, data, category")
                 .isEqualTo(before);
-        assertThat(r.bits(spec.acrossKeyEpochs(2), W0, "cell-a").nextLong())
+        assertThat(r.bits(spec.acrossKeyEpochs(2), W0, 10, 10, "cell-a").nextLong())
                 .as("another scale, another draw")
                 .isNotEqualTo(before);
-        assertThat(r.bits(spec.acrossKeyEpochs(3), W0, "cell-a").nextLong())
-                .isNotEqualTo(r.bits(spec.acrossKeyEpochs(2), W0, "cell-a").nextLong());
+        assertThat(r.bits(spec.acrossKeyEpochs(3), W0, 10, 10, "cell-a").nextLong())
+                .isNotEqualTo(r.bits(spec.acrossKeyEpochs(2), W0, 10, 10, "cell-a").nextLong());
     }
 }
