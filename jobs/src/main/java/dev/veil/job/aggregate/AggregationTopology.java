@@ -9,6 +9,7 @@ import dev.veil.job.kafka.KafkaConnections;
 import dev.veil.job.records.OutRecord;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -49,12 +50,6 @@ public final class AggregationTopology {
         }
     }
 
-    /** Topic for observations that arrived after their window was released. */
-    public static String lateTopic(AggregatesConfig config, Kind kind) {
-        return (kind == Kind.HEATMAP ? config.heatmapOutputTopic : config.usageOutputTopic)
-                + ".late";
-    }
-
     /** Releases of a job. */
     public static List<String> releases(AggregatesConfig config, Kind kind) {
         return kind == Kind.HEATMAP ? List.of("heatmap") : new ArrayList<>(config.usage.keySet());
@@ -62,7 +57,9 @@ public final class AggregationTopology {
 
     /**
      * Adds the topology, releasing through {@link NoisyRelease} with the configured noise key.
-     * Uids: veil-&lt;job&gt;-source, -bounding, -release, -budget, -late, -sink.
+     * Uids: veil-&lt;job&gt;-source, -bounding, -release, -budget-schedule, -sink. Observations
+     * that come after their window was released are counted in the operator metric {@code
+     * veil.late_observations} only: a topic of them would publish an exact, unbounded count.
      */
     public static void build(
             StreamExecutionEnvironment env,
@@ -101,19 +98,18 @@ public final class AggregationTopology {
                         .process(new CountAndRelease(config, mechanism))
                         .uid(p + "release")
                         .name("suppress, noise, threshold");
+        // One line per window on the watermark's schedule, not per window with data; a new uid,
+        // since the keyed operator of 0.2 (veil-<job>-budget) kept other state.
         DataStream<OutRecord> budget =
                 released.getSideOutput(CountAndRelease.DECISIONS)
-                        .keyBy(new ByWindow())
-                        .process(new BudgetLines(config, kind.id, releases(config, kind)))
-                        .uid(p + "budget")
-                        .name("budget lines");
-        String lateTopic = lateTopic(config, kind);
-        DataStream<OutRecord> late =
-                bounded.getSideOutput(BoundContributions.LATE)
-                        .map(new LateObservationRecord(lateTopic, config.window.toMillis()))
-                        .uid(p + "late")
-                        .name("late observations");
-        released.union(budget, late).sinkTo(sink).uid(p + "sink").name("kafka sink");
+                        .transform(
+                                "budget lines",
+                                TypeInformation.of(OutRecord.class),
+                                new BudgetSchedule(config, kind.id, releases(config, kind)))
+                        .setParallelism(1)
+                        .setMaxParallelism(1)
+                        .uid(p + "budget-schedule");
+        released.union(budget).sinkTo(sink).uid(p + "sink").name("kafka sink");
     }
 
     static final class BySubject implements KeySelector<Observation, String> {
@@ -131,15 +127,6 @@ public final class AggregationTopology {
         @Override
         public String getKey(Contribution c) {
             return c.key;
-        }
-    }
-
-    static final class ByWindow implements KeySelector<ReleaseDecision, Long> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Long getKey(ReleaseDecision d) {
-            return d.windowStart;
         }
     }
 

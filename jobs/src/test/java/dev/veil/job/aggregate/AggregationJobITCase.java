@@ -185,9 +185,7 @@ class AggregationJobITCase extends VeilTestBase {
                         c.serviceTopic,
                         c.heatmapOutputTopic,
                         c.usageOutputTopic,
-                        c.budgetTopic,
-                        AggregationTopology.lateTopic(c, Kind.HEATMAP),
-                        AggregationTopology.lateTopic(c, Kind.USAGE)));
+                        c.budgetTopic));
         List<Raw> loc = new ArrayList<>();
         List<Raw> dev = new ArrayList<>();
         List<Raw> svc = new ArrayList<>();

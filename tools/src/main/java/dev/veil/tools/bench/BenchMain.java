@@ -3,7 +3,6 @@ package dev.veil.tools.bench;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
-import dev.veil.job.aggregate.AggregationTopology;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
@@ -222,9 +221,6 @@ public final class BenchMain implements Callable<Integer> {
                 if (p.deadLetters() != null) {
                     topics.put(p.deadLetters(), 1);
                 }
-            }
-            for (AggregationTopology.Kind k : AggregationTopology.Kind.values()) {
-                topics.put(AggregationTopology.lateTopic(agg, k), 1);
             }
             topics.put(agg.heatmapOutputTopic, 1);
             topics.put(agg.usageOutputTopic, 1);

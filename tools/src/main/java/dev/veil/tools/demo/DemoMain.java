@@ -372,9 +372,6 @@ public final class DemoMain implements Callable<Integer> {
         readBack(io, agg.heatmapOutputTopic, out, heat::add);
         readBack(io, agg.usageOutputTopic, out, usage::add);
         readBack(io, agg.budgetTopic, out, budget::add);
-        for (AggregationTopology.Kind kind : AggregationTopology.Kind.values()) {
-            readBack(io, AggregationTopology.lateTopic(agg, kind), out, n -> {});
-        }
         HeatmapGeoJson.write(heat, out.resolve("heatmap.geojson"));
         HeatmapPng.write(
                 heat,

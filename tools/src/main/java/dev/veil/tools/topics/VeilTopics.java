@@ -2,8 +2,6 @@ package dev.veil.tools.topics;
 
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
-import dev.veil.job.aggregate.AggregationTopology;
-import dev.veil.job.aggregate.AggregationTopology.Kind;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 
@@ -71,14 +69,6 @@ public final class VeilTopics {
                         delete(Duration.ofDays(365))));
         t.add(new Topic(agg.usageOutputTopic, "usage releases", 1, delete(Duration.ofDays(365))));
         t.add(new Topic(agg.budgetTopic, "privacy budget lines", 1, delete(Duration.ofDays(365))));
-        for (Kind kind : Kind.values()) {
-            t.add(
-                    new Topic(
-                            AggregationTopology.lateTopic(agg, kind),
-                            kind.id + " late observations",
-                            1,
-                            delete(Duration.ofDays(30))));
-        }
         return t;
     }
 

@@ -84,13 +84,7 @@ class HeatmapOfTheJobsOutputTest extends VeilTestBase {
                                                 tmp.resolve("cp").toUri().toString(),
                                         "state.backend.rocksdb.localdir",
                                                 tmp.resolve("rocksdb").toString()));
-        kafka.createTopics(
-                1,
-                List.of(
-                        c.heatmapInputTopic,
-                        c.heatmapOutputTopic,
-                        c.budgetTopic,
-                        AggregationTopology.lateTopic(c, Kind.HEATMAP)));
+        kafka.createTopics(1, List.of(c.heatmapInputTopic, c.heatmapOutputTopic, c.budgetTopic));
         // Far above the noisy threshold (39 at the shipped ε): 300 subjects in Dublin and Galway.
         H3Core h3 = H3Core.newInstance();
         List<Raw> in = new ArrayList<>();

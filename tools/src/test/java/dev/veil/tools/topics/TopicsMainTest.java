@@ -84,9 +84,7 @@ class TopicsMainTest {
                             "veil.anon.service",
                             "veil.agg.heatmap",
                             "veil.agg.usage",
-                            "veil.agg.budget",
-                            "veil.agg.heatmap.late",
-                            "veil.agg.usage.late");
+                            "veil.agg.budget");
             assertThat(
                             admin.describeTopics(List.of("veil.raw.device"))
                                     .allTopicNames()
