@@ -18,6 +18,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
 import com.uber.h3core.H3Core;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -444,5 +448,29 @@ class AggregationJobITCase extends VeilTestBase {
         Map<String, Long> usage = counts(read(c.usageOutputTopic), "category");
         // Scale L/eps = 4: P(|Z| > 80) is about 4e-9.
         assertThat(usage.get("09:00 app_version 6.0.0")).isBetween(300L - 80, 300L + 80);
+
+        // every record as published conforms to its topic's contract in schemas/output/
+        assertConforms("heatmap", heat);
+        assertConforms("usage", read(c.usageOutputTopic));
+        assertConforms("budget", read(c.budgetTopic));
+    }
+
+    static void assertConforms(String schema, List<JsonNode> records) throws Exception {
+        JsonSchema s =
+                JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                        .getSchema(
+                                Json.MAPPER.readTree(
+                                        Files.readString(
+                                                Path.of(
+                                                        "../schemas/output/"
+                                                                + schema
+                                                                + ".schema.json"))),
+                                SchemaValidatorsConfig.builder()
+                                        .formatAssertionsEnabled(true)
+                                        .build());
+        assertThat(records).as(schema).isNotEmpty();
+        for (JsonNode r : records) {
+            assertThat(s.validate(r)).as("%s record %s", schema, r).isEmpty();
+        }
     }
 }

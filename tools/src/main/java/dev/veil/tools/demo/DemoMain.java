@@ -401,16 +401,37 @@ public final class DemoMain implements Callable<Integer> {
                         agg.k,
                         agg.delta,
                         "discrete Laplace (keyed CSPRNG, exact sampler)"));
+        Map<String, Long> publishedPerRelease = new TreeMap<>();
+        for (JsonNode n : heat) {
+            publishedPerRelease.merge(n.path("release").asText(), 1L, Long::sum);
+        }
+        for (JsonNode n : usage) {
+            publishedPerRelease.merge(n.path("release").asText(), 1L, Long::sum);
+        }
+        List<String> silent = new ArrayList<>();
         for (ReleaseSpec r : agg.allReleases()) {
+            long published = publishedPerRelease.getOrDefault(r.name(), 0L);
+            if (published == 0) {
+                silent.add(r.name());
+            }
             sb.append(
                     String.format(
-                            "  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d%n",
+                            "  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d: %,d published%n",
                             r.name(),
                             r.epsilon().toPlainString(),
                             r.maxContributions(),
                             r.maxPerCategory(),
                             r.laplace().scale(),
-                            r.threshold()));
+                            r.threshold(),
+                            published));
+        }
+        if (!silent.isEmpty()) {
+            sb.append(
+                    String.format(
+                            "  nothing published for %s: in no window did a category have k people and a noisy"
+                                    + " count at its threshold (more people, a longer window or a larger epsilon"
+                                    + " would publish; docs/aggregates.md)%n",
+                            String.join(", ", silent)));
         }
         sb.append(
                 String.format(

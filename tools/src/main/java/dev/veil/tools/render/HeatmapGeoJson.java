@@ -36,7 +36,10 @@ import java.util.List;
  */
 public final class HeatmapGeoJson {
 
-    /** Property names copied from each release, in output order. */
+    /**
+     * Property names copied from each release, in output order: with the noise, its scale and the
+     * contribution bounds, so that an analyst can put an interval around each count.
+     */
     public static final List<String> PROPERTIES =
             List.of(
                     "cell",
@@ -46,7 +49,13 @@ public final class HeatmapGeoJson {
                     "resolution",
                     "epsilon",
                     "delta",
-                    "k");
+                    "k",
+                    "noise",
+                    "noise_scale",
+                    "threshold",
+                    "max_contributions",
+                    "max_per_category",
+                    "key_epochs");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -50,6 +50,9 @@ final class Fixtures {
         r.put("max_contributions", 3);
         r.put("threshold", 39);
         r.put("noise", "discrete_laplace");
+        r.put("noise_scale", 2.0);
+        r.put("max_per_category", 1);
+        r.put("key_epochs", 1);
         r.put("rules_version", "test");
         return r;
     }
@@ -69,6 +72,8 @@ final class Fixtures {
         r.put("max_per_category", 1);
         r.put("threshold", 37);
         r.put("noise", "discrete_laplace");
+        r.put("noise_scale", 4.0);
+        r.put("key_epochs", 1);
         return r;
     }
 

@@ -71,6 +71,9 @@ class HeatmapGeoJsonTest {
         assertThat(p.path("epsilon").asDouble()).isEqualTo(1.0);
         assertThat(p.path("delta").asDouble()).isEqualTo(1.0E-6);
         assertThat(p.path("k").asInt()).isEqualTo(10);
+        assertThat(p.path("noise").asText()).isEqualTo("discrete_laplace");
+        assertThat(p.path("noise_scale").asDouble()).isEqualTo(2.0);
+        assertThat(p.path("max_contributions").asInt()).isEqualTo(3);
         List<String> names = new ArrayList<>();
         p.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyElementsOf(HeatmapGeoJson.PROPERTIES);
