@@ -433,6 +433,20 @@ public final class DemoMain implements Callable<Integer> {
                                     + " would publish; docs/aggregates.md)%n",
                             String.join(", ", silent)));
         }
+        Set<String> mapped = TopCells.placesWithACell(heat);
+        List<String> unmapped = new ArrayList<>();
+        for (String city : SampleData.homeCities()) {
+            if (!mapped.contains(city)) {
+                unmapped.add(city);
+            }
+        }
+        if (!unmapped.isEmpty()) {
+            sb.append(
+                    String.format(
+                            "  no heat map cell near %s: no cell and hour there had k people and a noisy count"
+                                    + " at the threshold %d%n",
+                            String.join(", ", unmapped), agg.heatmap.threshold()));
+        }
         sb.append(
                 String.format(
                         "  total per window and data subject: epsilon %s, delta %.1e (basic composition)%n",

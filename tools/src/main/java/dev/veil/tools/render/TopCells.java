@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Formats the busiest heat map cells as a plain-text (ASCII) table for the console. */
 public final class TopCells {
@@ -87,5 +89,18 @@ public final class TopCells {
             line.append(rightAligned[i] ? pad + row[i] : row[i] + pad);
         }
         out.append(line.toString().stripTrailing()).append('\n');
+    }
+
+    /**
+     * The known places (within 50 km) that at least one published cell is nearest to, for saying
+     * which places published nothing.
+     */
+    public static Set<String> placesWithACell(List<JsonNode> releases) {
+        Set<String> places = new TreeSet<>();
+        for (JsonNode release : releases) {
+            LatLng c = Geo.centre(Records.cell(release));
+            Gazetteer.nearest(c.lat, c.lng).ifPresent(p -> places.add(p.name()));
+        }
+        return places;
     }
 }

@@ -1,6 +1,7 @@
 package dev.veil.tools.sample;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,5 +143,14 @@ public final class SampleData {
      */
     public Set<String> rawIdentifiers() {
         return rawIdentifiers;
+    }
+
+    /** The names of the subjects' home cities, as the gazetteer knows them ("Dublin", ...). */
+    public static List<String> homeCities() {
+        List<String> names = new ArrayList<>();
+        for (City c : City.values()) {
+            names.add(c.label());
+        }
+        return names;
     }
 }

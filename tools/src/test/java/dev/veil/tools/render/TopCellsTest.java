@@ -72,4 +72,14 @@ class TopCellsTest {
         assertThatThrownBy(() -> TopCells.format(releases, -1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void placesWithACell_namesTheNearestKnownPlaceOfEachPublishedCell() {
+        List<JsonNode> releases =
+                List.of(
+                        Fixtures.heat(Fixtures.cell(53.3498, -6.2603), Fixtures.MORNING, 50),
+                        Fixtures.heat(Fixtures.cell(52.52, 13.405), Fixtures.MORNING, 60));
+        assertThat(TopCells.placesWithACell(releases)).containsExactly("Berlin", "Dublin");
+        assertThat(TopCells.placesWithACell(List.of())).isEmpty();
+    }
 }

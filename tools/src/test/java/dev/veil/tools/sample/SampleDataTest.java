@@ -598,4 +598,11 @@ class SampleDataTest {
             return false;
         }
     }
+
+    @Test
+    void homeCities_areTheSevenCitiesTheGazetteerKnows() {
+        assertThat(SampleData.homeCities())
+                .containsExactlyInAnyOrder(
+                        "Dublin", "Cork", "Limerick", "Galway", "Belfast", "Berlin", "Madrid");
+    }
 }
