@@ -7,6 +7,8 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
 import org.bouncycastle.crypto.params.HKDFParameters;
 
+import javax.crypto.Mac;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,8 +47,7 @@ public final class PseudonymKeys {
     static final int CACHED_KEYS = 64;
 
     private final byte[] master;
-    private final Map<Long, HmacUtils> keys = new HashMap<>();
-    private final byte[] buffer = new byte[32 + 32 + 512];
+    private final Map<Long, Mac> keys = new HashMap<>();
 
     /**
      * @param master the master key (at least 32 bytes, {@link KeyLoader}); copied
@@ -76,15 +77,16 @@ public final class PseudonymKeys {
         return key;
     }
 
-    private HmacUtils mac(IdentifierScope scope, long epoch) {
+    /** The MAC of a scope's epoch key, kept; each use ends with doFinal, which resets it. */
+    private Mac mac(IdentifierScope scope, long epoch) {
         long id = epoch * 4 + scope.ordinal();
-        HmacUtils mac = keys.get(id);
+        Mac mac = keys.get(id);
         if (mac == null) {
             if (keys.size() >= CACHED_KEYS) {
                 keys.clear();
             }
             byte[] key = derive(scope, epoch);
-            mac = new HmacUtils(HmacAlgorithms.HMAC_SHA_256, key);
+            mac = HmacUtils.getInitializedMac(HmacAlgorithms.HMAC_SHA_256, key);
             Arrays.fill(key, (byte) 0);
             keys.put(id, mac);
         }
@@ -101,7 +103,7 @@ public final class PseudonymKeys {
     public String global(long epoch, String normalisedId) {
         return Hex.encodeHexString(
                 mac(IdentifierScope.GLOBAL, epoch)
-                        .hmac(normalisedId.getBytes(StandardCharsets.UTF_8)));
+                        .doFinal(normalisedId.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
@@ -113,8 +115,9 @@ public final class PseudonymKeys {
      * @return 32 bytes
      */
     public byte[] subject(long epoch, byte[] secret, byte[] internal) {
-        int n = concat(secret, internal);
-        return mac(IdentifierScope.SUBJECT, epoch).hmac(Arrays.copyOf(buffer, n));
+        Mac mac = mac(IdentifierScope.SUBJECT, epoch);
+        mac.update(secret);
+        return mac.doFinal(internal);
     }
 
     /**
@@ -133,20 +136,12 @@ public final class PseudonymKeys {
             String sourceTopic,
             int sourcePartition,
             long sourceOffset) {
-        byte[] position =
+        Mac mac = mac(IdentifierScope.RECORD, epoch);
+        mac.update(secret);
+        mac.update(internal);
+        return mac.doFinal(
                 (sourceTopic + "/" + sourcePartition + "/" + sourceOffset)
-                        .getBytes(StandardCharsets.UTF_8);
-        byte[] data = new byte[secret.length + internal.length + position.length];
-        System.arraycopy(secret, 0, data, 0, secret.length);
-        System.arraycopy(internal, 0, data, secret.length, internal.length);
-        System.arraycopy(position, 0, data, secret.length + internal.length, position.length);
-        return mac(IdentifierScope.RECORD, epoch).hmac(data);
-    }
-
-    private int concat(byte[] a, byte[] b) {
-        System.arraycopy(a, 0, buffer, 0, a.length);
-        System.arraycopy(b, 0, buffer, a.length, b.length);
-        return a.length + b.length;
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     /** Never shows a key. */
