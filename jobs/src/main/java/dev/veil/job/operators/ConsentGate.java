@@ -354,7 +354,12 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         erasureNotices = getMetricGroup().addGroup("veil").counter("erasure_notices");
         secretsShredded = getMetricGroup().addGroup("veil").counter("subject_secrets_shredded");
         idleSubjectsRemoved = getMetricGroup().addGroup("veil").counter("idle_subjects_removed");
-        erasureListener = this::erasureNotice;
+        erasureListener =
+                (erasureTime, ended) -> {
+                    erasureNotice(erasureTime, ended);
+                    // ConsentHistory wipes the secret once this returns
+                    secretsShredded.inc();
+                };
     }
 
     // ---- watermarks: kept apart, never forwarded
@@ -460,11 +465,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 && change.action == ConsentChange.Action.ERASE) {
             // behind the base: the generation in force there ends now
             ConsentHistory.Generation ended = h.endBaseGeneration();
-            if (ended.secret != null) {
-                erasureNotice(change.effectiveTime, ended);
-                Arrays.fill(ended.secret, (byte) 0);
-                ended.secret = null;
-            }
+            erasureNotice(change.effectiveTime, ended);
+            shred(ended);
         }
         store(h, true);
     }
@@ -651,7 +653,6 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             throw new IllegalStateException("cannot write an erasure notice", e);
         }
         erasureNotices.inc();
-        secretsShredded.inc();
     }
 
     /**
