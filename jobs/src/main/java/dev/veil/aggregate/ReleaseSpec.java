@@ -27,9 +27,15 @@ import java.math.BigDecimal;
  * {@code PartitionSelection.threshold(k·g, g·L, C, noise, δ)}. With g = 1 every formula is the one
  * of a single epoch. The ε and δ of the release are the same for every g. (A person is one consent
  * generation: after an erasure a returning person has unrelated pseudonyms; docs/aggregates.md.)
+ *
+ * <p><b>Suppression.</b> With {@link Suppression#NOISY} there is no exact count of pseudonyms: a
+ * category that exists only because of the person holds at most g of their pseudonyms and a sum of
+ * at most g·C, so τ is {@code PartitionSelection.thresholdWithoutExactSuppression(k, g·L, g·C,
+ * noise, δ)}, that is max(g·C + m, k·C) with the same margin m as above (g·C for C: the person's
+ * contribution to one category, which the margin's analysis needs as one subject's).
  */
 public final class ReleaseSpec implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final String name;
     private final BigDecimal epsilon;
@@ -38,6 +44,7 @@ public final class ReleaseSpec implements Serializable {
     private final long maxContributions;
     private final long maxPerCategory;
     private final int keyEpochs;
+    private final Suppression suppression;
     private final long threshold;
     private transient DiscreteLaplace laplace;
 
@@ -60,7 +67,26 @@ public final class ReleaseSpec implements Serializable {
             long k,
             long maxContributions,
             long maxPerCategory) {
-        this(name, epsilon, delta, k, maxContributions, maxPerCategory, 1);
+        this(name, epsilon, delta, k, maxContributions, maxPerCategory, Suppression.EXACT);
+    }
+
+    /**
+     * The parameters of windows within one key epoch, with a choice of suppression.
+     *
+     * @param suppression {@link Suppression#EXACT} (at least k people before noise, then τ) or
+     *     {@link Suppression#NOISY} (the noisy threshold alone, with its lower τ)
+     * @throws IllegalArgumentException quoting a bad value
+     * @see #ReleaseSpec(String, BigDecimal, double, long, long, long)
+     */
+    public ReleaseSpec(
+            String name,
+            BigDecimal epsilon,
+            double delta,
+            long k,
+            long maxContributions,
+            long maxPerCategory,
+            Suppression suppression) {
+        this(name, epsilon, delta, k, maxContributions, maxPerCategory, 1, suppression);
     }
 
     private ReleaseSpec(
@@ -70,7 +96,8 @@ public final class ReleaseSpec implements Serializable {
             long k,
             long maxContributions,
             long maxPerCategory,
-            int keyEpochs) {
+            int keyEpochs,
+            Suppression suppression) {
         if (keyEpochs < 1) {
             throw new IllegalArgumentException(
                     "a window overlaps at least one key epoch, was " + keyEpochs);
@@ -82,13 +109,16 @@ public final class ReleaseSpec implements Serializable {
         this.maxContributions = maxContributions;
         this.maxPerCategory = maxPerCategory;
         this.keyEpochs = keyEpochs;
+        this.suppression = suppression;
         this.threshold =
-                PartitionSelection.threshold(
-                        Math.multiplyExact(k, keyEpochs),
-                        Math.multiplyExact(maxContributions, keyEpochs),
-                        maxPerCategory,
-                        laplace(),
-                        delta);
+                suppression == Suppression.EXACT
+                        ? PartitionSelection.threshold(
+                                Math.multiplyExact(k, keyEpochs),
+                                Math.multiplyExact(maxContributions, keyEpochs),
+                                maxPerCategory,
+                                laplace(),
+                                delta)
+                        : noisyThreshold();
     }
 
     /**
@@ -106,7 +136,23 @@ public final class ReleaseSpec implements Serializable {
             return this;
         }
         return new ReleaseSpec(
-                name, epsilon, delta, k, maxContributions, maxPerCategory, keyEpochs);
+                name, epsilon, delta, k, maxContributions, maxPerCategory, keyEpochs, suppression);
+    }
+
+    /**
+     * τ without exact suppression for a person who is g pseudonyms: at most g·L categories, at most
+     * g·C in each; the floor k·C of published values does not scale with g (it is about the
+     * published value, not about people).
+     */
+    private long noisyThreshold() {
+        long perPerson =
+                PartitionSelection.thresholdWithoutExactSuppression(
+                        1,
+                        Math.multiplyExact(maxContributions, keyEpochs),
+                        Math.multiplyExact(maxPerCategory, keyEpochs),
+                        laplace(),
+                        delta);
+        return Math.max(perPerson, Math.multiplyExact(k, maxPerCategory));
     }
 
     /** The noise distribution: discrete Laplace with scale g·L·C/ε. */
@@ -161,6 +207,11 @@ public final class ReleaseSpec implements Serializable {
      */
     public long minPseudonyms() {
         return Math.addExact(Math.multiplyExact(k - 1, (long) keyEpochs), 1);
+    }
+
+    /** How candidates for publication are chosen: exact k-suppression, or the noisy count alone. */
+    public Suppression suppression() {
+        return suppression;
     }
 
     /** τ: a noisy count below it is not published. */
