@@ -48,11 +48,11 @@ public final class AggregatesOptions {
     public static final ConfigOption<String> TIME_ZONE =
             key("time.zone")
                     .stringType()
-                    .noDefaultValue()
+                    .defaultValue("UTC")
                     .withDescription(
                             "IANA time zone (Europe/Dublin) whose local days and hours the windows follow: a day"
                                     + " is 23 or 25 h when the clocks change, a repeated hour is two windows"
-                                    + " (docs/aggregates.md). Absent: UTC.");
+                                    + " (docs/aggregates.md).");
 
     public static final ConfigOption<Duration> ALLOWED_LATENESS =
             key("time.allowed_lateness")
