@@ -173,6 +173,7 @@ class BudgetScheduleTest {
         List<JsonNode> lines = losAngelesLines("2021-11-07T07:00:00Z", "2021-11-08T08:00:00Z");
 
         assertThat(lines).hasSize(25);
+        AggregationJobITCase.assertConforms("budget", lines);
         assertThat(lines.get(0).get("local_window_start").asText())
                 .isEqualTo("2021-11-07T00:00:00-07:00");
         assertThat(lines.get(1).get("local_window_start").asText())

@@ -319,15 +319,18 @@ class CountAndReleaseRestoreTest {
         AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64, "America/Los_Angeles");
         long pdt = Instant.parse("2021-11-07T08:00:00Z").toEpochMilli(); // 01:00 PDT
         long pst = Instant.parse("2021-11-07T09:00:00Z").toEpochMilli(); // 01:00 PST
-        var h = harness(config, ExactRelease.FACTORY, null, false);
+        var h = harness(config, null, false);
         for (int s = 0; s < SUBJECTS; s++) {
-            h.processElement(new Contribution("heatmap", pdt, cell(0), 1), pst + 5 * 60_000 - 1);
-            h.processElement(new Contribution("heatmap", pst, cell(0), 1), pst + 65 * 60_000 - 1);
+            h.processElement(
+                    new Contribution("heatmap", pdt, "87195da49ffffff", 1), pst + 5 * 60_000 - 1);
+            h.processElement(
+                    new Contribution("heatmap", pst, "87195da49ffffff", 1), pst + 65 * 60_000 - 1);
         }
         h.processWatermark(pst + 65 * 60_000 - 1);
 
         Map<Long, JsonNode> released = byWindow(h.extractOutputValues());
         assertThat(released).containsOnlyKeys(pdt, pst);
+        AggregationJobITCase.assertConforms("heatmap", List.copyOf(released.values()));
         JsonNode first = released.get(pdt);
         assertThat(first.get("window_end").asText()).isEqualTo("2021-11-07T09:00:00Z");
         assertThat(first.get("time_zone").asText()).isEqualTo("America/Los_Angeles");
