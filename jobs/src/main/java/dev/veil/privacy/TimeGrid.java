@@ -104,14 +104,14 @@ public final class TimeGrid implements Serializable {
      * The start of the bucket holding an instant.
      *
      * @param t epoch milliseconds UTC
-     * @return the latest boundary at or before {@code t}, epoch milliseconds UTC
-     * @throws ArithmeticException in UTC within one length of {@code Long.MIN_VALUE}
-     * @throws java.time.DateTimeException in a zone, for an instant beyond java.time's range (about
-     *     a billion years away)
+     * @return the latest boundary at or before {@code t}, epoch milliseconds UTC; in UTC, as the
+     *     aggregate jobs always computed it, {@code floorDiv(t, length) * length}, which wraps
+     *     around within one length of {@code Long.MIN_VALUE} (an event time some 292 million years
+     *     ago)
      */
     public long start(long t) {
         if (zone == null) {
-            return Math.subtractExact(t, Math.floorMod(t, lengthMillis));
+            return Math.floorDiv(t, lengthMillis) * lengthMillis;
         }
         ZonedDateTime at = Instant.ofEpochMilli(t).atZone(zone);
         LocalDate date = at.toLocalDate();
@@ -142,12 +142,13 @@ public final class TimeGrid implements Serializable {
      * The end of the bucket starting at {@code start}, which is also the start of the next bucket.
      *
      * @param start a bucket start ({@link #start}), epoch milliseconds UTC
-     * @return the earliest boundary after {@code start}, epoch milliseconds UTC
-     * @throws ArithmeticException in UTC within one length of {@code Long.MAX_VALUE}
+     * @return the earliest boundary after {@code start}, epoch milliseconds UTC; in UTC {@code
+     *     start + length}, which wraps around within one length of {@code Long.MAX_VALUE}: a window
+     *     there is released at once (late), as it always was, rather than failing the job
      */
     public long end(long start) {
         if (zone == null) {
-            return Math.addExact(start, lengthMillis);
+            return start + lengthMillis;
         }
         ZoneRules rules = zone.getRules();
         long x = start;
