@@ -10,6 +10,7 @@ import dev.veil.config.SensitiveKeys;
 import dev.veil.config.VeilOptions;
 import dev.veil.config.YamlDocument;
 import dev.veil.privacy.KeyEpochs;
+import dev.veil.privacy.TimeGrid;
 
 import org.apache.flink.configuration.ConfigOption;
 
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Configuration of the heat map and usage jobs ({@code config/aggregates.yaml}), validated: an
@@ -69,6 +71,13 @@ public final class AggregatesConfig implements Serializable {
     public final VeilOptions.StartingOffsets startingOffsets;
     public final Map<String, String> kafkaProperties;
     public final Duration window;
+
+    /**
+     * The windows: {@link #window} long, aligned to midnight in {@code time.zone} or UTC; in a zone
+     * some are longer or shorter on the days the clocks change ({@link TimeGrid}).
+     */
+    public final TimeGrid windows;
+
     public final Duration allowedLateness;
     public final Duration maxOutOfOrderness;
     public final Duration sourceIdleness;
@@ -140,9 +149,13 @@ public final class AggregatesConfig implements Serializable {
         window = w.asDuration(Duration.ofMinutes(1), Duration.ofDays(1));
         if (Duration.ofDays(1).toMillis() % window.toMillis() != 0) {
             throw w.error(
-                    "must divide a day evenly so windows align with UTC days (PT15M, PT1H, PT6H, P1D ...), was "
+                    "must divide a day evenly so windows align with days (PT15M, PT1H, PT6H, P1D ...), was "
                             + w.asText());
         }
+        ConfigNode zone = root.optNode(AggregatesOptions.TIME_ZONE);
+        windows =
+                new TimeGrid(
+                        window, zone == null ? Optional.empty() : Optional.of(zone.asZoneId()));
         allowedLateness =
                 root.duration(
                         AggregatesOptions.ALLOWED_LATENESS, Duration.ZERO, Duration.ofDays(1));
@@ -283,7 +296,7 @@ public final class AggregatesConfig implements Serializable {
                             ledgerNode,
                             Path.of(doc.fileName()),
                             spends,
-                            window,
+                            windows,
                             p -> new AggregatesConfig(YamlDocument.read(p), false));
         }
     }
@@ -304,6 +317,7 @@ public final class AggregatesConfig implements Serializable {
         kafkaProperties.forEach(
                 (k, v) -> lines.add("kafka.properties." + k + ": " + SensitiveKeys.display(k, v)));
         lines.add("time.window: " + window);
+        lines.add("time.zone: " + windows.zone().map(Object::toString).orElse("UTC"));
         lines.add("time.allowed_lateness: " + allowedLateness);
         lines.add("time.max_out_of_orderness: " + maxOutOfOrderness);
         lines.add("time.source_idleness: " + sourceIdleness);
@@ -389,7 +403,7 @@ public final class AggregatesConfig implements Serializable {
                                     maxPerCategory,
                                     suppression);
             // A window never overlaps more epochs than this: fail here, not when a window fires.
-            spec.acrossKeyEpochs(maxKeyEpochs(window, keyEpochs));
+            spec.acrossKeyEpochs(maxKeyEpochs(windows.maxLength(), keyEpochs));
             return spec;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw where.error(
@@ -423,7 +437,7 @@ public final class AggregatesConfig implements Serializable {
     }
 
     /**
-     * The most key epochs a window of length {@code window} can overlap: the epochs of its first
+     * The most key epochs a window at most {@code window} long can overlap: the epochs of its first
      * and last millisecond are at most (window − 1) / length + 1 apart.
      */
     static int maxKeyEpochs(Duration window, KeyEpochs epochs) {
@@ -433,23 +447,30 @@ public final class AggregatesConfig implements Serializable {
 
     /**
      * The number g of key epochs that the window starting at {@code windowStart} overlaps, [start,
-     * start + {@link #window}): the most subject pseudonyms one data subject can have in it. A
+     * {@link #windowEnd end}): the most subject pseudonyms one data subject can have in it. A
      * function of the configuration and the window alone, never of the data, so calibrating a
      * release on it leaks nothing.
      *
-     * @param windowStart epoch milliseconds UTC, a multiple of the window length
+     * @param windowStart epoch milliseconds UTC, a window start ({@link #windowStart})
      * @return g, at least 1
      */
     public int keyEpochsIn(long windowStart) {
         long first = keyEpochs.of(windowStart);
-        long last = keyEpochs.of(windowStart + window.toMillis() - 1);
+        long last = keyEpochs.of(windowEnd(windowStart) - 1);
         return Math.toIntExact(last - first + 1);
     }
 
     /** The start of the window holding an event time (epoch milliseconds UTC). */
     public long windowStart(long eventTime) {
-        long size = window.toMillis();
-        return Math.floorDiv(eventTime, size) * size;
+        return windows.start(eventTime);
+    }
+
+    /**
+     * The end of the window starting at {@code windowStart}, exclusive, and the start of the next
+     * window: the start plus {@link #window} in UTC, in a zone not always (epoch milliseconds UTC).
+     */
+    public long windowEnd(long windowStart) {
+        return windows.end(windowStart);
     }
 
     /**
@@ -463,8 +484,7 @@ public final class AggregatesConfig implements Serializable {
      */
     public boolean keyEpochFits(long eventTime, long keyEpoch) {
         long start = windowStart(eventTime);
-        return keyEpoch >= keyEpochs.of(start)
-                && keyEpoch <= keyEpochs.of(start + window.toMillis() - 1);
+        return keyEpoch >= keyEpochs.of(start) && keyEpoch <= keyEpochs.of(windowEnd(start) - 1);
     }
 
     /**
@@ -562,7 +582,7 @@ public final class AggregatesConfig implements Serializable {
      */
     public AggregatesConfig withKeyEpochs(KeyEpochs epochs) {
         for (ReleaseSpec r : allReleases()) {
-            r.acrossKeyEpochs(maxKeyEpochs(window, epochs));
+            r.acrossKeyEpochs(maxKeyEpochs(windows.maxLength(), epochs));
         }
         return new AggregatesConfig(
                 this, bootstrapServers, noiseKey, Map.of(), maxOutOfOrderness, epochs);
@@ -592,6 +612,7 @@ public final class AggregatesConfig implements Serializable {
         startingOffsets = o.startingOffsets;
         kafkaProperties = o.kafkaProperties;
         window = o.window;
+        windows = o.windows;
         allowedLateness = o.allowedLateness;
         maxOutOfOrderness = outOfOrderness;
         sourceIdleness = o.sourceIdleness;

@@ -42,7 +42,17 @@ public final class AggregatesOptions {
                     .durationType()
                     .noDefaultValue()
                     .withDescription(
-                            "Tumbling event-time window, aligned to UTC; must divide a day (PT15M, PT1H, P1D ...).");
+                            "Tumbling event-time window, aligned to midnight in time.zone; must divide a day (PT15M,"
+                                    + " PT1H, P1D ...).");
+
+    public static final ConfigOption<String> TIME_ZONE =
+            key("time.zone")
+                    .stringType()
+                    .defaultValue("UTC")
+                    .withDescription(
+                            "IANA time zone (Europe/Dublin) whose local days and hours the windows follow: a day"
+                                    + " is 23 or 25 h when the clocks change, a repeated hour is two windows"
+                                    + " (docs/aggregates.md).");
 
     public static final ConfigOption<Duration> ALLOWED_LATENESS =
             key("time.allowed_lateness")
@@ -218,6 +228,7 @@ public final class AggregatesOptions {
                                 VERSION,
                                 ANONYMISATION_CONFIG,
                                 WINDOW,
+                                TIME_ZONE,
                                 ALLOWED_LATENESS,
                                 MAX_OUT_OF_ORDERNESS,
                                 SOURCE_IDLENESS,

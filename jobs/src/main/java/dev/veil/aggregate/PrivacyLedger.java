@@ -3,6 +3,7 @@ package dev.veil.aggregate;
 import dev.veil.config.ConfigException;
 import dev.veil.config.ConfigNode;
 import dev.veil.config.YamlDocument;
+import dev.veil.privacy.TimeGrid;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -87,7 +88,7 @@ public final class PrivacyLedger implements Serializable {
      *     relative to that configuration's file
      * @param selfFile the loading configuration's file
      * @param selfReleases the loading configuration's releases, each as spent in one window
-     * @param selfWindow its window length
+     * @param selfWindows its windows
      * @param loader reads another deployment's aggregate configuration without its ledger
      * @throws ConfigException naming the ledger's file and line: unreadable, not listing the
      *     loading configuration, or over the cap (the message states what each deployment and each
@@ -97,7 +98,7 @@ public final class PrivacyLedger implements Serializable {
             ConfigNode reference,
             Path selfFile,
             Map<String, PrivacySpend> selfReleases,
-            Duration selfWindow,
+            TimeGrid selfWindows,
             Function<Path, AggregatesConfig> loader) {
         Path ledgerPath = resolve(selfFile, reference.asText());
         YamlDocument doc;
@@ -127,7 +128,7 @@ public final class PrivacyLedger implements Serializable {
                 PrivacySpend spend;
                 if (path.toAbsolutePath().normalize().equals(selfNormal)) {
                     self = written;
-                    spend = perPeriod(selfReleases.values(), selfWindow, period);
+                    spend = perPeriod(selfReleases.values(), selfWindows, period);
                 } else {
                     AggregatesConfig other;
                     try {
@@ -138,7 +139,7 @@ public final class PrivacyLedger implements Serializable {
                     }
                     List<PrivacySpend> releases = new ArrayList<>();
                     other.allReleases().forEach(r -> releases.add(PrivacySpend.of(r)));
-                    spend = perPeriod(releases, other.window, period);
+                    spend = perPeriod(releases, other.windows, period);
                 }
                 if (spends.put(written, spend) != null) {
                     throw d.error("deployment " + written + " is listed twice");
@@ -182,27 +183,56 @@ public final class PrivacyLedger implements Serializable {
                             Double.isInfinite(epsilon) ? "without bound" : fmt(epsilon),
                             total.methodAt(capDelta),
                             total.describe(),
-                            ledger.breakdown(selfReleases, selfWindow)));
+                            ledger.breakdown(selfReleases, selfWindows)));
         }
         return ledger;
     }
 
-    /** The spend per period of windows of length {@code window} with these releases in each. */
+    /** The spend per period of these windows with these releases in each. */
     static PrivacySpend perPeriod(
-            Iterable<PrivacySpend> releases, Duration window, Duration period) {
+            Iterable<PrivacySpend> releases, TimeGrid windows, Duration period) {
         PrivacySpend perWindow = PrivacySpend.NONE;
         for (PrivacySpend r : releases) {
             perWindow = perWindow.plus(r);
         }
-        return perWindow.times(windowsPerPeriod(window, period));
+        return perWindow.times(windowsPerPeriod(windows, period));
     }
 
     /**
-     * Windows of length {@code window} in one period: period / window. Windows divide a day and
-     * periods are whole days, both aligned to UTC midnight, so a period holds exactly that many.
+     * The most windows one period can overlap. UTC windows divide a day and periods are whole UTC
+     * days, so a period holds exactly period / window of them. Windows in a zone are aligned to its
+     * midnight, not UTC's: a period can overlap one more at its edges. On a day its clocks change
+     * one window can be shortened, which lets one more in; no zone changes its clocks twice within
+     * 28 days, so a period of d days holds at most d / 28 + 1 changes. The period is charged for
+     * all of these, so the cap is never undercounted (it may count a window or three too many).
      */
-    public static long windowsPerPeriod(Duration window, Duration period) {
-        return period.toMillis() / window.toMillis();
+    public static long windowsPerPeriod(TimeGrid windows, Duration period) {
+        long aligned = period.toMillis() / windows.length().toMillis();
+        return windows.zone().isPresent() ? aligned + 1 + period.toDays() / 28 + 1 : aligned;
+    }
+
+    /**
+     * How many windows of the period holding {@code windowStart} start at or before it, this one
+     * included: its place in the period, for the running total. UTC windows by arithmetic; in a
+     * zone, by stepping through the windows from the one holding the period's start. A function of
+     * the window and the configuration only.
+     */
+    public long windowsSoFar(TimeGrid windows, long windowStart) {
+        long periodStart = periodStart(windowStart);
+        if (windows.zone().isEmpty()) {
+            return (windowStart - periodStart) / windows.length().toMillis() + 1;
+        }
+        long n = 1;
+        for (long w = windows.start(periodStart); w < windowStart; w = windows.end(w)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The start of the period holding {@code t}, epoch milliseconds: a multiple of the period. */
+    public long periodStart(long t) {
+        long p = period.toMillis();
+        return Math.floorDiv(t, p) * p;
     }
 
     /** The period as written in the ledger, in days: {@code "P1D"} (not Duration's "PT24H"). */
@@ -224,8 +254,8 @@ public final class PrivacyLedger implements Serializable {
         return total().epsilonAt(capDelta);
     }
 
-    private String breakdown(Map<String, PrivacySpend> selfReleases, Duration selfWindow) {
-        long n = windowsPerPeriod(selfWindow, period);
+    private String breakdown(Map<String, PrivacySpend> selfReleases, TimeGrid selfWindows) {
+        long n = windowsPerPeriod(selfWindows, period);
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, PrivacySpend> e : perPeriod.entrySet()) {
             if (b.length() > 0) {
@@ -233,7 +263,11 @@ public final class PrivacyLedger implements Serializable {
             }
             b.append(e.getKey()).append(": ρ ").append(fmt(e.getValue().rho()));
             if (e.getKey().equals(self)) {
-                b.append(" (").append(n).append(" windows of ").append(selfWindow).append(" ×");
+                b.append(" (")
+                        .append(n)
+                        .append(" windows of ")
+                        .append(selfWindows.length())
+                        .append(" ×");
                 selfReleases.forEach(
                         (name, s) -> b.append(' ').append(name).append(" ρ ").append(fmt(s.rho())));
                 b.append(')');

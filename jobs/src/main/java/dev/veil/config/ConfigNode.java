@@ -5,6 +5,7 @@ import org.apache.flink.configuration.ConfigOption;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -216,6 +217,30 @@ public final class ConfigNode {
             throw error("must be between " + min + " and " + max + ", was " + v);
         }
         return d;
+    }
+
+    /**
+     * This value as an IANA time zone name known to the JVM's time zone database (Europe/Dublin,
+     * America/Los_Angeles, UTC); fixed offsets such as +01:00 and abbreviations such as PST are
+     * refused, as they do not follow a region's daylight saving changes.
+     */
+    public ZoneId asZoneId() {
+        String v = asText();
+        if (ZoneId.getAvailableZoneIds().contains(v)) {
+            return ZoneId.of(v);
+        }
+        String hint = "";
+        for (String id : ZoneId.getAvailableZoneIds()) {
+            if (id.equalsIgnoreCase(v)) {
+                hint = " (did you mean " + id + "?)";
+            }
+        }
+        throw error(
+                "'"
+                        + v
+                        + "' is not an IANA time zone name such as Europe/Dublin or"
+                        + " America/Los_Angeles"
+                        + hint);
     }
 
     /** This mapping as text keys and single text values (numbers and booleans as written). */

@@ -18,8 +18,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The field rule kinds. Each is a thin adapter from a JSON value to a generaliser of {@code
@@ -149,13 +151,16 @@ final class FieldRules {
         }
     }
 
-    /** Time truncated to a granularity, as an RFC 3339 UTC instant. */
+    /**
+     * Time truncated to a granularity aligned to UTC or to a zone's local midnight ({@link
+     * TimeTruncator}), as an RFC 3339 UTC instant.
+     */
     static final class TruncateTime extends TextRule {
         private final TimeTruncator truncator;
 
-        TruncateTime(String target, String source, Duration granularity) {
+        TruncateTime(String target, String source, Duration granularity, Optional<ZoneId> zone) {
             super(target, "truncate_time", source);
-            this.truncator = new TimeTruncator(granularity);
+            this.truncator = new TimeTruncator(granularity, zone);
         }
 
         @Override

@@ -11,6 +11,7 @@ import dev.veil.schema.InputSchemas.FieldType;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -374,15 +376,18 @@ public final class RuleSetLoader {
                                         + "' is "
                                         + inputFields.get(source).name().toLowerCase(Locale.ROOT));
                     }
-                    params.allowOnly("granularity");
+                    params.allowOnly("granularity", "zone");
                     ConfigNode g = params.child("granularity");
+                    ConfigNode z = params.optChild("zone");
+                    Optional<ZoneId> zone =
+                            z == null ? Optional.empty() : Optional.of(z.asZoneId());
                     Duration d = g.asDuration(Duration.ofMillis(1), Duration.ofDays(1));
                     if (Duration.ofDays(1).toMillis() % d.toMillis() != 0) {
                         throw g.error(
                                 "must divide a day evenly (for example PT1M, PT15M, PT1H, P1D), was "
                                         + g.asText());
                     }
-                    return new FieldRules.TruncateTime(target, source, d);
+                    return new FieldRules.TruncateTime(target, source, d, zone);
                 }
             case "bucket":
                 {

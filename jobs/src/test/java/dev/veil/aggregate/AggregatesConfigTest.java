@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -300,6 +301,74 @@ class AggregatesConfigTest {
         String text = edited("window: PT1H", "window: PT7M");
         ConfigException e = rejected(text, "window: PT7M", "time.window");
         assertThat(e.problem()).contains("divide a day");
+    }
+
+    private static final String ZONE_EXAMPLE = "# zone: Europe/Dublin";
+
+    private static AggregatesConfig inZone(String zone) {
+        return AggregatesConfig.load(
+                YamlDocument.parse(FILE, edited(ZONE_EXAMPLE, "zone: " + zone)));
+    }
+
+    @Test
+    void shippedConfig_windowsInUtc_startAndEndAsFloorDiv() {
+        AggregatesConfig c = AggregatesConfig.load(SHIPPED);
+
+        assertThat(c.windows.zone()).isEmpty();
+        assertThat(c.windowStart(W10 + HOUR - 1)).isEqualTo(W10);
+        assertThat(c.windowEnd(W10)).isEqualTo(W10 + HOUR);
+        assertThat(c.describe()).contains("time.zone: UTC");
+    }
+
+    @Test
+    void zone_losAngeles_repeatedHourTwoWindows_describedAndAppliedToKeyEpochs() {
+        AggregatesConfig c = inZone("America/Los_Angeles");
+        long pdt = Instant.parse("2021-11-07T08:00:00Z").toEpochMilli(); // 01:00 PDT
+
+        assertThat(c.windows.zone()).contains(ZoneId.of("America/Los_Angeles"));
+        assertThat(c.describe()).contains("time.zone: America/Los_Angeles");
+        assertThat(c.windowStart(pdt + 30 * 60_000)).isEqualTo(pdt);
+        assertThat(c.windowStart(pdt + 90 * 60_000)).as("01:30 PST").isEqualTo(pdt + HOUR);
+        assertThat(c.windowEnd(pdt + HOUR)).isEqualTo(pdt + 2 * HOUR);
+    }
+
+    @Test
+    void zone_localDayAcrossAUtcMidnightEpochBoundary_calibratedForTwoEpochs() {
+        // P1D in Los Angeles: the local day 2021-11-07 runs 07:00Z to 08:00Z the next day (25 h)
+        String text =
+                edited(ZONE_EXAMPLE, "zone: America/Los_Angeles")
+                        .replace("window: PT1H", "window: P1D");
+        AggregatesConfig c =
+                AggregatesConfig.load(YamlDocument.parse(FILE, text))
+                        .withKeyEpochs(
+                                new KeyEpochs(
+                                        Instant.parse("2021-11-01T00:00:00Z"), Duration.ofDays(1)));
+        long day = Instant.parse("2021-11-07T07:00:00Z").toEpochMilli();
+
+        assertThat(c.windowEnd(day) - day).isEqualTo(25 * HOUR);
+        assertThat(c.keyEpochsIn(day)).as("07:00Z on the 7th to 08:00Z on the 8th").isEqualTo(2);
+        assertThat(c.keyEpochFits(day + 24 * HOUR + 30 * 60_000, c.keyEpochs.of(day))).isTrue();
+        assertThat(c.keyEpochFits(day, c.keyEpochs.of(day) + 2)).isFalse();
+    }
+
+    @Test
+    void unknownZone_rejectedNamingTheValueAndIanaNames() {
+        String text = edited(ZONE_EXAMPLE, "zone: Europe/Dubln");
+        ConfigException e = rejected(text, "zone: Europe/Dubln", "time.zone");
+        assertThat(e.problem()).contains("'Europe/Dubln'").contains("IANA time zone name");
+    }
+
+    @Test
+    void zoneInTheWrongCase_rejectedSuggestingTheName() {
+        String text = edited(ZONE_EXAMPLE, "zone: europe/dublin");
+        ConfigException e = rejected(text, "zone: europe/dublin", "time.zone");
+        assertThat(e.problem()).contains("did you mean Europe/Dublin?");
+    }
+
+    @Test
+    void fixedOffsetOrAbbreviation_rejected_theyFollowNoDaylightSavingChanges() {
+        rejected(edited(ZONE_EXAMPLE, "zone: \"+01:00\""), "zone: \"+01:00\"", "time.zone");
+        rejected(edited(ZONE_EXAMPLE, "zone: PST"), "zone: PST", "time.zone");
     }
 
     @Test

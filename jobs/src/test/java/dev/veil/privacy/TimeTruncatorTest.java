@@ -6,11 +6,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TimeTruncatorTest {
+    private static final ZoneId LA = ZoneId.of("America/Los_Angeles");
 
     private static final long T = Instant.parse("2024-03-10T14:37:22.123Z").toEpochMilli();
 
@@ -93,5 +96,45 @@ class TimeTruncatorTest {
         assertThat(truncator.truncate(T))
                 .isLessThanOrEqualTo(T)
                 .isGreaterThan(T - granularity.toMillis());
+    }
+
+    @Test
+    void truncate_hourInLosAngeles_repeatedHourOnTheFallBackDayGivesTwoInstants() {
+        TimeTruncator hour = new TimeTruncator(Duration.ofHours(1), Optional.of(LA));
+
+        // 01:30 PDT and 01:30 PST, an hour apart on 2021-11-07
+        assertThat(hour.truncate(Instant.parse("2021-11-07T08:30:00Z").toEpochMilli()))
+                .isEqualTo(Instant.parse("2021-11-07T08:00:00Z").toEpochMilli());
+        assertThat(hour.truncate(Instant.parse("2021-11-07T09:30:00Z").toEpochMilli()))
+                .isEqualTo(Instant.parse("2021-11-07T09:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void truncate_hourInLosAngeles_springForwardDayHasNoTwoOClock() {
+        TimeTruncator hour = new TimeTruncator(Duration.ofHours(1), Optional.of(LA));
+
+        // 03:30 PDT on 2021-03-14 truncates to 03:00 PDT, 01:30 PST to 01:00 PST
+        assertThat(hour.truncate(Instant.parse("2021-03-14T10:30:00Z").toEpochMilli()))
+                .isEqualTo(Instant.parse("2021-03-14T10:00:00Z").toEpochMilli());
+        assertThat(hour.truncate(Instant.parse("2021-03-14T09:30:00Z").toEpochMilli()))
+                .isEqualTo(Instant.parse("2021-03-14T09:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void truncate_dayInLosAngeles_localMidnightOnBothChangeDays() {
+        TimeTruncator day = new TimeTruncator(Duration.ofDays(1), Optional.of(LA));
+
+        assertThat(day.truncate(Instant.parse("2021-03-15T06:59:59Z").toEpochMilli()))
+                .as("23:59:59 PDT on the 23-hour day")
+                .isEqualTo(Instant.parse("2021-03-14T08:00:00Z").toEpochMilli());
+        assertThat(day.truncate(Instant.parse("2021-11-08T07:59:59Z").toEpochMilli()))
+                .as("23:59:59 PST on the 25-hour day")
+                .isEqualTo(Instant.parse("2021-11-07T07:00:00Z").toEpochMilli());
+    }
+
+    @Test
+    void truncate_withoutAZone_sameAsTheUtcConstructor() {
+        assertThat(new TimeTruncator(Duration.ofHours(1), Optional.empty()).truncate(T))
+                .isEqualTo(new TimeTruncator(Duration.ofHours(1)).truncate(T));
     }
 }

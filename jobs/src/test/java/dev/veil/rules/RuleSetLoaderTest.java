@@ -310,6 +310,62 @@ class RuleSetLoaderTest extends VeilTestBase {
         assertThat(e.problem()).endsWith("was PT7M");
     }
 
+    /** The device output's event_time rule applied to {@code eventTime}. */
+    private static String truncated(RuleSet rules, String eventTime) throws Exception {
+        FieldRule rule =
+                rules.output("device").fields().stream()
+                        .filter(f -> f.target().equals("event_time"))
+                        .findFirst()
+                        .orElseThrow();
+        ObjectNode record = Json.MAPPER.createObjectNode().put("event_time", eventTime);
+        return rule.apply(record, ruleContext()).asText();
+    }
+
+    @Test
+    void load_truncateTimeWithAZone_keepsTheRepeatedHourApartAndDaysLocal() throws Exception {
+        RuleSet hour =
+                RuleSetLoader.load(
+                        YamlDocument.parse(
+                                FILE,
+                                edited(
+                                        "granularity: PT1H}",
+                                        "granularity: PT1H, zone: America/Los_Angeles}")));
+        RuleSet day =
+                RuleSetLoader.load(
+                        YamlDocument.parse(
+                                FILE,
+                                edited(
+                                        "granularity: PT1H}",
+                                        "granularity: P1D, zone: America/Los_Angeles}")));
+
+        assertThat(truncated(hour, "2021-11-07T01:30:00-07:00")).isEqualTo("2021-11-07T08:00:00Z");
+        assertThat(truncated(hour, "2021-11-07T01:30:00-08:00")).isEqualTo("2021-11-07T09:00:00Z");
+        assertThat(truncated(hour, "2021-03-14T03:30:00-07:00")).isEqualTo("2021-03-14T10:00:00Z");
+        assertThat(truncated(day, "2021-03-14T23:30:00-07:00")).isEqualTo("2021-03-14T08:00:00Z");
+        assertThat(truncated(day, "2021-11-07T23:30:00-08:00")).isEqualTo("2021-11-07T07:00:00Z");
+    }
+
+    @Test
+    void load_truncateTimeWithoutAZone_utcAsBefore() throws Exception {
+        RuleSet rules = RuleSetLoader.load(YamlDocument.parse(FILE, BASE));
+
+        assertThat(truncated(rules, "2021-11-07T01:30:00-08:00")).isEqualTo("2021-11-07T09:00:00Z");
+        assertThat(truncated(rules, "2021-11-07T09:59:59.999Z")).isEqualTo("2021-11-07T09:00:00Z");
+    }
+
+    @Test
+    void load_truncateTimeWithAnUnknownZone_isRefusedNamingIt() {
+        ConfigException e =
+                loadError(edited("granularity: PT1H}", "granularity: PT1H, zone: Mars/Olympus}"));
+
+        assertLocated(
+                e,
+                15,
+                61,
+                "outputs.device.fields.event_time.truncate_time.zone",
+                "'Mars/Olympus' is not an IANA time zone name");
+    }
+
     @Test
     void load_emptyPurposes_isRefused() {
         ConfigException e = loadError(edited("purposes: [analytics]", "purposes: []"));

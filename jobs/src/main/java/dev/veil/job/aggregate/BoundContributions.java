@@ -83,20 +83,15 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
         late = getRuntimeContext().getMetricGroup().addGroup("veil").counter("late_observations");
     }
 
-    private long windowStart(long t) {
-        long size = config.window.toMillis();
-        return Math.floorDiv(t, size) * size;
-    }
-
     /** When a window is released: the last millisecond of its allowed lateness. */
     long releaseTime(long windowStart) {
-        return windowStart + config.window.toMillis() + config.allowedLateness.toMillis() - 1;
+        return config.windowEnd(windowStart) + config.allowedLateness.toMillis() - 1;
     }
 
     @Override
     public void processElement(Observation o, Context ctx, Collector<Contribution> out)
             throws Exception {
-        long start = windowStart(o.eventTime);
+        long start = config.windowStart(o.eventTime);
         long release = releaseTime(start);
         if (release <= watermark.effective(ctx.timerService().currentWatermark())) {
             late.inc();

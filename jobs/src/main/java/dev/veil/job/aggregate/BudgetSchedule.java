@@ -105,16 +105,16 @@ public class BudgetSchedule extends AbstractStreamOperator<OutRecord>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         long w = mark.getTimestamp();
-        long window = config.window.toMillis();
         long lateness = config.allowedLateness.toMillis();
         if (w != Long.MIN_VALUE && w != Long.MAX_VALUE) {
             lastWatermark = Math.max(lastWatermark, w);
             if (next == Long.MIN_VALUE) {
-                next = Math.floorDiv(w - lateness - window, window) * window + window;
+                // the window holding w - lateness is the first one whose release time is ahead
+                next = config.windowStart(w - lateness);
             }
-            while (next + window + lateness <= w) {
+            while (config.windowEnd(next) + lateness <= w) {
                 line(next);
-                next += window;
+                next = config.windowEnd(next);
             }
         } else if (w == Long.MAX_VALUE && next != Long.MIN_VALUE) {
             // the end of a bounded input releases every window; data can be up to the
@@ -127,7 +127,7 @@ public class BudgetSchedule extends AbstractStreamOperator<OutRecord>
                                     : lastWatermark + config.maxOutOfOrderness.toMillis());
             while (next <= last) {
                 line(next);
-                next += window;
+                next = config.windowEnd(next);
             }
         }
         super.processWatermark(mark);
@@ -136,7 +136,8 @@ public class BudgetSchedule extends AbstractStreamOperator<OutRecord>
     private void line(long start) throws IOException {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("window_start", Instant.ofEpochMilli(start).toString());
-        o.put("window_end", Instant.ofEpochMilli(start + config.window.toMillis()).toString());
+        o.put("window_end", Instant.ofEpochMilli(config.windowEnd(start)).toString());
+        CountAndRelease.putLocalTime(o, config, start);
         o.put("job", job);
         ArrayNode rs = o.putArray("releases");
         for (ReleaseSpec r : config.allReleases()) {
@@ -166,9 +167,8 @@ public class BudgetSchedule extends AbstractStreamOperator<OutRecord>
         if (ledger != null) {
             // The running total of the period so far: every window is charged to every subject,
             // so it depends on the window's place in the period only, never on the data.
-            long period = ledger.period.toMillis();
-            long periodStart = Math.floorDiv(start, period) * period;
-            long windows = (start - periodStart) / config.window.toMillis() + 1;
+            long periodStart = ledger.periodStart(start);
+            long windows = ledger.windowsSoFar(config.windows, start);
             PrivacySpend spent = window.times(windows);
             ObjectNode p = o.putObject("period");
             p.put("length", ledger.periodText());

@@ -115,14 +115,29 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
                         toJson(spec, s, value.getAsLong(), heatmap)));
     }
 
+    /**
+     * With {@code time.zone} configured: {@code time_zone} (its IANA name) and {@code
+     * local_window_start} (the window start as local date-time with offset, RFC 3339, {@code
+     * 2021-11-07T01:00:00-08:00}), which tell the two windows of a repeated hour apart for a reader
+     * who thinks in local time. Nothing without a zone: UTC records stay as they were.
+     */
+    static void putLocalTime(ObjectNode o, AggregatesConfig config, long windowStart) {
+        config.windows
+                .zone()
+                .ifPresent(
+                        z -> {
+                            o.put("time_zone", z.getId());
+                            o.put("local_window_start", config.windows.local(windowStart));
+                        });
+    }
+
     private byte[] toJson(ReleaseSpec spec, CategoryCount s, long value, boolean heatmap)
             throws JsonProcessingException {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("release", s.release);
         o.put("window_start", Instant.ofEpochMilli(s.windowStart).toString());
-        o.put(
-                "window_end",
-                Instant.ofEpochMilli(s.windowStart + config.window.toMillis()).toString());
+        o.put("window_end", Instant.ofEpochMilli(config.windowEnd(s.windowStart)).toString());
+        putLocalTime(o, config, s.windowStart);
         if (heatmap) {
             o.put("cell", s.category);
             o.put("resolution", config.resolutionOf(s.release));

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -302,5 +303,27 @@ class BoundContributionsRestoreTest {
         assertThat(after.getSideOutput(BoundContributions.LATE))
                 .extracting(r -> describe(r.getValue()))
                 .containsExactly(describe(late));
+    }
+
+    @Test
+    void losAngeles_oneThirtyPdtAndPst_twoWindowsEachReleasedAfterItsOwnEnd() throws Exception {
+        config =
+                CountAndReleaseRestoreTest.config(
+                        dir, VeilTestBase.TEST_KEY_BASE64, "America/Los_Angeles");
+        long pdt = Instant.parse("2021-11-07T08:00:00Z").toEpochMilli(); // 01:00 PDT
+        long pst = pdt + HOUR; // 01:00 PST
+        var h = harness(null, false);
+        send(h, new Observation(ALICE, pdt + 30 * MINUTE, "heatmap", "87195da49ffffff"));
+        send(h, new Observation(ALICE, pst + 30 * MINUTE, "heatmap", "87195da49ffffff"));
+
+        // the 01:00 PDT window ends at 01:00 PST and is released 5 minutes later
+        h.processWatermark(pst + 5 * MINUTE - 2);
+        assertThat(h.extractOutputValues()).isEmpty();
+        h.processWatermark(pst + 5 * MINUTE - 1);
+        assertThat(h.extractOutputValues()).extracting(c -> c.windowStart).containsExactly(pdt);
+        h.processWatermark(pst + HOUR + 5 * MINUTE - 1);
+        assertThat(h.extractOutputValues())
+                .extracting(c -> c.windowStart)
+                .containsExactly(pdt, pst);
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -119,7 +120,7 @@ class BudgetScheduleTest {
             assertThat(p.get("start").asText()).isEqualTo("2026-11-28T00:00:00Z");
             assertThat(p.get("windows_so_far").asLong()).isEqualTo(windows);
             assertThat(p.get("rho").asDouble()).isCloseTo(1.25 * windows, Offset.offset(1e-9));
-            assertThat(p.get("cap_epsilon").asDouble()).isEqualTo(60.0);
+            assertThat(p.get("cap_epsilon").asDouble()).isEqualTo(62.0);
             assertThat(p.get("delta").asDouble()).isEqualTo(1e-3);
         }
         assertThat(periods.get(2).get("epsilon").asDouble())
@@ -127,7 +128,7 @@ class BudgetScheduleTest {
                 .isGreaterThan(periods.get(1).get("epsilon").asDouble());
         assertThat(periods.get(2).get("ledger_epsilon").asDouble())
                 .as("the whole day of every deployment, within the cap")
-                .isBetween(periods.get(2).get("epsilon").asDouble(), 60.0);
+                .isBetween(periods.get(2).get("epsilon").asDouble(), 62.0);
     }
 
     @Test
@@ -180,5 +181,55 @@ class BudgetScheduleTest {
         assertThat(windows())
                 .as("every window from the first to the last decided, the quiet ones too")
                 .containsExactly("10:00", "11:00", "12:00", "13:00");
+    }
+
+    /** Budget lines of the heat map job from {@code from} to {@code until} in Los Angeles hours. */
+    private List<JsonNode> losAngelesLines(String from, String until) throws Exception {
+        config =
+                CountAndReleaseRestoreTest.config(
+                        dir, VeilTestBase.TEST_KEY_BASE64, "America/Los_Angeles");
+        open(AggregationTopology.Kind.HEATMAP, null);
+        harness.processWatermark(Instant.parse(from).toEpochMilli() + LATENESS);
+        harness.processWatermark(Instant.parse(until).toEpochMilli() + LATENESS);
+        List<JsonNode> lines = new ArrayList<>();
+        for (OutRecord r : harness.extractOutputValues()) {
+            lines.add(Json.MAPPER.readTree(r.value));
+        }
+        return lines;
+    }
+
+    @Test
+    void losAngelesHours_fallBackDay_25LinesTwoForTheRepeatedOneOClock() throws Exception {
+        // local 2021-11-07: 00:00 PDT (07:00Z) to 00:00 PST on the 8th (08:00Z)
+        List<JsonNode> lines = losAngelesLines("2021-11-07T07:00:00Z", "2021-11-08T08:00:00Z");
+
+        assertThat(lines).hasSize(25);
+        AggregationJobITCase.assertConforms("budget", lines);
+        assertThat(lines.get(0).get("local_window_start").asText())
+                .isEqualTo("2021-11-07T00:00:00-07:00");
+        assertThat(lines.get(1).get("local_window_start").asText())
+                .isEqualTo("2021-11-07T01:00:00-07:00");
+        assertThat(lines.get(2).get("local_window_start").asText())
+                .isEqualTo("2021-11-07T01:00:00-08:00");
+        assertThat(lines.get(2).get("window_start").asText()).isEqualTo("2021-11-07T09:00:00Z");
+        assertThat(lines.get(2).get("window_end").asText()).isEqualTo("2021-11-07T10:00:00Z");
+        assertThat(lines.get(24).get("local_window_start").asText())
+                .isEqualTo("2021-11-07T23:00:00-08:00");
+        assertThat(lines.get(24).get("time_zone").asText()).isEqualTo("America/Los_Angeles");
+    }
+
+    @Test
+    void losAngelesHours_springForwardDay_23LinesNoneAtTwoOClock() throws Exception {
+        // local 2021-03-14: 00:00 PST (08:00Z) to 00:00 PDT on the 15th (07:00Z)
+        List<JsonNode> lines = losAngelesLines("2021-03-14T08:00:00Z", "2021-03-15T07:00:00Z");
+
+        assertThat(lines).hasSize(23);
+        assertThat(lines.get(1).get("local_window_start").asText())
+                .isEqualTo("2021-03-14T01:00:00-08:00");
+        assertThat(lines.get(1).get("window_end").asText()).isEqualTo("2021-03-14T10:00:00Z");
+        assertThat(lines.get(2).get("local_window_start").asText())
+                .isEqualTo("2021-03-14T03:00:00-07:00");
+        assertThat(lines.get(22).get("local_window_start").asText())
+                .isEqualTo("2021-03-14T23:00:00-07:00");
     }
 }

@@ -82,12 +82,24 @@ class CountAndReleaseRestoreTest {
 
     /** The shipped config with the noise key read from a file holding {@code keyBase64}. */
     static AggregatesConfig config(Path dir, String keyBase64) throws IOException {
+        return config(dir, keyBase64, null);
+    }
+
+    /**
+     * The shipped config with the noise key read from a file holding {@code keyBase64} and, unless
+     * null, {@code time.zone} set to {@code zone}.
+     */
+    static AggregatesConfig config(Path dir, String keyBase64, String zone) throws IOException {
         Path keyFile = Files.createTempFile(dir, "noise-key", ".b64");
         Files.writeString(keyFile, keyBase64 + "\n", StandardCharsets.US_ASCII);
         String text =
                 Files.readString(Path.of("../config/aggregates.yaml"), StandardCharsets.UTF_8);
         assertThat(text).contains("env: VEIL_NOISE_KEY");
         text = text.replace("env: VEIL_NOISE_KEY", "file: \"" + keyFile.toAbsolutePath() + "\"");
+        if (zone != null) {
+            assertThat(text).contains("# zone: Europe/Dublin");
+            text = text.replace("# zone: Europe/Dublin", "zone: " + zone);
+        }
         // named as the shipped file: the privacy ledger next to it lists that one
         return AggregatesConfig.load(YamlDocument.parse("../config/aggregates.yaml", text));
     }
@@ -300,6 +312,49 @@ class CountAndReleaseRestoreTest {
             assertThat(out.put(start, n)).as("one record per window").isNull();
         }
         return out;
+    }
+
+    @Test
+    void losAngeles_repeatedOneOClock_twoReleasesEachWithItsEndLocalStartAndZone()
+            throws Exception {
+        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64, "America/Los_Angeles");
+        long pdt = Instant.parse("2021-11-07T08:00:00Z").toEpochMilli(); // 01:00 PDT
+        long pst = Instant.parse("2021-11-07T09:00:00Z").toEpochMilli(); // 01:00 PST
+        var h = harness(config, null, false);
+        for (int s = 0; s < SUBJECTS; s++) {
+            h.processElement(
+                    new Contribution("heatmap", pdt, "87195da49ffffff", 1), pst + 5 * 60_000 - 1);
+            h.processElement(
+                    new Contribution("heatmap", pst, "87195da49ffffff", 1), pst + 65 * 60_000 - 1);
+        }
+        h.processWatermark(pst + 65 * 60_000 - 1);
+
+        Map<Long, JsonNode> released = byWindow(h.extractOutputValues());
+        assertThat(released).containsOnlyKeys(pdt, pst);
+        AggregationJobITCase.assertConforms("heatmap", List.copyOf(released.values()));
+        JsonNode first = released.get(pdt);
+        assertThat(first.get("window_end").asText()).isEqualTo("2021-11-07T09:00:00Z");
+        assertThat(first.get("time_zone").asText()).isEqualTo("America/Los_Angeles");
+        assertThat(first.get("local_window_start").asText()).isEqualTo("2021-11-07T01:00:00-07:00");
+        JsonNode second = released.get(pst);
+        assertThat(second.get("window_end").asText()).isEqualTo("2021-11-07T10:00:00Z");
+        assertThat(second.get("local_window_start").asText())
+                .isEqualTo("2021-11-07T01:00:00-08:00");
+    }
+
+    @Test
+    void withoutAZone_releaseHasNoLocalTimeFields() throws Exception {
+        AggregatesConfig config = config(dir, VeilTestBase.TEST_KEY_BASE64);
+        var h = harness(config, ExactRelease.FACTORY, null, false);
+        for (int s = 0; s < SUBJECTS; s++) {
+            h.processElement(new Contribution("heatmap", WINDOW, cell(0), 1), RELEASE);
+        }
+        h.processWatermark(RELEASE);
+
+        JsonNode release = byWindow(h.extractOutputValues()).get(WINDOW);
+        assertThat(release.get("window_end").asText()).isEqualTo("2026-11-28T11:00:00Z");
+        assertThat(release.has("time_zone")).isFalse();
+        assertThat(release.has("local_window_start")).isFalse();
     }
 
     @Test
