@@ -84,6 +84,13 @@ public final class AggregatesConfig implements Serializable {
     public final long[] durationBucketsMs;
     public final Map<String, ReleaseSpec> usage;
     public final String budgetTopic;
+
+    /**
+     * The privacy ledger this configuration names ({@code privacy.ledger}), checked at load; null
+     * when it names none, or when it was loaded as another deployment of a ledger.
+     */
+    public final PrivacyLedger ledger;
+
     public final JobConfig.Guarantee guarantee;
     public final String transactionalIdPrefix;
     public final Duration transactionTimeout;
@@ -100,7 +107,7 @@ public final class AggregatesConfig implements Serializable {
      */
     public final int flinkLine;
 
-    private AggregatesConfig(YamlDocument doc) {
+    private AggregatesConfig(YamlDocument doc, boolean withLedger) {
         ConfigNode root = doc.root();
         List<ConfigOption<?>> options = AggregatesOptions.all();
         root.allowOnly(options);
@@ -145,11 +152,20 @@ public final class AggregatesConfig implements Serializable {
         heatmapInputTopic = root.text(AggregatesOptions.HEATMAP_INPUT_TOPIC);
         heatmapOutputTopic = root.text(AggregatesOptions.HEATMAP_OUTPUT_TOPIC);
         heatmapResolution = root.integer(AggregatesOptions.HEATMAP_RESOLUTION, 0, 15);
+        ConfigNode hmEpsilon = root.optNode(AggregatesOptions.HEATMAP_EPSILON);
+        ConfigNode hmRho = root.optNode(AggregatesOptions.HEATMAP_RHO);
+        if ((hmEpsilon == null) == (hmRho == null)) {
+            throw hm.error(
+                    "needs either epsilon (discrete Laplace noise) or rho (zCDP, discrete Gaussian"
+                            + " noise), not "
+                            + (hmEpsilon == null ? "neither" : "both"));
+        }
         heatmap =
                 release(
                         hm,
                         "heatmap",
-                        root.node(AggregatesOptions.HEATMAP_EPSILON),
+                        hmEpsilon,
+                        hmRho,
                         root.whole(AggregatesOptions.HEATMAP_MAX_CELLS_PER_SUBJECT, 1, 1000),
                         1);
 
@@ -189,12 +205,27 @@ public final class AggregatesConfig implements Serializable {
                                         + "'; tables are "
                                         + USAGE_TABLES_DISTINCT.keySet());
             }
+            ConfigNode v = e.getValue();
+            ConfigNode tableEpsilon = v;
+            ConfigNode tableRho = null;
+            if (v.json().isObject()) {
+                v.allowOnly("epsilon", "rho");
+                tableEpsilon = v.optChild("epsilon");
+                tableRho = v.optChild("rho");
+                if ((tableEpsilon == null) == (tableRho == null)) {
+                    throw v.error(
+                            "a table has either an epsilon (a number, or {epsilon: x}) or {rho: x},"
+                                    + " not "
+                                    + (tableEpsilon == null ? "neither" : "both"));
+                }
+            }
             tables.put(
                     e.getKey(),
                     release(
-                            e.getValue(),
+                            v,
                             e.getKey(),
-                            e.getValue(),
+                            tableEpsilon,
+                            tableRho,
                             usageMaxCategories,
                             distinct ? 1 : usageMaxEvents));
         }
@@ -218,6 +249,22 @@ public final class AggregatesConfig implements Serializable {
         flink = flinkNode == null ? Map.of() : Map.copyOf(FlinkOptionCatalog.read(flinkNode));
         sourceFile = doc.fileName();
         flinkLine = flinkNode == null ? 0 : flinkNode.line();
+        // last: every other mistake in this file is reported before the ledger's
+        ConfigNode ledgerNode = root.optNode(AggregatesOptions.LEDGER);
+        if (ledgerNode == null || !withLedger) {
+            ledger = null;
+        } else {
+            Map<String, PrivacySpend> spends = new LinkedHashMap<>();
+            spends.put(heatmap.name(), PrivacySpend.of(heatmap));
+            usage.forEach((name, r) -> spends.put(name, PrivacySpend.of(r)));
+            ledger =
+                    PrivacyLedger.load(
+                            ledgerNode,
+                            Path.of(doc.fileName()),
+                            spends,
+                            window,
+                            p -> new AggregatesConfig(YamlDocument.read(p), false));
+        }
     }
 
     /**
@@ -246,8 +293,14 @@ public final class AggregatesConfig implements Serializable {
             lines.add(
                     "release "
                             + r.name()
-                            + ": epsilon "
-                            + r.epsilon().toPlainString()
+                            + ": "
+                            + (r.gaussian()
+                                    ? "rho " + r.configuredRho().toPlainString()
+                                    : "epsilon " + r.epsilon().toPlainString())
+                            + ", "
+                            + r.noise().name()
+                            + " noise scale "
+                            + r.noise().scale()
                             + ", L "
                             + r.maxContributions()
                             + ", C "
@@ -255,7 +308,7 @@ public final class AggregatesConfig implements Serializable {
                             + ", threshold "
                             + r.threshold()
                             + "; in a window across two key epochs: noise scale "
-                            + r.acrossKeyEpochs(2).laplace().scale()
+                            + r.acrossKeyEpochs(2).noise().scale()
                             + ", threshold "
                             + r.acrossKeyEpochs(2).threshold());
         }
@@ -268,6 +321,11 @@ public final class AggregatesConfig implements Serializable {
                         + heatmapResolution);
         lines.add("usage: " + deviceTopic + ", " + serviceTopic + " -> " + usageOutputTopic);
         lines.add("budget_topic: " + budgetTopic);
+        if (ledger != null) {
+            lines.addAll(ledger.describe());
+        } else {
+            lines.add("privacy.ledger: none (what one data subject spends per day is not capped)");
+        }
         lines.add(
                 "delivery: "
                         + guarantee.name().toLowerCase(Locale.ROOT)
@@ -278,17 +336,24 @@ public final class AggregatesConfig implements Serializable {
         return lines;
     }
 
+    /** A release of ε (epsilonNode, discrete Laplace) or ρ (rhoNode, discrete Gaussian). */
     private ReleaseSpec release(
             ConfigNode where,
             String name,
             ConfigNode epsilonNode,
+            ConfigNode rhoNode,
             long maxContributions,
             long maxPerCategory) {
-        double eps = epsilonNode.asDouble(0.001, 100);
-        BigDecimal epsilon = new BigDecimal(epsilonNode.json().asText()).stripTrailingZeros();
+        ConfigNode budgetNode = rhoNode != null ? rhoNode : epsilonNode;
+        double eps = budgetNode.asDouble(rhoNode != null ? 0.00001 : 0.001, 100);
+        BigDecimal budget = new BigDecimal(budgetNode.json().asText()).stripTrailingZeros();
         try {
             ReleaseSpec spec =
-                    new ReleaseSpec(name, epsilon, delta, k, maxContributions, maxPerCategory);
+                    rhoNode != null
+                            ? ReleaseSpec.gaussian(
+                                    name, budget, delta, k, maxContributions, maxPerCategory)
+                            : new ReleaseSpec(
+                                    name, budget, delta, k, maxContributions, maxPerCategory);
             // A window never overlaps more epochs than this: fail here, not when a window fires.
             spec.acrossKeyEpochs(maxKeyEpochs(window, keyEpochs));
             return spec;
@@ -296,7 +361,8 @@ public final class AggregatesConfig implements Serializable {
             throw where.error(
                     "invalid privacy parameters for release '"
                             + name
-                            + "' (epsilon "
+                            + "' ("
+                            + (rhoNode != null ? "rho " : "epsilon ")
                             + eps
                             + "): "
                             + e.getMessage());
@@ -386,12 +452,12 @@ public final class AggregatesConfig implements Serializable {
      * and problem
      */
     public static AggregatesConfig load(Path file) {
-        return new AggregatesConfig(YamlDocument.read(file));
+        return new AggregatesConfig(YamlDocument.read(file), true);
     }
 
-    /** Validates a parsed document. */
+    /** Validates a parsed document, and the ledger it names (relative to its file name). */
     public static AggregatesConfig load(YamlDocument doc) {
-        return new AggregatesConfig(doc);
+        return new AggregatesConfig(doc, true);
     }
 
     /** All releases of both jobs: the heat map, then the usage tables. */
@@ -405,12 +471,18 @@ public final class AggregatesConfig implements Serializable {
     /**
      * Total ε one data subject can spend in one window across every release of both jobs (basic
      * sequential composition: the releases are computed from overlapping data, so their epsilons
-     * add up).
+     * add up); null when a release is a discrete Gaussian one, accounted in ρ only ({@link
+     * #windowSpend()}).
      */
     public BigDecimal totalEpsilon() {
-        BigDecimal sum = BigDecimal.ZERO;
+        return windowSpend().basicEpsilon();
+    }
+
+    /** What one data subject spends in one window across every release of both jobs. */
+    public PrivacySpend windowSpend() {
+        PrivacySpend sum = PrivacySpend.NONE;
         for (ReleaseSpec r : allReleases()) {
-            sum = sum.add(r.epsilon());
+            sum = sum.plus(PrivacySpend.of(r));
         }
         return sum;
     }
@@ -484,6 +556,7 @@ public final class AggregatesConfig implements Serializable {
         durationBucketsMs = o.durationBucketsMs;
         usage = o.usage;
         budgetTopic = o.budgetTopic;
+        ledger = o.ledger;
         guarantee = o.guarantee;
         transactionalIdPrefix = o.transactionalIdPrefix;
         transactionTimeout = o.transactionTimeout;

@@ -88,6 +88,15 @@ public final class AggregatesOptions {
                             "Where each task reads the noise key: env: VARIABLE or file: /path, base64 of at least 32"
                                     + " random bytes. Whoever holds it can remove the noise.");
 
+    public static final ConfigOption<String> LEDGER =
+            key("privacy.ledger")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The privacy ledger (a path relative to this file): every deployment that publishes about"
+                                    + " the same people, and the cap on what one data subject can spend per period; checked"
+                                    + " before the job starts (docs/aggregates.md).");
+
     public static final ConfigOption<String> HEATMAP_INPUT_TOPIC =
             key("heatmap.input_topic")
                     .stringType()
@@ -111,7 +120,15 @@ public final class AggregatesOptions {
             key("heatmap.epsilon")
                     .doubleType()
                     .noDefaultValue()
-                    .withDescription("ε of the heat map release.");
+                    .withDescription(
+                            "ε of the heat map release, with discrete Laplace noise (or heatmap.rho instead).");
+
+    public static final ConfigOption<Double> HEATMAP_RHO =
+            key("heatmap.rho")
+                    .doubleType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "ρ (zCDP) of the heat map release, with discrete Gaussian noise; instead of heatmap.epsilon.");
 
     public static final ConfigOption<Long> HEATMAP_MAX_CELLS_PER_SUBJECT =
             key("heatmap.max_cells_per_subject")
@@ -165,7 +182,8 @@ public final class AggregatesOptions {
                     .mapType()
                     .noDefaultValue()
                     .withDescription(
-                            "The usage tables to publish, each with its ε: app_version, os, device_family (distinct"
+                            "The usage tables to publish, each with its ε (a number, discrete Laplace noise) or {rho: ρ}"
+                                    + " (zCDP, discrete Gaussian noise): app_version, os, device_family (distinct"
                                     + " subjects), action, error_code, duration (events).");
 
     public static final ConfigOption<String> BUDGET_TOPIC =
@@ -189,10 +207,12 @@ public final class AggregatesOptions {
                                 K,
                                 DELTA,
                                 NOISE_KEY,
+                                LEDGER,
                                 HEATMAP_INPUT_TOPIC,
                                 HEATMAP_OUTPUT_TOPIC,
                                 HEATMAP_RESOLUTION,
                                 HEATMAP_EPSILON,
+                                HEATMAP_RHO,
                                 HEATMAP_MAX_CELLS_PER_SUBJECT,
                                 USAGE_DEVICE_TOPIC,
                                 USAGE_SERVICE_TOPIC,

@@ -59,18 +59,18 @@ public final class NoisyRelease implements ReleaseMechanism {
         if (subjects < spec.minPseudonyms()) {
             return OptionalLong.empty();
         }
-        long noisy = sum + spec.laplace().sample(bits(spec, windowStart, subjects, sum, category));
+        long noisy = sum + spec.noise().sample(bits(spec, windowStart, subjects, sum, category));
         return noisy >= spec.threshold() ? OptionalLong.of(noisy) : OptionalLong.empty();
     }
 
     @Override
-    public String noiseName() {
-        return "discrete_laplace";
+    public String noiseName(ReleaseSpec spec) {
+        return spec.noise().name();
     }
 
     @Override
     public double noiseScale(ReleaseSpec spec) {
-        return spec.laplace().scale();
+        return spec.noise().scale();
     }
 
     @Override
@@ -80,11 +80,12 @@ public final class NoisyRelease implements ReleaseMechanism {
 
     /**
      * The keyed bit stream of one (release, parameters, window, data, category). The parameters
-     * (window length, ε, L, C, k, and the key epochs g of the window when more than one) are in the
-     * label so that a changed release never reuses, at another scale, the bits of an earlier one;
-     * the data (subjects, sum) so that other data never reuses them either. g is the only field
-     * that starts with a letter, so the label stays injective: the category is last and every other
-     * field is a number or a fixed release name.
+     * (window length, ε — or "rho" and ρ for a discrete Gaussian release —, L, C, k, and the key
+     * epochs g of the window when more than one) are in the label so that a changed release never
+     * reuses, at another scale, the bits of an earlier one; the data (subjects, sum) so that other
+     * data never reuses them either. g is the only optional field, and the only one after ε/ρ that
+     * starts with a letter, so the label stays injective: the category is last and every other
+     * field is a number, a fixed release name or the budget in its fixed place.
      */
     KeyedRandomBits bits(
             ReleaseSpec spec, long windowStart, long subjects, long sum, String category) {
@@ -94,7 +95,7 @@ public final class NoisyRelease implements ReleaseMechanism {
                                 + '|'
                                 + windowMillis
                                 + '|'
-                                + spec.epsilon().toPlainString()
+                                + spec.budgetLabel()
                                 + '|'
                                 + spec.maxContributions()
                                 + '|'

@@ -25,9 +25,10 @@ public interface ReleaseMechanism {
             ReleaseSpec spec, long windowStart, String category, long subjects, long sum);
 
     /**
-     * The noise on each published value, as named in release records ({@code "discrete_laplace"}).
+     * The noise on each published value of {@code spec}, as named in release records ({@code
+     * "discrete_laplace"}, {@code "discrete_gaussian"}).
      */
-    String noiseName();
+    String noiseName(ReleaseSpec spec);
 
     /** The scale of that noise for {@code spec}, in counts. */
     double noiseScale(ReleaseSpec spec);

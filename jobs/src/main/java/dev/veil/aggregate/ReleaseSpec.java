@@ -1,7 +1,10 @@
 package dev.veil.aggregate;
 
+import dev.veil.dp.DiscreteGaussian;
 import dev.veil.dp.DiscreteLaplace;
+import dev.veil.dp.IntegerNoise;
 import dev.veil.dp.PartitionSelection;
+import dev.veil.dp.Zcdp;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
@@ -27,19 +30,32 @@ import java.math.BigDecimal;
  * {@code PartitionSelection.threshold(k·g, g·L, C, noise, δ)}. With g = 1 every formula is the one
  * of a single epoch. The ε and δ of the release are the same for every g. (A person is one consent
  * generation: after an erasure a returning person has unrelated pseudonyms; docs/aggregates.md.)
+ *
+ * <p><b>Noise.</b> A release is either ε-DP with discrete Laplace noise (above), or ρ-zCDP with
+ * discrete Gaussian noise ({@link #gaussian}): σ² = Δ₂²/(2ρ), where the L2 sensitivity of a person
+ * who is g pseudonyms of L categories and C per category is Δ₂ = g·C·√L (the worst case puts all g
+ * pseudonyms in the same L categories). Either way the threshold τ comes from the noise's tail, and
+ * the release is δ-approximately ρ-zCDP with ρ = {@link #rho()} (ε²/2 for the Laplace; Bun and
+ * Steinke 2016, Proposition 1.4), which is what the privacy ledger adds up ({@link Zcdp}).
  */
 public final class ReleaseSpec implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final String name;
+
+    /** ε of a discrete Laplace release; null for a discrete Gaussian one. */
     private final BigDecimal epsilon;
+
+    /** ρ of a discrete Gaussian release; null for a discrete Laplace one. */
+    private final BigDecimal rho;
+
     private final double delta;
     private final long k;
     private final long maxContributions;
     private final long maxPerCategory;
     private final int keyEpochs;
     private final long threshold;
-    private transient DiscreteLaplace laplace;
+    private transient IntegerNoise noise;
 
     /**
      * The parameters of windows within one key epoch.
@@ -60,12 +76,29 @@ public final class ReleaseSpec implements Serializable {
             long k,
             long maxContributions,
             long maxPerCategory) {
-        this(name, epsilon, delta, k, maxContributions, maxPerCategory, 1);
+        this(name, epsilon, null, delta, k, maxContributions, maxPerCategory, 1);
+    }
+
+    /**
+     * A discrete Gaussian release of windows within one key epoch: ρ-zCDP for the noisy counts.
+     *
+     * @param rho ρ of this release, > 0, at most 9 decimal places
+     * @throws IllegalArgumentException quoting a bad value
+     */
+    public static ReleaseSpec gaussian(
+            String name,
+            BigDecimal rho,
+            double delta,
+            long k,
+            long maxContributions,
+            long maxPerCategory) {
+        return new ReleaseSpec(name, null, rho, delta, k, maxContributions, maxPerCategory, 1);
     }
 
     private ReleaseSpec(
             String name,
             BigDecimal epsilon,
+            BigDecimal rho,
             double delta,
             long k,
             long maxContributions,
@@ -75,8 +108,12 @@ public final class ReleaseSpec implements Serializable {
             throw new IllegalArgumentException(
                     "a window overlaps at least one key epoch, was " + keyEpochs);
         }
+        if ((epsilon == null) == (rho == null)) {
+            throw new IllegalArgumentException("a release has either epsilon or rho");
+        }
         this.name = name;
         this.epsilon = epsilon;
+        this.rho = rho;
         this.delta = delta;
         this.k = k;
         this.maxContributions = maxContributions;
@@ -87,7 +124,7 @@ public final class ReleaseSpec implements Serializable {
                         Math.multiplyExact(k, keyEpochs),
                         Math.multiplyExact(maxContributions, keyEpochs),
                         maxPerCategory,
-                        laplace(),
+                        noise(),
                         delta);
     }
 
@@ -106,18 +143,59 @@ public final class ReleaseSpec implements Serializable {
             return this;
         }
         return new ReleaseSpec(
-                name, epsilon, delta, k, maxContributions, maxPerCategory, keyEpochs);
+                name, epsilon, rho, delta, k, maxContributions, maxPerCategory, keyEpochs);
     }
 
-    /** The noise distribution: discrete Laplace with scale g·L·C/ε. */
-    public DiscreteLaplace laplace() {
-        if (laplace == null) {
-            laplace = DiscreteLaplace.forSensitivityAndEpsilon(sensitivity(), epsilon);
+    /**
+     * The noise distribution: discrete Laplace with scale g·L·C/ε, or discrete Gaussian with σ² =
+     * g²·L·C²/(2ρ).
+     */
+    public IntegerNoise noise() {
+        if (noise == null) {
+            noise =
+                    epsilon != null
+                            ? DiscreteLaplace.forSensitivityAndEpsilon(sensitivity(), epsilon)
+                            : DiscreteGaussian.forSensitivityAndRho(l2SensitivitySquared(), rho);
         }
-        return laplace;
+        return noise;
     }
 
-    /** The L1 sensitivity of the release to one data subject: g·L·C, in counts. */
+    /** The squared L2 sensitivity to one data subject, g²·L·C² (see the class comment). */
+    public long l2SensitivitySquared() {
+        long gc = Math.multiplyExact((long) keyEpochs, maxPerCategory);
+        return Math.multiplyExact(Math.multiplyExact(gc, gc), maxContributions);
+    }
+
+    /** Whether the noise is the discrete Gaussian (the release configured by ρ). */
+    public boolean gaussian() {
+        return rho != null;
+    }
+
+    /**
+     * ρ of this release per window, in zCDP: ε²/2 for a discrete Laplace release (Bun and Steinke
+     * 2016, Proposition 1.4), the configured ρ for a discrete Gaussian one. The same for every g.
+     */
+    public double rho() {
+        return rho != null ? rho.doubleValue() : Zcdp.rhoOfPureDp(epsilon.doubleValue());
+    }
+
+    /** The configured ρ of a discrete Gaussian release, or null for a discrete Laplace one. */
+    public BigDecimal configuredRho() {
+        return rho;
+    }
+
+    /**
+     * What this release spends, as its noise label and records state it: {@code "1.0"} (ε of a
+     * discrete Laplace release) or {@code "rho0.125"} (ρ of a discrete Gaussian release).
+     */
+    public String budgetLabel() {
+        return epsilon != null ? epsilon.toPlainString() : "rho" + rho.toPlainString();
+    }
+
+    /**
+     * The L1 sensitivity of the release to one data subject: g·L·C, in counts. (The squared L2
+     * sensitivity of a Gaussian release is this squared over L: g²·L·C².)
+     */
     public long sensitivity() {
         return Math.multiplyExact(
                 Math.multiplyExact(maxContributions, maxPerCategory), (long) keyEpochs);
@@ -127,6 +205,7 @@ public final class ReleaseSpec implements Serializable {
         return name;
     }
 
+    /** ε of a discrete Laplace release; null for a discrete Gaussian one ({@link #rho()}). */
     public BigDecimal epsilon() {
         return epsilon;
     }

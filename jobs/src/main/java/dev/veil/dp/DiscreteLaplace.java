@@ -42,7 +42,7 @@ import java.math.BigInteger;
  * <p><b>Thread-safety:</b> immutable and thread-safe. The {@link RandomBits} passed to {@link
  * #sample(RandomBits)} belongs to the caller, and its own thread-safety rules apply.
  */
-public final class DiscreteLaplace {
+public final class DiscreteLaplace implements IntegerNoise {
 
     /**
      * The largest number of decimal places accepted for epsilon by {@link
@@ -162,6 +162,7 @@ public final class DiscreteLaplace {
      *     this has probability below {@code 2·a^(2^63) = 2·exp(-2^63/σ)}, which is below {@code
      *     10^-300} for every scale up to {@code 10^16}
      */
+    @Override
     public long sample(RandomBits bits) {
         final long t = numerator;
         final long s = denominator;
@@ -239,6 +240,48 @@ public final class DiscreteLaplace {
         }
         return bernoulliExpMinusAtMostOne(
                 gammaNumerator - whole * gammaDenominator, gammaDenominator, bits);
+    }
+
+    /**
+     * {@link #bernoulliExpMinus(long, long, RandomBits)} for a {@code γ} whose numerator or
+     * denominator does not fit in a long (the discrete Gaussian's acceptance test): the same
+     * Algorithm 1, with uniform integers below a {@link BigInteger} bound.
+     *
+     * @param gammaNumerator at least 0
+     * @param gammaDenominator at least 1
+     * @return true with probability exactly {@code exp(-γ)}
+     */
+    static boolean bernoulliExpMinus(
+            BigInteger gammaNumerator, BigInteger gammaDenominator, RandomBits bits) {
+        if (gammaNumerator.signum() < 0 || gammaDenominator.signum() <= 0) {
+            throw new IllegalArgumentException(
+                    "gamma must be a non-negative fraction, was "
+                            + gammaNumerator
+                            + "/"
+                            + gammaDenominator);
+        }
+        if (gammaNumerator.bitLength() < 63 && gammaDenominator.bitLength() < 62) {
+            return bernoulliExpMinus(
+                    gammaNumerator.longValueExact(), gammaDenominator.longValueExact(), bits);
+        }
+        BigInteger[] wholeAndRest = gammaNumerator.divideAndRemainder(gammaDenominator);
+        // Each round survives with probability 1/e: a whole part beyond the long range is never
+        // reached in practice, and capping the count there changes nothing observable.
+        long whole =
+                wholeAndRest[0].bitLength() < 63 ? wholeAndRest[0].longValue() : Long.MAX_VALUE;
+        for (long i = 0; i < whole; i++) {
+            if (!bernoulliExpMinusAtMostOne(1, 1, bits)) {
+                return false;
+            }
+        }
+        BigInteger n = wholeAndRest[1];
+        long k = 1;
+        while (n.signum() > 0
+                && uniform(gammaDenominator.multiply(BigInteger.valueOf(k)), bits).compareTo(n)
+                        < 0) {
+            k++;
+        }
+        return (k & 1L) == 1L;
     }
 
     /** Algorithm 1, first branch: {@code γ = n/d ∈ [0, 1]}. */
@@ -345,6 +388,7 @@ public final class DiscreteLaplace {
      *
      * @return {@code (double) t / s}, positive
      */
+    @Override
     public double scale() {
         return (double) numerator / denominator;
     }
@@ -379,11 +423,18 @@ public final class DiscreteLaplace {
      * @return a probability in {@code [0, 1/2)}
      * @throws IllegalArgumentException if {@code m < 1} (the message quotes the value)
      */
+    @Override
     public double tailProbabilityAtLeast(long m) {
         if (m < 1) {
             throw new IllegalArgumentException("m must be at least 1, but was " + m);
         }
         return Math.exp(-(double) m * denominator / numerator) / (1.0 + a());
+    }
+
+    /** {@code "discrete_laplace"}. */
+    @Override
+    public String name() {
+        return "discrete_laplace";
     }
 
     /**

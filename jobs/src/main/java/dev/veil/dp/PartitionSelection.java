@@ -39,6 +39,13 @@ package dev.veil.dp;
  * KeyedRandomBits} noise source the guarantee is computational (it holds against adversaries who
  * cannot distinguish HMAC-SHA256 from a random function).
  *
+ * <p><b>Other noise.</b> The derivation of δ uses only that the noise is independent per category
+ * and its tail {@link IntegerNoise#tailProbabilityAtLeast}; it holds as written for the discrete
+ * Gaussian ({@link DiscreteGaussian}). Type (i) categories are then not ε-DP but ρ-zCDP with ρ =
+ * Δ₂²/(2σ²), and the whole release is δ-approximately ρ-zCDP (Bun and Steinke 2016, Section 8:
+ * outside the event E, of probability at most δ, the outputs are those of the Gaussian mechanism);
+ * the accounting is {@link Zcdp}'s.
+ *
  * <p>{@link #threshold} returns the smallest {@code τ} with {@code m >= 1} and {@code L · P(Z >= m)
  * <= δ}; {@link #delta} returns the {@code δ} a given {@code τ} achieves. The noise distribution
  * must be the one actually used for the counts, with scale {@code L·C/ε}; this class cannot check
@@ -77,28 +84,15 @@ public final class PartitionSelection {
      *     value), or if {@code k·C} or {@code τ} does not fit in a long
      */
     public static long threshold(
-            long k, long maxPartitions, long maxPerPartition, DiscreteLaplace noise, double delta) {
+            long k, long maxPartitions, long maxPerPartition, IntegerNoise noise, double delta) {
         long kc = validateAndKc(k, maxPartitions, maxPerPartition, noise);
         if (!(delta > 0.0 && delta < 1.0)) {
             throw new IllegalArgumentException("delta must be in (0, 1), but was " + delta);
         }
-        // First guess from the closed form: L·exp(-m/scale)/(1+a) <= delta
-        //   <=>  m >= scale · ln(L / (delta·(1+a))).
-        double estimate =
-                noise.scale() * (Math.log((double) maxPartitions / delta) - Math.log1p(noise.a()));
-        if (!(estimate < 0x1p62)) {
-            throw new IllegalArgumentException(
-                    "threshold margin "
-                            + estimate
-                            + " for maxPartitions="
-                            + maxPartitions
-                            + ", delta="
-                            + delta
-                            + ", "
-                            + noise
-                            + " does not fit in a long");
-        }
-        long m = Math.max(1L, (long) Math.ceil(estimate));
+        long m =
+                noise instanceof DiscreteLaplace laplace
+                        ? laplaceEstimate(maxPartitions, laplace, delta)
+                        : searchEstimate(maxPartitions, noise, delta);
         // Correct any rounding in the estimate against the exact function that delta() reports.
         while (m > 1 && deltaForMargin(m - 1, maxPartitions, noise) <= delta) {
             m--;
@@ -130,11 +124,7 @@ public final class PartitionSelection {
      *     value), or if {@code k·C} or {@code τ - k·C} does not fit in a long
      */
     public static double delta(
-            long threshold,
-            long k,
-            long maxPartitions,
-            long maxPerPartition,
-            DiscreteLaplace noise) {
+            long threshold, long k, long maxPartitions, long maxPerPartition, IntegerNoise noise) {
         long kc = validateAndKc(k, maxPartitions, maxPerPartition, noise);
         long m;
         try {
@@ -157,12 +147,57 @@ public final class PartitionSelection {
         return Math.min(1.0, maxPartitions * tail);
     }
 
-    private static double deltaForMargin(long m, long maxPartitions, DiscreteLaplace noise) {
+    /** First guess from the closed form: L·exp(-m/scale)/(1+a) <= δ. */
+    private static long laplaceEstimate(long maxPartitions, DiscreteLaplace noise, double delta) {
+        //   <=>  m >= scale · ln(L / (delta·(1+a))).
+        double estimate =
+                noise.scale() * (Math.log((double) maxPartitions / delta) - Math.log1p(noise.a()));
+        if (!(estimate < 0x1p62)) {
+            throw new IllegalArgumentException(
+                    "threshold margin "
+                            + estimate
+                            + " for maxPartitions="
+                            + maxPartitions
+                            + ", delta="
+                            + delta
+                            + ", "
+                            + noise
+                            + " does not fit in a long");
+        }
+        return Math.max(1L, (long) Math.ceil(estimate));
+    }
+
+    /**
+     * Any noise: the smallest margin by doubling and bisection over the tail, which falls as m
+     * grows.
+     */
+    private static long searchEstimate(long maxPartitions, IntegerNoise noise, double delta) {
+        long hi = 1;
+        while (deltaForMargin(hi, maxPartitions, noise) > delta) {
+            if (hi > Long.MAX_VALUE / 4) {
+                throw new IllegalArgumentException(
+                        "no threshold margin reaches delta=" + delta + " for " + noise);
+            }
+            hi *= 2;
+        }
+        long lo = hi / 2;
+        while (lo + 1 < hi) {
+            long mid = lo + (hi - lo) / 2;
+            if (deltaForMargin(mid, maxPartitions, noise) > delta) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return hi;
+    }
+
+    private static double deltaForMargin(long m, long maxPartitions, IntegerNoise noise) {
         return Math.min(1.0, maxPartitions * noise.tailProbabilityAtLeast(m));
     }
 
     private static long validateAndKc(
-            long k, long maxPartitions, long maxPerPartition, DiscreteLaplace noise) {
+            long k, long maxPartitions, long maxPerPartition, IntegerNoise noise) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, but was " + k);
         }

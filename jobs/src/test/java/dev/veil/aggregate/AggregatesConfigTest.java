@@ -27,8 +27,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  */
 class AggregatesConfigTest {
     static final Path SHIPPED = Path.of("../config/aggregates.yaml");
+
     // In config/, so that its anonymisation_config (veil.yaml) is found next to it.
-    private static final String FILE = "../config/bad-agg.yaml";
+    /**
+     * Edited copies of the shipped text, under its name: the privacy ledger next to it lists it.
+     */
+    private static final String FILE = "../config/aggregates.yaml";
 
     static String shippedText() {
         try {
@@ -121,20 +125,20 @@ class AggregatesConfigTest {
         assertThat(heatmap.epsilon()).isEqualByComparingTo("1.0");
         assertThat(heatmap.maxContributions()).isEqualTo(2);
         assertThat(heatmap.maxPerCategory()).isEqualTo(1);
-        assertThat(heatmap.laplace().scale()).isEqualTo(2.0);
+        assertThat(heatmap.noise().scale()).isEqualTo(2.0);
         assertThat(heatmap.threshold()).isEqualTo(threshold(2, 1, "1.0"));
 
         for (String distinct : List.of("app_version", "os", "device_family")) {
             ReleaseSpec r = c.usage.get(distinct);
             assertThat(r.maxPerCategory()).as(distinct).isEqualTo(1);
-            assertThat(r.laplace().scale()).as(distinct).isEqualTo(4.0);
+            assertThat(r.noise().scale()).as(distinct).isEqualTo(4.0);
             assertThat(r.threshold()).as(distinct).isEqualTo(threshold(2, 1, "0.5"));
         }
         for (String events : List.of("action", "error_code", "duration")) {
             ReleaseSpec r = c.usage.get(events);
             assertThat(r.maxContributions()).as(events).isEqualTo(2);
             assertThat(r.maxPerCategory()).as(events).isEqualTo(3);
-            assertThat(r.laplace().scale()).as(events).isEqualTo(12.0);
+            assertThat(r.noise().scale()).as(events).isEqualTo(12.0);
             assertThat(r.threshold()).as(events).isEqualTo(threshold(2, 3, "0.5"));
         }
         for (ReleaseSpec r : c.allReleases()) {
@@ -231,10 +235,8 @@ class AggregatesConfigTest {
         assertThat(c.spec("heatmap", W10 + HOUR)).isSameAs(c.heatmap);
         ReleaseSpec boundary = c.spec("heatmap", W10);
         assertThat(boundary.keyEpochs()).isEqualTo(2);
-        assertThat(boundary.laplace().scale()).isEqualTo(4.0);
-        assertThat(c.spec("action", W10).laplace().scale())
-                .as("2 * L 2 * C 3 / 0.5")
-                .isEqualTo(24.0);
+        assertThat(boundary.noise().scale()).isEqualTo(4.0);
+        assertThat(c.spec("action", W10).noise().scale()).as("2 * L 2 * C 3 / 0.5").isEqualTo(24.0);
         assertThatThrownBy(() -> c.spec("clicks", W10))
                 .isInstanceOf(IllegalArgumentException.class);
     }

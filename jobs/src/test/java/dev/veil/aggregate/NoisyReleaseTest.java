@@ -23,6 +23,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Suppression, noise and threshold of one count; one noise draw per (release, window, category).
@@ -56,7 +57,7 @@ class NoisyReleaseTest {
     @Test
     void specParameters_scaleIsLTimesCOverEpsilonAndThresholdFromPartitionSelection() {
         ReleaseSpec spec = spec();
-        assertThat(spec.laplace().scale()).isEqualTo(2.0);
+        assertThat(spec.noise().scale()).isEqualTo(2.0);
         assertThat(spec.threshold())
                 .isEqualTo(
                         PartitionSelection.threshold(
@@ -74,7 +75,7 @@ class NoisyReleaseTest {
             for (long subjects = 0; subjects < 10; subjects++) {
                 for (int cell = 0; cell < 20; cell++) {
                     assertThat(r.release(spec(), W0, "cell-" + cell, subjects, 1_000_000_000L))
-                            .as("%s, %d subjects", r.noiseName(), subjects)
+                            .as("%s, %d subjects", r.noiseName(spec()), subjects)
                             .isEmpty();
                 }
             }
@@ -197,7 +198,7 @@ class NoisyReleaseTest {
     void noiseOn_largeCount_withinTwentyScalesOfTheTruth() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec spec = spec();
-        double bound = 20 * spec.laplace().scale();
+        double bound = 20 * spec.noise().scale();
         // P(|X| > 40) = 2 a^41 / (1 + a) = 1.6e-9 per draw at scale 2.
         for (int cell = 0; cell < 500; cell++) {
             long v = value(r, spec, W0, "cell-" + cell, 10_000, 10_000);
@@ -245,7 +246,7 @@ class NoisyReleaseTest {
             copy = (ReleaseSpec) in.readObject();
         }
         assertThat(copy.threshold()).isEqualTo(spec.threshold());
-        assertThat(copy.laplace().scale()).isEqualTo(spec.laplace().scale());
+        assertThat(copy.noise().scale()).isEqualTo(spec.noise().scale());
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         assertThat(r.release(copy, W0, "c", 500, 500))
                 .isEqualTo(r.release(spec, W0, "c", 500, 500));
@@ -288,7 +289,7 @@ class NoisyReleaseTest {
         assertThat(two.maxContributions()).as("bounding per pseudonym is unchanged").isEqualTo(2);
         assertThat(two.maxPerCategory()).isEqualTo(1);
         assertThat(two.sensitivity()).as("g L C").isEqualTo(4);
-        assertThat(two.laplace().scale()).as("g L C / eps").isEqualTo(4.0);
+        assertThat(two.noise().scale()).as("g L C / eps").isEqualTo(4.0);
         assertThat(two.minPseudonyms()).as("(k - 1) g + 1: at least k people").isEqualTo(19);
         DiscreteLaplace noise = DiscreteLaplace.forSensitivityAndEpsilon(4, BigDecimal.ONE);
         assertThat(two.threshold())
@@ -309,7 +310,7 @@ class NoisyReleaseTest {
         ReleaseSpec action = new ReleaseSpec("action", new BigDecimal("0.5"), 1e-6, 10, 2, 3);
         ReleaseSpec three = action.acrossKeyEpochs(3);
         assertThat(three.sensitivity()).isEqualTo(18);
-        assertThat(three.laplace().scale()).isEqualTo(36.0);
+        assertThat(three.noise().scale()).isEqualTo(36.0);
         assertThat(three.minPseudonyms()).isEqualTo(28);
         assertThat(three.threshold())
                 .isEqualTo(
@@ -328,7 +329,7 @@ class NoisyReleaseTest {
             for (long pseudonyms = 0; pseudonyms < 19; pseudonyms++) {
                 for (int cell = 0; cell < 10; cell++) {
                     assertThat(r.release(two, W0, "cell-" + cell, pseudonyms, 1_000_000_000L))
-                            .as("%s, %d pseudonyms", r.noiseName(), pseudonyms)
+                            .as("%s, %d pseudonyms", r.noiseName(two), pseudonyms)
                             .isEmpty();
                 }
             }
@@ -376,5 +377,40 @@ class NoisyReleaseTest {
                 .isNotEqualTo(before);
         assertThat(r.bits(spec.acrossKeyEpochs(3), W0, 10, 10, "cell-a").nextLong())
                 .isNotEqualTo(r.bits(spec.acrossKeyEpochs(2), W0, 10, 10, "cell-a").nextLong());
+    }
+
+    @Test
+    void gaussianRelease_labelCarriesRho_noiseOfSigmaAndItsThreshold() {
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
+        ReleaseSpec gaussian =
+                ReleaseSpec.gaussian("heatmap", new BigDecimal("0.03"), 1e-6, 10, 2, 1);
+        long pinned =
+                new KeyedRandomBits(
+                                KEY,
+                                ("veil-noise-v3|heatmap|3600000|rho0.03|2|1|10|"
+                                                + W0
+                                                + "|40|40|cell-a")
+                                        .getBytes(StandardCharsets.UTF_8))
+                        .nextLong();
+        assertThat(r.bits(gaussian, W0, 40, 40, "cell-a").nextLong()).isEqualTo(pinned);
+        assertThat(r.noiseName(gaussian)).isEqualTo("discrete_gaussian");
+        assertThat(r.noiseScale(gaussian)).isCloseTo(Math.sqrt(100.0 / 3), within(1e-12));
+        assertThat(gaussian.rho()).isEqualTo(0.03);
+        assertThat(gaussian.epsilon()).isNull();
+        // g = 2: σ² = g²·L·C²/(2ρ) = 8/0.06, same ρ
+        ReleaseSpec two = gaussian.acrossKeyEpochs(2);
+        assertThat(two.noise().scale()).isCloseTo(Math.sqrt(400.0 / 3), within(1e-12));
+        assertThat(two.rho()).isEqualTo(0.03);
+        assertThat(two.threshold()).isGreaterThan(gaussian.threshold());
+        // published values are noisy and never below τ
+        int published = 0;
+        for (int cell = 0; cell < 200; cell++) {
+            var v = r.release(gaussian, W0, "cell-" + cell, 40, 40);
+            if (v.isPresent()) {
+                published++;
+                assertThat(v.getAsLong()).isGreaterThanOrEqualTo(gaussian.threshold());
+            }
+        }
+        assertThat(published).isBetween(1, 199);
     }
 }

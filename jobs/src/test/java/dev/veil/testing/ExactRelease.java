@@ -23,7 +23,7 @@ public final class ExactRelease implements ReleaseMechanism {
     }
 
     @Override
-    public String noiseName() {
+    public String noiseName(ReleaseSpec spec) {
         return "off";
     }
 

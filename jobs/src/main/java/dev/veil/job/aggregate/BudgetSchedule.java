@@ -1,6 +1,8 @@
 package dev.veil.job.aggregate;
 
 import dev.veil.aggregate.AggregatesConfig;
+import dev.veil.aggregate.PrivacyLedger;
+import dev.veil.aggregate.PrivacySpend;
 import dev.veil.aggregate.ReleaseSpec;
 import dev.veil.job.records.OutRecord;
 import dev.veil.record.Json;
@@ -139,17 +141,45 @@ public class BudgetSchedule extends AbstractStreamOperator<OutRecord>
         ArrayNode rs = o.putArray("releases");
         for (ReleaseSpec r : config.allReleases()) {
             if (releaseNames.contains(r.name())) {
-                rs.addObject()
-                        .put("release", r.name())
-                        .put("epsilon", r.epsilon())
-                        .put("delta", r.delta());
+                ObjectNode line = rs.addObject().put("release", r.name());
+                if (r.gaussian()) {
+                    line.put("rho", r.configuredRho());
+                } else {
+                    line.put("epsilon", r.epsilon());
+                }
+                line.put("zcdp_rho", r.rho()).put("delta", r.delta());
             }
         }
-        o.put("total_epsilon", config.totalEpsilon());
+        PrivacySpend window = config.windowSpend();
+        if (window.basicEpsilon() != null) {
+            o.put("total_epsilon", window.basicEpsilon());
+        }
+        o.put("total_rho", window.rho());
         o.put("total_delta", config.totalDelta());
         o.put(
                 "composition",
-                "basic sequential composition over all heat map and usage releases of the window");
+                window.basicEpsilon() != null
+                        ? "basic sequential composition over all heat map and usage releases of the window"
+                        : "zCDP over all heat map and usage releases of the window (total_rho; the thresholds'"
+                                + " total_delta)");
+        PrivacyLedger ledger = config.ledger;
+        if (ledger != null) {
+            // The running total of the period so far: every window is charged to every subject,
+            // so it depends on the window's place in the period only, never on the data.
+            long period = ledger.period.toMillis();
+            long periodStart = Math.floorDiv(start, period) * period;
+            long windows = (start - periodStart) / config.window.toMillis() + 1;
+            PrivacySpend spent = window.times(windows);
+            ObjectNode p = o.putObject("period");
+            p.put("length", ledger.period.toString());
+            p.put("start", Instant.ofEpochMilli(periodStart).toString());
+            p.put("windows_so_far", windows);
+            p.put("rho", spent.rho());
+            p.put("epsilon", spent.epsilonAt(ledger.capDelta));
+            p.put("delta", ledger.capDelta);
+            p.put("cap_epsilon", ledger.capEpsilon);
+            p.put("ledger_epsilon", ledger.totalEpsilon());
+        }
         output.collect(
                 new StreamRecord<>(
                         new OutRecord(config.budgetTopic, null, Json.MAPPER.writeValueAsBytes(o))));

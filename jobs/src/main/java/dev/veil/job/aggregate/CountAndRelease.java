@@ -130,14 +130,18 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
             o.put("category", s.category);
         }
         o.put("count", value);
-        o.put("epsilon", spec.epsilon());
+        if (spec.gaussian()) {
+            o.put("rho", spec.configuredRho());
+        } else {
+            o.put("epsilon", spec.epsilon());
+        }
         o.put("delta", spec.delta());
         o.put("k", spec.k());
         o.put("max_contributions", spec.maxContributions());
         o.put("max_per_category", spec.maxPerCategory());
         o.put("key_epochs", spec.keyEpochs());
         o.put("threshold", mechanism.threshold(spec));
-        o.put("noise", mechanism.noiseName());
+        o.put("noise", mechanism.noiseName(spec));
         o.put("noise_scale", mechanism.noiseScale(spec));
         o.put("config_version", config.version);
         return Json.MAPPER.writeValueAsBytes(o);

@@ -97,6 +97,37 @@ class BudgetScheduleTest {
                 .isEqualByComparingTo("1.0");
         assertThat(line.get("total_epsilon").decimalValue()).isEqualByComparingTo("4.0");
         assertThat(line.get("total_delta").asDouble()).isCloseTo(7e-6, Offset.offset(1e-18));
+        // zCDP: heat map 1²/2 + six tables 0.5²/2 per window
+        assertThat(line.get("total_rho").asDouble()).isCloseTo(1.25, Offset.offset(1e-12));
+    }
+
+    @Test
+    void eachLineCarriesTheRunningTotalOfItsDay_fromTheWindowsPlaceAlone() throws Exception {
+        open(AggregationTopology.Kind.HEATMAP, null);
+        harness.processWatermark(WINDOW + 10 * 60_000L);
+        harness.processWatermark(WINDOW + 3 * HOUR + LATENESS);
+        List<JsonNode> periods = new ArrayList<>();
+        for (OutRecord r : harness.extractOutputValues()) {
+            periods.add(Json.MAPPER.readTree(r.value).get("period"));
+        }
+        assertThat(periods).hasSize(3);
+        long hoursIntoTheDay = (WINDOW % Duration.ofDays(1).toMillis()) / HOUR;
+        for (int i = 0; i < 3; i++) {
+            JsonNode p = periods.get(i);
+            long windows = hoursIntoTheDay + 1 + i;
+            assertThat(p.get("length").asText()).isEqualTo("PT24H");
+            assertThat(p.get("start").asText()).isEqualTo("2026-11-28T00:00:00Z");
+            assertThat(p.get("windows_so_far").asLong()).isEqualTo(windows);
+            assertThat(p.get("rho").asDouble()).isCloseTo(1.25 * windows, Offset.offset(1e-9));
+            assertThat(p.get("cap_epsilon").asDouble()).isEqualTo(60.0);
+            assertThat(p.get("delta").asDouble()).isEqualTo(1e-3);
+        }
+        assertThat(periods.get(2).get("epsilon").asDouble())
+                .as("grows with the windows of the day")
+                .isGreaterThan(periods.get(1).get("epsilon").asDouble());
+        assertThat(periods.get(2).get("ledger_epsilon").asDouble())
+                .as("the whole day of every deployment, within the cap")
+                .isBetween(periods.get(2).get("epsilon").asDouble(), 60.0);
     }
 
     @Test

@@ -38,6 +38,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -408,6 +409,16 @@ public final class ClusterMain implements Callable<Integer> {
         Files.createDirectories(jobs);
         Path copy = jobs.resolve(source.getFileName());
         Files.writeString(copy, replaced);
+        // The privacy ledger lists the aggregates file by its path relative to the ledger: it goes
+        // beside the copy, unchanged.
+        Matcher ledger = Pattern.compile("(?m)^\\s+ledger:\\s*(\\S+)").matcher(text);
+        if (ledger.find()) {
+            Path sourceDir = source.toAbsolutePath().getParent();
+            Files.copy(
+                    sourceDir.resolve(ledger.group(1)),
+                    jobs.resolve(ledger.group(1)),
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
         return copy;
     }
 

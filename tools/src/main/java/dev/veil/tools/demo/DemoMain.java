@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -378,8 +379,10 @@ public final class DemoMain implements Callable<Integer> {
                 out.resolve("heatmap.png"),
                 "Distinct people per H3 cell (res "
                         + agg.heatmapResolution
-                        + "), \u03b5 "
-                        + agg.heatmap.epsilon().toPlainString()
+                        + "), "
+                        + (agg.heatmap.gaussian()
+                                ? "\u03c1 " + agg.heatmap.configuredRho().toPlainString()
+                                : "\u03b5 " + agg.heatmap.epsilon().toPlainString())
                         + ", k "
                         + agg.k);
         UsageCsv.write(usage, out.resolve("usage.csv"));
@@ -400,7 +403,7 @@ public final class DemoMain implements Callable<Integer> {
                         agg.allowedLateness,
                         agg.k,
                         agg.delta,
-                        "discrete Laplace (keyed CSPRNG, exact sampler)"));
+                        "discrete Laplace or Gaussian (keyed CSPRNG, exact samplers)"));
         Map<String, Long> publishedPerRelease = new TreeMap<>();
         for (JsonNode n : heat) {
             publishedPerRelease.merge(n.path("release").asText(), 1L, Long::sum);
@@ -416,12 +419,14 @@ public final class DemoMain implements Callable<Integer> {
             }
             sb.append(
                     String.format(
-                            "  %-14s epsilon %-5s L %d, C %d, noise scale %.2f, threshold %d: %,d published%n",
+                            "  %-14s %-13s L %d, C %d, noise scale %.2f, threshold %d: %,d published%n",
                             r.name(),
-                            r.epsilon().toPlainString(),
+                            r.gaussian()
+                                    ? "rho " + r.configuredRho().toPlainString()
+                                    : "epsilon " + r.epsilon().toPlainString(),
                             r.maxContributions(),
                             r.maxPerCategory(),
-                            r.laplace().scale(),
+                            r.noise().scale(),
                             r.threshold(),
                             published));
         }
@@ -449,8 +454,29 @@ public final class DemoMain implements Callable<Integer> {
         }
         sb.append(
                 String.format(
-                        "  total per window and data subject: epsilon %s, delta %.1e (basic composition)%n",
-                        agg.totalEpsilon().toPlainString(), agg.totalDelta()));
+                        "  total per window and data subject: %s, delta %.1e%n",
+                        agg.totalEpsilon() != null
+                                ? "epsilon "
+                                        + agg.totalEpsilon().toPlainString()
+                                        + " (basic composition)"
+                                : String.format("rho %.4g (zCDP)", agg.windowSpend().rho()),
+                        agg.totalDelta()));
+        if (agg.ledger != null) {
+            sb.append(
+                    String.format(
+                            "  per data subject and %s (privacy ledger %s, every window charged): epsilon %.1f at delta"
+                                    + " %.0e (%s), cap epsilon %s%n",
+                            agg.ledger.period.toDays() == 1
+                                    ? "day"
+                                    : agg.ledger.period.toDays() + " days",
+                            agg.ledger.file,
+                            agg.ledger.totalEpsilon(),
+                            agg.ledger.capDelta,
+                            agg.ledger.total().methodAt(agg.ledger.capDelta),
+                            BigDecimal.valueOf(agg.ledger.capEpsilon)
+                                    .stripTrailingZeros()
+                                    .toPlainString()));
+        }
         sb.append(String.format("late observations (after window end + lateness): %d%n", late));
         sb.append("top cells:\n").append(TopCells.format(heat, 10));
         sb.append("files: out/heatmap.geojson, out/heatmap.png, out/usage.csv, out/")

@@ -48,6 +48,7 @@ public final class HeatmapGeoJson {
                     "count",
                     "resolution",
                     "epsilon",
+                    "rho",
                     "delta",
                     "k",
                     "noise",

@@ -273,10 +273,12 @@ public final class HeatmapPng {
     private static void drawFooter(
             Graphics2D g, List<JsonNode> windowReleases, List<Cluster> hidden) {
         TreeSet<String> epsilons = new TreeSet<>();
+        TreeSet<String> rhos = new TreeSet<>();
         TreeSet<String> noises = new TreeSet<>();
         TreeSet<String> ks = new TreeSet<>();
         for (JsonNode r : windowReleases) {
             addIfPresent(epsilons, Records.text(r, "epsilon"));
+            addIfPresent(rhos, Records.text(r, "rho"));
             addIfPresent(noises, Records.text(r, "noise"));
             addIfPresent(ks, Records.text(r, "k"));
         }
@@ -287,6 +289,9 @@ public final class HeatmapPng {
         }
         if (!epsilons.isEmpty()) {
             params.add("ε = " + String.join("/", epsilons));
+        }
+        if (!rhos.isEmpty()) {
+            params.add("ρ = " + String.join("/", rhos) + " (zCDP)");
         }
         if (!ks.isEmpty()) {
             params.add("k = " + String.join("/", ks));

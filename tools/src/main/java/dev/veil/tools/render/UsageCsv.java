@@ -28,7 +28,7 @@ public final class UsageCsv {
 
     /** The header line (without line terminator). */
     public static final String HEADER =
-            "window_start,window_end,release,category,count,epsilon,delta,k,"
+            "window_start,window_end,release,category,count,epsilon,rho,delta,k,"
                     + "max_contributions,max_per_category,threshold,noise,noise_scale,key_epochs";
 
     private static final List<String> COLUMNS = List.of(HEADER.split(","));

@@ -32,13 +32,13 @@ class UsageCsvTest {
         assertThat(csv).startsWith(UsageCsv.HEADER + "\r\n").endsWith("\r\n");
         assertThat(UsageCsv.HEADER)
                 .isEqualTo(
-                        "window_start,window_end,release,category,count,epsilon,delta,k,"
+                        "window_start,window_end,release,category,count,epsilon,rho,delta,k,"
                                 + "max_contributions,max_per_category,threshold,noise,noise_scale,key_epochs");
         String[] lines = csv.split("\r\n");
         assertThat(lines).hasSize(5);
         assertThat(lines[1])
                 .isEqualTo(
-                        "2026-11-28T09:00:00Z,2026-11-28T10:00:00Z,app_version,5.2.0,200,0.5,1.0E-6,10,2,1,37,"
+                        "2026-11-28T09:00:00Z,2026-11-28T10:00:00Z,app_version,5.2.0,200,0.5,,1.0E-6,10,2,1,37,"
                                 + "discrete_laplace,4.0,1");
         assertThat(lines[2])
                 .startsWith("2026-11-28T09:00:00Z,2026-11-28T10:00:00Z,app_version,5.1.9,60,");
