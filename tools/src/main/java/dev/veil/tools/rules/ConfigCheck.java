@@ -39,7 +39,12 @@ public final class ConfigCheck {
          * The heat map and usage jobs' file ({@code config/aggregates.yaml}): top-level {@code
          * anonymisation_config}.
          */
-        AGGREGATES("aggregates configuration", "anonymisation_config", "aggregates");
+        AGGREGATES("aggregates configuration", "anonymisation_config", "aggregates"),
+        /**
+         * The privacy ledger ({@code config/privacy-ledger.yaml}): top-level {@code deployments}.
+         * It is checked through the aggregate configurations it lists, as each of them loads it.
+         */
+        LEDGER("privacy ledger", "deployments", "privacy-ledger");
 
         private final String label;
         private final String topKey;
@@ -58,9 +63,9 @@ public final class ConfigCheck {
 
         /**
          * The kind of {@code file}: by its top-level keys ({@code outputs}, {@code
-         * anonymisation_config}, {@code pseudonymisation_key} or {@code topics}) when {@code doc}
-         * is given, else by the start of its file name (rules*, aggregates*, veil*); null when
-         * neither tells.
+         * pseudonymisation_key} or {@code topics}, {@code anonymisation_config}, {@code
+         * deployments}) when {@code doc} is given, else by the start of its file name (rules*,
+         * veil*, aggregates*, privacy-ledger*); null when neither tells.
          */
         public static Kind of(Path file, YamlDocument doc) {
             if (doc != null) {
@@ -123,9 +128,10 @@ public final class ConfigCheck {
                                     1,
                                     "cannot tell which Veil configuration this is: expected a"
                                             + " top-level 'outputs' (rules), 'pseudonymisation_key'"
-                                            + " (veil.yaml) or 'anonymisation_config'"
-                                            + " (aggregates.yaml), or a file name starting with"
-                                            + " rules, veil or aggregates")));
+                                            + " (veil.yaml), 'anonymisation_config'"
+                                            + " (aggregates.yaml) or 'deployments' (privacy"
+                                            + " ledger), or a file name starting with rules, veil,"
+                                            + " aggregates or privacy-ledger")));
         }
         Set<String> messages = new LinkedHashSet<>();
         List<ConfigException> problems = new ArrayList<>();
@@ -133,7 +139,7 @@ public final class ConfigCheck {
                 switch (kind) {
                     case ANONYMISATION -> VeilOptions.all();
                     case AGGREGATES -> AggregatesOptions.all();
-                    case RULES -> List.of();
+                    case RULES, LEDGER -> List.of();
                 };
         if (!options.isEmpty()) {
             for (ConfigException e : doc.root().unknownKeys(options)) {
@@ -147,6 +153,7 @@ public final class ConfigCheck {
                 case RULES -> RuleSetLoader.load(doc);
                 case ANONYMISATION -> JobConfig.load(doc);
                 case AGGREGATES -> AggregatesConfig.load(doc);
+                case LEDGER -> checkDeployments(file, doc);
             }
         } catch (ConfigException e) {
             for (ConfigException c : e.all()) {
@@ -156,5 +163,27 @@ public final class ConfigCheck {
             }
         }
         return new Result(file, kind, List.copyOf(problems));
+    }
+
+    /**
+     * A ledger is read by each aggregate configuration it lists, which adds its own releases: so
+     * each listed configuration is loaded, ledger included. A problem of the ledger is then named
+     * at the configuration's {@code privacy.ledger}, with the ledger's own location in its text.
+     */
+    private static void checkDeployments(Path file, YamlDocument doc) {
+        ConfigNode deployments = doc.root().child("deployments");
+        Path dir = file.toAbsolutePath().getParent();
+        boolean any = false;
+        for (ConfigNode d : deployments.items()) {
+            if (d.has("config")) {
+                any = true;
+                AggregatesConfig.load(dir.resolve(d.child("config").asText()).normalize());
+            }
+        }
+        if (!any) {
+            throw deployments.error(
+                    "lists no Veil aggregate configuration (- config: aggregates.yaml); a ledger is"
+                            + " checked through the configurations it lists");
+        }
     }
 }

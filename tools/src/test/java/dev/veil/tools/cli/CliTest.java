@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,10 +20,16 @@ class CliTest {
     void demo_withAMisspeltKey_printsTheLocatedMessageAndExits2WithoutAStackTrace(@TempDir Path dir)
             throws IOException {
         Path config = dir.resolve("veil.yaml");
-        Files.writeString(
-                config,
+        String text =
                 Files.readString(Path.of("../config/veil.yaml"))
-                        .replace("  source_idleness: PT30S", "  source_idlenes: PT30S"));
+                        .replace("  source_idleness: PT30S", "  source_idlenes: PT30S");
+        Files.writeString(config, text);
+        List<String> lines = text.lines().toList();
+        int line = 0;
+        while (line < lines.size() && !lines.get(line).startsWith("  source_idlenes:")) {
+            line++;
+        }
+        line++; // 1-based
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
 
@@ -36,11 +43,14 @@ class CliTest {
                         "--out",
                         dir.resolve("out").toString());
 
+        assertThat(line).isLessThanOrEqualTo(lines.size());
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().lines())
                 .containsExactly(
                         config
-                                + ":20:19 (time.source_idlenes): unknown key 'source_idlenes';"
+                                + ":"
+                                + line
+                                + ":19 (time.source_idlenes): unknown key 'source_idlenes';"
                                 + " expected one of [max_future_skew, max_out_of_orderness,"
                                 + " source_idleness]");
         assertThat(out.toString()).isEmpty();

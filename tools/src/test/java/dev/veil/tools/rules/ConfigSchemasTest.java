@@ -64,7 +64,11 @@ class ConfigSchemasTest {
         "veil, ../config/veil.yaml",
         "aggregates, ../config/aggregates.yaml",
         "veil, ../deploy/config/veil.yaml",
-        "aggregates, ../deploy/config/aggregates.yaml"
+        "aggregates, ../deploy/config/aggregates.yaml",
+        "aggregates, ../config/examples/aggregates-daily-cap.yaml",
+        "privacy-ledger, ../config/privacy-ledger.yaml",
+        "privacy-ledger, ../deploy/config/privacy-ledger.yaml",
+        "privacy-ledger, ../config/examples/privacy-ledger-daily-cap.yaml"
     })
     void shippedFile_isValidUnderItsSchemaAndTheCheck(String schema, Path file) throws IOException {
         assertThat(validate(schema, file)).isEmpty();
@@ -96,6 +100,12 @@ class ConfigSchemasTest {
                 "aggregates | aggregates.yaml | app_version: 0.5 | app_versions: 0.5",
                 "aggregates | aggregates.yaml | resolution: 7 | resolution: seven",
                 "aggregates | aggregates.yaml | [0, 1000, | [10, 1000,",
+                "aggregates | aggregates.yaml | epsilon: 1.0 | epsilon: 1.0\\n  rho: 0.03",
+                "aggregates | aggregates.yaml | os: 0.5 | os: {rho: 0.004, epsilon: 0.5}",
+                "aggregates | aggregates.yaml | ledger: privacy-ledger.yaml | ledger: 7",
+                "privacy-ledger | privacy-ledger.yaml | period: P1D | period: PT12H",
+                "privacy-ledger | privacy-ledger.yaml | epsilon: 60 | epsilon: sixty",
+                "privacy-ledger | privacy-ledger.yaml | - config: aggregates.yaml | - conf: aggregates.yaml",
             })
     void brokenSample_isRefusedByTheSchemaAndTheCheck(
             String schema, String shipped, String from, String to, @TempDir Path dir)
@@ -103,7 +113,9 @@ class ConfigSchemasTest {
         String text = Files.readString(CONFIG.resolve(shipped));
         String fromText = from.replace("\\n", "\n");
         assertThat(text).as("the sample's text to replace").contains(fromText);
-        Files.copy(CONFIG.resolve("veil.yaml"), dir.resolve("veil.yaml"));
+        for (String beside : List.of("veil.yaml", "aggregates.yaml", "privacy-ledger.yaml")) {
+            Files.copy(CONFIG.resolve(beside), dir.resolve(beside));
+        }
         Path broken = dir.resolve(shipped);
         Files.writeString(
                 broken, text.replaceFirst(Pattern.quote(fromText), to.replace("\\n", "\n")));

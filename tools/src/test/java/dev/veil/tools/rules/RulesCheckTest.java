@@ -38,7 +38,10 @@ class RulesCheckTest {
                         "../config/veil.yaml",
                         "../config/aggregates.yaml",
                         "../deploy/config/veil.yaml",
-                        "../deploy/config/aggregates.yaml");
+                        "../deploy/config/aggregates.yaml",
+                        "../config/privacy-ledger.yaml",
+                        "../config/examples/aggregates-daily-cap.yaml",
+                        "../config/examples/privacy-ledger-daily-cap.yaml");
 
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines())
@@ -47,7 +50,10 @@ class RulesCheckTest {
                         "../config/veil.yaml: valid anonymisation job configuration",
                         "../config/aggregates.yaml: valid aggregates configuration",
                         "../deploy/config/veil.yaml: valid anonymisation job configuration",
-                        "../deploy/config/aggregates.yaml: valid aggregates configuration");
+                        "../deploy/config/aggregates.yaml: valid aggregates configuration",
+                        "../config/privacy-ledger.yaml: valid privacy ledger",
+                        "../config/examples/aggregates-daily-cap.yaml: valid aggregates configuration",
+                        "../config/examples/privacy-ledger-daily-cap.yaml: valid privacy ledger");
         assertThat(r.err()).isEmpty();
     }
 
@@ -139,9 +145,10 @@ class RulesCheckTest {
                 .containsExactly(
                         other
                                 + ":1:1: cannot tell which Veil configuration this is: expected a"
-                                + " top-level 'outputs' (rules), 'pseudonymisation_key' (veil.yaml) or"
-                                + " 'anonymisation_config' (aggregates.yaml), or a file name starting"
-                                + " with rules, veil or aggregates",
+                                + " top-level 'outputs' (rules), 'pseudonymisation_key' (veil.yaml),"
+                                + " 'anonymisation_config' (aggregates.yaml) or 'deployments' (privacy"
+                                + " ledger), or a file name starting with rules, veil, aggregates or"
+                                + " privacy-ledger",
                         missing + ": cannot read file: NoSuchFileException");
     }
 
