@@ -48,6 +48,9 @@ public final class AggregatesConfig implements Serializable {
         return Collections.unmodifiableMap(m);
     }
 
+    /** Name of the heat map release in parent cells ({@code heatmap.parent_epsilon}). */
+    public static final String PARENT_RELEASE = "heatmap_parent";
+
     /** Version of this configuration, carried on every release record. */
     public final String version;
 
@@ -71,11 +74,22 @@ public final class AggregatesConfig implements Serializable {
     public final Duration sourceIdleness;
     public final long k;
     public final double delta;
+
+    /** How every release chooses its candidates: exact k-suppression (the default) or noisy. */
+    public final Suppression suppression;
+
     public final KeyReference noiseKey;
     public final String heatmapInputTopic;
     public final String heatmapOutputTopic;
     public final int heatmapResolution;
     public final ReleaseSpec heatmap;
+
+    /**
+     * The heat map in the parent cells (H3 resolution {@link #heatmapResolution} − 1), or null when
+     * {@code heatmap.parent_epsilon} is not set.
+     */
+    public final ReleaseSpec heatmapParent;
+
     public final String deviceTopic;
     public final String serviceTopic;
     public final String usageOutputTopic;
@@ -146,6 +160,7 @@ public final class AggregatesConfig implements Serializable {
         root.child("privacy").allowOnly(options);
         k = root.whole(AggregatesOptions.K, 1, 1_000_000);
         delta = root.number(AggregatesOptions.DELTA, 1e-15, 1e-3);
+        suppression = root.enumValue(AggregatesOptions.SUPPRESSION, Suppression.class);
         noiseKey = KeyReference.fromConfig(root.node(AggregatesOptions.NOISE_KEY));
 
         ConfigNode hm = root.child("heatmap").allowOnly(options);
@@ -160,14 +175,19 @@ public final class AggregatesConfig implements Serializable {
                             + " noise), not "
                             + (hmEpsilon == null ? "neither" : "both"));
         }
-        heatmap =
-                release(
-                        hm,
-                        "heatmap",
-                        hmEpsilon,
-                        hmRho,
-                        root.whole(AggregatesOptions.HEATMAP_MAX_CELLS_PER_SUBJECT, 1, 1000),
-                        1);
+        long maxCells = root.whole(AggregatesOptions.HEATMAP_MAX_CELLS_PER_SUBJECT, 1, 1000);
+        heatmap = release(hm, "heatmap", hmEpsilon, hmRho, maxCells, 1);
+        ConfigNode parentEpsilon = root.optNode(AggregatesOptions.HEATMAP_PARENT_EPSILON);
+        if (parentEpsilon != null && heatmapResolution == 0) {
+            throw parentEpsilon.error(
+                    "resolution 0 cells have no parent: remove parent_epsilon or choose a"
+                            + " resolution of 1 or more");
+        }
+        // A subject in at most L cells is in at most L parents; bounding keeps L on its own.
+        heatmapParent =
+                parentEpsilon == null
+                        ? null
+                        : release(parentEpsilon, PARENT_RELEASE, parentEpsilon, null, maxCells, 1);
 
         root.child("usage").allowOnly(options);
         deviceTopic = root.text(AggregatesOptions.USAGE_DEVICE_TOPIC);
@@ -255,8 +275,9 @@ public final class AggregatesConfig implements Serializable {
             ledger = null;
         } else {
             Map<String, PrivacySpend> spends = new LinkedHashMap<>();
-            spends.put(heatmap.name(), PrivacySpend.of(heatmap));
-            usage.forEach((name, r) -> spends.put(name, PrivacySpend.of(r)));
+            for (ReleaseSpec r : allReleases()) {
+                spends.put(r.name(), PrivacySpend.of(r));
+            }
             ledger =
                     PrivacyLedger.load(
                             ledgerNode,
@@ -288,6 +309,7 @@ public final class AggregatesConfig implements Serializable {
         lines.add("time.source_idleness: " + sourceIdleness);
         lines.add("privacy.k: " + k);
         lines.add("privacy.delta: " + delta);
+        lines.add("privacy.suppression: " + suppression.label());
         lines.add("privacy.noise_key: " + noiseKey);
         for (ReleaseSpec r : allReleases()) {
             lines.add(
@@ -351,9 +373,21 @@ public final class AggregatesConfig implements Serializable {
             ReleaseSpec spec =
                     rhoNode != null
                             ? ReleaseSpec.gaussian(
-                                    name, budget, delta, k, maxContributions, maxPerCategory)
+                                    name,
+                                    budget,
+                                    delta,
+                                    k,
+                                    maxContributions,
+                                    maxPerCategory,
+                                    suppression)
                             : new ReleaseSpec(
-                                    name, budget, delta, k, maxContributions, maxPerCategory);
+                                    name,
+                                    budget,
+                                    delta,
+                                    k,
+                                    maxContributions,
+                                    maxPerCategory,
+                                    suppression);
             // A window never overlaps more epochs than this: fail here, not when a window fires.
             spec.acrossKeyEpochs(maxKeyEpochs(window, keyEpochs));
             return spec;
@@ -440,7 +474,10 @@ public final class AggregatesConfig implements Serializable {
      * @throws IllegalArgumentException for an unknown release
      */
     public ReleaseSpec spec(String name, long windowStart) {
-        ReleaseSpec spec = name.equals(heatmap.name()) ? heatmap : usage.get(name);
+        ReleaseSpec spec =
+                name.equals(heatmap.name())
+                        ? heatmap
+                        : name.equals(PARENT_RELEASE) ? heatmapParent : usage.get(name);
         if (spec == null) {
             throw new IllegalArgumentException("unknown release " + name);
         }
@@ -460,10 +497,27 @@ public final class AggregatesConfig implements Serializable {
         return new AggregatesConfig(doc, true);
     }
 
-    /** All releases of both jobs: the heat map, then the usage tables. */
+    /** The H3 resolution of a heat map release's cells: the parent's is one coarser. */
+    public int resolutionOf(String release) {
+        return release.equals(PARENT_RELEASE) ? heatmapResolution - 1 : heatmapResolution;
+    }
+
+    /** Whether {@code release} is a heat map release (its records go to the heat map topic). */
+    public static boolean isHeatmap(String release) {
+        return release.equals("heatmap") || release.equals(PARENT_RELEASE);
+    }
+
+    /** The heat map releases: {@code heatmap}, then {@code heatmap_parent} when configured. */
+    public List<ReleaseSpec> heatmapReleases() {
+        return heatmapParent == null ? List.of(heatmap) : List.of(heatmap, heatmapParent);
+    }
+
+    /**
+     * All releases of both jobs: the heat map (and its parent cells when configured), then the
+     * usage tables.
+     */
     public List<ReleaseSpec> allReleases() {
-        List<ReleaseSpec> all = new ArrayList<>();
-        all.add(heatmap);
+        List<ReleaseSpec> all = new ArrayList<>(heatmapReleases());
         all.addAll(usage.values());
         return all;
     }
@@ -543,11 +597,13 @@ public final class AggregatesConfig implements Serializable {
         sourceIdleness = o.sourceIdleness;
         k = o.k;
         delta = o.delta;
+        suppression = o.suppression;
         noiseKey = key;
         heatmapInputTopic = o.heatmapInputTopic;
         heatmapOutputTopic = o.heatmapOutputTopic;
         heatmapResolution = o.heatmapResolution;
         heatmap = o.heatmap;
+        heatmapParent = o.heatmapParent;
         deviceTopic = o.deviceTopic;
         serviceTopic = o.serviceTopic;
         usageOutputTopic = o.usageOutputTopic;

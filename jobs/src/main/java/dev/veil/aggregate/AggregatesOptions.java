@@ -80,6 +80,15 @@ public final class AggregatesOptions {
                             "δ of each release: the chance that one subject's presence decides whether a category"
                                     + " appears (1e-15 to 1e-3).");
 
+    public static final ConfigOption<Suppression> SUPPRESSION =
+            key("privacy.suppression")
+                    .enumType(Suppression.class)
+                    .defaultValue(Suppression.EXACT)
+                    .withDescription(
+                            "exact: a category needs k distinct data subjects before noise, then a noisy count of at"
+                                    + " least k·C + m; noisy: the noisy count alone decides, against max(C + m, k·C),"
+                                    + " same ε and δ (docs/aggregates.md, Utility).");
+
     public static final ConfigOption<Map<String, String>> NOISE_KEY =
             key("privacy.noise_key")
                     .mapType()
@@ -129,6 +138,14 @@ public final class AggregatesOptions {
                     .noDefaultValue()
                     .withDescription(
                             "ρ (zCDP) of the heat map release, with discrete Gaussian noise; instead of heatmap.epsilon.");
+
+    public static final ConfigOption<Double> HEATMAP_PARENT_EPSILON =
+            key("heatmap.parent_epsilon")
+                    .doubleType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "ε of the release heatmap_parent: the same observations in the parent cells (resolution"
+                                    + " − 1), same L; absent: no such release.");
 
     public static final ConfigOption<Long> HEATMAP_MAX_CELLS_PER_SUBJECT =
             key("heatmap.max_cells_per_subject")
@@ -206,6 +223,7 @@ public final class AggregatesOptions {
                                 SOURCE_IDLENESS,
                                 K,
                                 DELTA,
+                                SUPPRESSION,
                                 NOISE_KEY,
                                 LEDGER,
                                 HEATMAP_INPUT_TOPIC,
@@ -213,6 +231,7 @@ public final class AggregatesOptions {
                                 HEATMAP_RESOLUTION,
                                 HEATMAP_EPSILON,
                                 HEATMAP_RHO,
+                                HEATMAP_PARENT_EPSILON,
                                 HEATMAP_MAX_CELLS_PER_SUBJECT,
                                 USAGE_DEVICE_TOPIC,
                                 USAGE_SERVICE_TOPIC,

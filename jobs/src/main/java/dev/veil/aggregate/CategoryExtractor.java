@@ -19,7 +19,8 @@ public final class CategoryExtractor {
     }
 
     /**
-     * Heat map: the record's H3 cell, coarsened to the configured resolution.
+     * Heat map: the record's H3 cell, coarsened to the configured resolution; and for the release
+     * {@code heatmap_parent}, when configured, its parent one resolution coarser.
      *
      * @throws InvalidValueException if the cell is missing, invalid, or finer data is not available
      */
@@ -29,7 +30,13 @@ public final class CategoryExtractor {
         if (cell == null || !cell.isTextual()) {
             return;
         }
-        out.accept("heatmap", LocationGeneraliser.parent(cell.asText(), config.heatmapResolution));
+        String fine = LocationGeneraliser.parent(cell.asText(), config.heatmapResolution);
+        out.accept("heatmap", fine);
+        if (config.heatmapParent != null) {
+            out.accept(
+                    AggregatesConfig.PARENT_RELEASE,
+                    LocationGeneraliser.parent(fine, config.heatmapResolution - 1));
+        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package dev.veil.aggregate;
 
+import dev.veil.privacy.Pseudonymiser;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -13,6 +17,34 @@ import java.util.List;
  */
 public final class ContributionBounding {
     private ContributionBounding() {}
+
+    /**
+     * The keyed pseudo-random rank of one category of one subject in one window: the first 8 bytes
+     * of HMAC-SHA256 over {@code veil-rank-v1|subject|windowStart|release|category}, compared
+     * unsigned. Shared by the job and by {@code ./veil utility}, which must keep the same cells.
+     *
+     * @param ranker HMAC under the secret ranking key (the noise key in the jobs)
+     * @param windowStart epoch milliseconds
+     */
+    public static long rank(
+            Pseudonymiser ranker,
+            String subject,
+            long windowStart,
+            String release,
+            String category) {
+        byte[] mac =
+                ranker.hmac(
+                        ("veil-rank-v1|"
+                                        + subject
+                                        + '|'
+                                        + windowStart
+                                        + '|'
+                                        + release
+                                        + '|'
+                                        + category)
+                                .getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(mac, 0, 8).getLong();
+    }
 
     /**
      * Adds one observation.

@@ -18,6 +18,14 @@ import java.util.OptionalLong;
  * exactly the difference of their counts (c<sub>1</sub> + Z) &minus; (c<sub>2</sub> + Z); with the
  * data in the label the two are two releases, at most 2&epsilon; by basic composition (Dwork and
  * Roth 2014, Theorem 3.14), and equal data gives one. Not thread-safe.
+ *
+ * <p>With {@link Suppression#NOISY} the exact check of the pseudonym count is left out and the
+ * spec's lower threshold alone decides. The suppression is not in the label, nor is the threshold
+ * (nor δ, from which it follows): they decide which values appear, not the values. The same data
+ * under either choice gets the same draw, so two deployments that differ only in them publish the
+ * same value for a category both publish, and together reveal no more than the one with the lower
+ * threshold; independent draws would instead give an analyst two values of one count to average. It
+ * also keeps the draws of {@code exact}, the default, what they were.
  */
 public final class NoisyRelease implements ReleaseMechanism {
     private static final String LABEL = "veil-noise-v3|";
@@ -56,7 +64,7 @@ public final class NoisyRelease implements ReleaseMechanism {
     @Override
     public OptionalLong release(
             ReleaseSpec spec, long windowStart, String category, long subjects, long sum) {
-        if (subjects < spec.minPseudonyms()) {
+        if (spec.suppression() == Suppression.EXACT && subjects < spec.minPseudonyms()) {
             return OptionalLong.empty();
         }
         long noisy = sum + spec.noise().sample(bits(spec, windowStart, subjects, sum, category));

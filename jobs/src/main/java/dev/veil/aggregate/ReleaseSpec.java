@@ -37,6 +37,12 @@ import java.math.BigDecimal;
  * pseudonyms in the same L categories). Either way the threshold τ comes from the noise's tail, and
  * the release is δ-approximately ρ-zCDP with ρ = {@link #rho()} (ε²/2 for the Laplace; Bun and
  * Steinke 2016, Proposition 1.4), which is what the privacy ledger adds up ({@link Zcdp}).
+ *
+ * <p><b>Suppression.</b> With {@link Suppression#NOISY} there is no exact count of pseudonyms: a
+ * category that exists only because of the person holds at most g of their pseudonyms and a sum of
+ * at most g·C, so τ is {@code PartitionSelection.thresholdWithoutExactSuppression(1, g·L, g·C,
+ * noise, δ)}, floored at k·C, that is max(g·C + m, k·C) with the same margin m as above (g·C for C:
+ * the person's contribution to one category, which the margin's analysis needs as one subject's).
  */
 public final class ReleaseSpec implements Serializable {
     private static final long serialVersionUID = 3L;
@@ -54,6 +60,7 @@ public final class ReleaseSpec implements Serializable {
     private final long maxContributions;
     private final long maxPerCategory;
     private final int keyEpochs;
+    private final Suppression suppression;
     private final long threshold;
     private transient IntegerNoise noise;
 
@@ -76,7 +83,26 @@ public final class ReleaseSpec implements Serializable {
             long k,
             long maxContributions,
             long maxPerCategory) {
-        this(name, epsilon, null, delta, k, maxContributions, maxPerCategory, 1);
+        this(name, epsilon, delta, k, maxContributions, maxPerCategory, Suppression.EXACT);
+    }
+
+    /**
+     * A discrete Laplace release of windows within one key epoch, with a choice of suppression.
+     *
+     * @param suppression {@link Suppression#EXACT} (at least k people before noise, then τ) or
+     *     {@link Suppression#NOISY} (the noisy threshold alone, with its lower τ)
+     * @throws IllegalArgumentException quoting a bad value
+     * @see #ReleaseSpec(String, BigDecimal, double, long, long, long)
+     */
+    public ReleaseSpec(
+            String name,
+            BigDecimal epsilon,
+            double delta,
+            long k,
+            long maxContributions,
+            long maxPerCategory,
+            Suppression suppression) {
+        this(name, epsilon, null, delta, k, maxContributions, maxPerCategory, 1, suppression);
     }
 
     /**
@@ -91,8 +117,10 @@ public final class ReleaseSpec implements Serializable {
             double delta,
             long k,
             long maxContributions,
-            long maxPerCategory) {
-        return new ReleaseSpec(name, null, rho, delta, k, maxContributions, maxPerCategory, 1);
+            long maxPerCategory,
+            Suppression suppression) {
+        return new ReleaseSpec(
+                name, null, rho, delta, k, maxContributions, maxPerCategory, 1, suppression);
     }
 
     private ReleaseSpec(
@@ -103,7 +131,8 @@ public final class ReleaseSpec implements Serializable {
             long k,
             long maxContributions,
             long maxPerCategory,
-            int keyEpochs) {
+            int keyEpochs,
+            Suppression suppression) {
         if (keyEpochs < 1) {
             throw new IllegalArgumentException(
                     "a window overlaps at least one key epoch, was " + keyEpochs);
@@ -119,13 +148,16 @@ public final class ReleaseSpec implements Serializable {
         this.maxContributions = maxContributions;
         this.maxPerCategory = maxPerCategory;
         this.keyEpochs = keyEpochs;
+        this.suppression = suppression;
         this.threshold =
-                PartitionSelection.threshold(
-                        Math.multiplyExact(k, keyEpochs),
-                        Math.multiplyExact(maxContributions, keyEpochs),
-                        maxPerCategory,
-                        noise(),
-                        delta);
+                suppression == Suppression.EXACT
+                        ? PartitionSelection.threshold(
+                                Math.multiplyExact(k, keyEpochs),
+                                Math.multiplyExact(maxContributions, keyEpochs),
+                                maxPerCategory,
+                                noise(),
+                                delta)
+                        : noisyThreshold();
     }
 
     /**
@@ -143,7 +175,31 @@ public final class ReleaseSpec implements Serializable {
             return this;
         }
         return new ReleaseSpec(
-                name, epsilon, rho, delta, k, maxContributions, maxPerCategory, keyEpochs);
+                name,
+                epsilon,
+                rho,
+                delta,
+                k,
+                maxContributions,
+                maxPerCategory,
+                keyEpochs,
+                suppression);
+    }
+
+    /**
+     * τ without exact suppression for a person who is g pseudonyms: at most g·L categories, at most
+     * g·C in each; the floor k·C of published values does not scale with g (it is about the
+     * published value, not about people).
+     */
+    private long noisyThreshold() {
+        long perPerson =
+                PartitionSelection.thresholdWithoutExactSuppression(
+                        1,
+                        Math.multiplyExact(maxContributions, keyEpochs),
+                        Math.multiplyExact(maxPerCategory, keyEpochs),
+                        noise(),
+                        delta);
+        return Math.max(perPerson, Math.multiplyExact(k, maxPerCategory));
     }
 
     /**
@@ -240,6 +296,11 @@ public final class ReleaseSpec implements Serializable {
      */
     public long minPseudonyms() {
         return Math.addExact(Math.multiplyExact(k - 1, (long) keyEpochs), 1);
+    }
+
+    /** How candidates for publication are chosen: exact k-suppression, or the noisy count alone. */
+    public Suppression suppression() {
+        return suppression;
     }
 
     /** τ: a noisy count below it is not published. */

@@ -109,6 +109,62 @@ public final class PartitionSelection {
     }
 
     /**
+     * The smallest threshold {@code τ} for selection <em>without</em> exact small-count
+     * suppression: every category with at least one contribution is a candidate, and only the noisy
+     * count decides ({@link PartitionSelection class comment}, step 1 left out). Returns {@code
+     * max(C + m, k·C)} with {@code m} the smallest margin {@code >= 1} such that {@code L · P(Z >=
+     * m) <= delta}.
+     *
+     * <p><b>Derivation.</b> Without exact suppression the worst case of type (ii) changes: a
+     * category that is published under {@code D} but not a candidate under {@code D'} is one that
+     * exists <em>only</em> because of {@code u}, so its count is at most {@code C}, not {@code
+     * k·C}; it is published with probability at most {@code P(Z >= τ - C)}. Categories that exist
+     * in both datasets are type (i) whatever their counts. The rest of the argument is unchanged:
+     * {@code δ = L · P(Z >= τ - C)} by the union bound over {@code u}'s at most {@code L}
+     * categories. This is the thresholding of Wilson et al. 2020 and of partition selection as
+     * Desfontaines, Voss, Gipson, Mandayam 2022 analyse it ("Differentially Private Partition
+     * Selection", PoPETs 2022(1)), which need no {@code k}. The floor {@code k·C} keeps the promise
+     * that no published value is below {@code k·C} (k people for a distinct count); it only raises
+     * {@code τ}, which lowers δ. What is lost is the guarantee on the <em>true</em> count: a
+     * category with fewer than {@code k} people is published when its noise is at least {@code τ -
+     * c}, with probability {@code P(Z >= τ - c)} (for {@code c = k - 1}, C = 1, scale 2 and δ =
+     * 10^-6: about 10^-5).
+     *
+     * @param k the published values' floor is {@code k·C}; at least 1
+     * @param maxPartitions {@code L}; at least 1
+     * @param maxPerPartition {@code C}; at least 1
+     * @param noise the noise added to each count, which must have scale {@code L·C/ε}; not null
+     * @param delta the target δ, a probability; {@code 0 < delta < 1}
+     * @return the threshold {@code τ}, in count units
+     * @throws IllegalArgumentException if a parameter is out of range (the message quotes the
+     *     value), or if {@code k·C} or {@code τ} does not fit in a long
+     */
+    public static long thresholdWithoutExactSuppression(
+            long k, long maxPartitions, long maxPerPartition, IntegerNoise noise, double delta) {
+        long kc = validateAndKc(k, maxPartitions, maxPerPartition, noise);
+        // The analysis of threshold() with one subject in place of k: a category present only
+        // because of u has at most one contributing subject.
+        return Math.max(threshold(1, maxPartitions, maxPerPartition, noise, delta), kc);
+    }
+
+    /**
+     * The δ that a threshold achieves without exact small-count suppression: {@code min(1, L · P(Z
+     * >= τ - C))} ({@link #thresholdWithoutExactSuppression}).
+     *
+     * @param threshold {@code τ}, in count units
+     * @param maxPartitions {@code L}; at least 1
+     * @param maxPerPartition {@code C}; at least 1
+     * @param noise the noise added to each count; not null
+     * @return δ, a probability in {@code [0, 1]}
+     * @throws IllegalArgumentException if a parameter is out of range (the message quotes the
+     *     value)
+     */
+    public static double deltaWithoutExactSuppression(
+            long threshold, long maxPartitions, long maxPerPartition, IntegerNoise noise) {
+        return delta(threshold, 1, maxPartitions, maxPerPartition, noise);
+    }
+
+    /**
      * The δ that a threshold achieves: {@code min(1, L · P(Z >= τ - k·C))}. For {@code m = τ - k·C
      * >= 1} this is {@code min(1, L · a^m/(1+a))}; for {@code m <= 0} it uses {@code P(Z >= m) = 1
      * - a^(1-m)/(1+a)} (such thresholds give no useful guarantee, and {@link #threshold} never

@@ -427,4 +427,71 @@ class AggregatesConfigTest {
         assertThat(e.path()).isEqualTo("privacy.noise");
         assertThat(e.problem()).contains("unknown key 'noise'");
     }
+
+    @Test
+    void suppression_defaultExact_noisyLowersEveryThresholdByKMinusOneTimesC() {
+        AggregatesConfig exact = AggregatesConfig.load(SHIPPED);
+        AggregatesConfig noisy =
+                AggregatesConfig.load(
+                        YamlDocument.parse(
+                                FILE, edited("suppression: exact ", "suppression: noisy ")));
+
+        assertThat(exact.suppression).isEqualTo(Suppression.EXACT);
+        assertThat(noisy.suppression).isEqualTo(Suppression.NOISY);
+        List<ReleaseSpec> before = exact.allReleases();
+        List<ReleaseSpec> after = noisy.allReleases();
+        for (int i = 0; i < before.size(); i++) {
+            ReleaseSpec e = before.get(i);
+            assertThat(after.get(i).suppression()).isEqualTo(Suppression.NOISY);
+            assertThat(after.get(i).threshold())
+                    .as(e.name())
+                    .isEqualTo(e.threshold() - (e.k() - 1) * e.maxPerCategory());
+        }
+        assertThat(noisy.totalEpsilon()).isEqualByComparingTo(exact.totalEpsilon());
+    }
+
+    @Test
+    void suppression_unknownValue_rejectedNamingPrivacySuppression() {
+        String text = edited("suppression: exact ", "suppression: fuzzy ");
+        assertThat(rejected(text, "suppression: fuzzy", "privacy.suppression").getMessage())
+                .contains("fuzzy");
+    }
+
+    private static final String PARENT_OFF = "  # parent_epsilon: 0.25 ";
+
+    @Test
+    void parentEpsilon_addsTheReleaseHeatmapParentToEveryTotal() {
+        AggregatesConfig c =
+                AggregatesConfig.load(
+                        YamlDocument.parse(FILE, edited(PARENT_OFF, "  parent_epsilon: 0.25 ")));
+
+        ReleaseSpec parent = c.heatmapParent;
+        assertThat(parent.name()).isEqualTo("heatmap_parent");
+        assertThat(parent.epsilon()).isEqualByComparingTo("0.25");
+        assertThat(parent.maxContributions()).isEqualTo(c.heatmap.maxContributions());
+        assertThat(parent.maxPerCategory()).isEqualTo(1);
+        assertThat(c.allReleases())
+                .extracting(ReleaseSpec::name)
+                .containsSubsequence("heatmap", "heatmap_parent", "app_version");
+        assertThat(c.totalEpsilon()).isEqualByComparingTo("4.25");
+        assertThat(c.totalDelta()).isCloseTo(8e-6, org.assertj.core.data.Offset.offset(1e-18));
+        assertThat(c.resolutionOf("heatmap_parent")).isEqualTo(6);
+        assertThat(c.spec("heatmap_parent", W10)).isSameAs(parent);
+        assertThat(AggregatesConfig.load(SHIPPED).heatmapParent).as("absent: off").isNull();
+    }
+
+    @Test
+    void parentEpsilon_atResolutionZero_rejectedNamingParentEpsilon() {
+        String text =
+                edited("resolution: 7 ", "resolution: 0 ")
+                        .replace(PARENT_OFF, "  parent_epsilon: 0.25 ");
+        assertThat(rejected(text, "parent_epsilon: 0.25", "heatmap.parent_epsilon").getMessage())
+                .contains("no parent");
+    }
+
+    @Test
+    void parentEpsilon_zero_rejectedNamingParentEpsilon() {
+        String text = edited(PARENT_OFF, "  parent_epsilon: 0 ");
+        rejected(text, "parent_epsilon: 0", "heatmap.parent_epsilon");
+    }
 }

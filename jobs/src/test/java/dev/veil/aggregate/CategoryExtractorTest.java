@@ -18,6 +18,7 @@ import java.util.function.BiConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** Categories of each release read from anonymised records, with the shipped configuration. */
 class CategoryExtractorTest {
@@ -127,7 +128,8 @@ class CategoryExtractorTest {
                 AggregatesConfigTest.edited("    device_family: 0.5", "    # device_family: 0.5");
         CategoryExtractor partial =
                 new CategoryExtractor(
-                        AggregatesConfig.load(YamlDocument.parse("../config/agg.yaml", text)));
+                        AggregatesConfig.load(
+                                YamlDocument.parse("../config/aggregates.yaml", text)));
         String record =
                 "{\"app_version\":\"5.2.0\",\"user_agent\":{\"os_family\":\"iOS\",\"device_family\":\"iPhone\"}}";
         assertThat(extract(partial::device, record))
@@ -180,5 +182,67 @@ class CategoryExtractorTest {
     void service_durationAtTheLastEdge_openBucket() throws Exception {
         assertThat(extract(extractor::service, "{\"action\":\"call\",\"duration_ms\":600000}"))
                 .containsExactly(Map.entry("action", "call"), Map.entry("duration", "600000+"));
+    }
+
+    private static AggregatesConfig withParent() {
+        return AggregatesConfig.load(
+                YamlDocument.parse(
+                        "../config/aggregates.yaml",
+                        AggregatesConfigTest.shippedText()
+                                .replace("  # parent_epsilon: 0.25 ", "  parent_epsilon: 0.25 ")));
+    }
+
+    @Test
+    void heatmapParent_configured_alsoTheParentCellOneResolutionCoarser() throws Exception {
+        CategoryExtractor parents = new CategoryExtractor(withParent());
+        String cell = h3.latLngToCellAddress(53.35, -6.26, 9);
+
+        assertThat(extract(parents::location, "{\"h3_cell\":\"" + cell + "\"}"))
+                .containsExactly(
+                        Map.entry("heatmap", h3.cellToParentAddress(cell, 7)),
+                        Map.entry("heatmap_parent", h3.cellToParentAddress(cell, 6)));
+    }
+
+    @Test
+    void heatmapParent_subjectInTwoChildrenOfOneParent_countedOnceThere() throws Exception {
+        AggregatesConfig config = withParent();
+        CategoryExtractor parents = new CategoryExtractor(config);
+        String parent = h3.latLngToCellAddress(53.35, -6.26, 6);
+        List<String> children = h3.cellToChildren(parent, 9);
+        // Two res-9 cells in different res-7 children of the one res-6 parent.
+        String first = children.get(0);
+        String second =
+                children.stream()
+                        .filter(
+                                c ->
+                                        !h3.cellToParentAddress(c, 7)
+                                                .equals(h3.cellToParentAddress(first, 7)))
+                        .findFirst()
+                        .orElseThrow();
+        SubjectWindow w = new SubjectWindow();
+        long rank = 0;
+        for (String cell : List.of(first, second, first, second)) {
+            for (Map.Entry<String, String> e :
+                    extract(parents::location, "{\"h3_cell\":\"" + cell + "\"}")) {
+                ReleaseSpec spec =
+                        e.getKey().equals("heatmap") ? config.heatmap : config.heatmapParent;
+                ContributionBounding.add(
+                        w,
+                        e.getKey(),
+                        e.getValue(),
+                        rank++,
+                        spec.maxContributions(),
+                        spec.maxPerCategory());
+            }
+        }
+
+        assertThat(w.entries)
+                .filteredOn(e -> e.release.equals("heatmap"))
+                .extracting(e -> e.count)
+                .containsExactly(1, 1);
+        assertThat(w.entries)
+                .filteredOn(e -> e.release.equals("heatmap_parent"))
+                .extracting(e -> e.category, e -> e.count)
+                .containsExactly(tuple(parent, 1));
     }
 }

@@ -383,7 +383,8 @@ class NoisyReleaseTest {
     void gaussianRelease_labelCarriesRho_noiseOfSigmaAndItsThreshold() {
         NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
         ReleaseSpec gaussian =
-                ReleaseSpec.gaussian("heatmap", new BigDecimal("0.03"), 1e-6, 10, 2, 1);
+                ReleaseSpec.gaussian(
+                        "heatmap", new BigDecimal("0.03"), 1e-6, 10, 2, 1, Suppression.EXACT);
         long pinned =
                 new KeyedRandomBits(
                                 KEY,
@@ -412,5 +413,45 @@ class NoisyReleaseTest {
             }
         }
         assertThat(published).isBetween(1, 199);
+    }
+
+    private static ReleaseSpec noisySpec() {
+        return new ReleaseSpec("heatmap", new BigDecimal("1"), 1e-6, 10, 2, 1, Suppression.NOISY);
+    }
+
+    @Test
+    void noisySuppression_thresholdLowerByKMinusOneTimesC_sameNoise() {
+        assertThat(noisySpec().threshold()).isEqualTo(spec().threshold() - 9).isEqualTo(30);
+        assertThat(noisySpec().noise().scale()).isEqualTo(spec().noise().scale());
+        assertThat(noisySpec().suppression()).isEqualTo(Suppression.NOISY);
+        assertThat(spec().suppression()).isEqualTo(Suppression.EXACT);
+    }
+
+    @Test
+    void noisySuppression_acrossTwoKeyEpochs_twoContributionsPerPersonAndTwiceTheCategories() {
+        ReleaseSpec two = noisySpec().acrossKeyEpochs(2);
+        DiscreteLaplace scale4 = DiscreteLaplace.forSensitivityAndEpsilon(4, new BigDecimal("1"));
+        long m = PartitionSelection.threshold(1, 4, 1, scale4, 1e-6) - 1;
+
+        assertThat(two.threshold()).isEqualTo(2 + m);
+        assertThat(two.threshold()).isLessThan(spec().acrossKeyEpochs(2).threshold());
+    }
+
+    @Test
+    void noisySuppression_fewerThanKSubjects_theNoisyCountAloneDecides() {
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
+        // Not a count bounding lets through for one subject; it isolates the exact check.
+        assertThat(r.release(spec(), W0, "cell-a", 1, 500)).isEmpty();
+        assertThat(r.release(noisySpec(), W0, "cell-a", 1, 500)).isPresent();
+        assertThat(r.release(noisySpec(), W0, "cell-a", 1, 1)).as("below τ").isEmpty();
+    }
+
+    @Test
+    void noisySuppression_sameDataSameDrawAsExact() {
+        NoisyRelease r = new NoisyRelease(KEY, HOUR_MS);
+        for (int sum = 40; sum < 60; sum++) {
+            assertThat(value(r, noisySpec(), W0, "cell-" + sum, sum, sum))
+                    .isEqualTo(value(r, spec(), W0, "cell-" + sum, sum, sum));
+        }
     }
 }

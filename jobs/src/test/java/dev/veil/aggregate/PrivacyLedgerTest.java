@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -120,8 +121,13 @@ class PrivacyLedgerTest {
                   - name: research-export
                     per_period: {rho: 0.5, delta: 1.0e-7}
                 """);
+        List<String> lines = Files.readAllLines(dir.resolve("aggregates.yaml"));
+        int ledgerLine = 1;
+        while (!lines.get(ledgerLine - 1).trim().startsWith("ledger:")) {
+            ledgerLine++;
+        }
         assertThatThrownBy(() -> AggregatesConfig.load(dir.resolve("aggregates.yaml")))
-                .hasMessageContaining("aggregates.yaml:27")
+                .hasMessageContaining("aggregates.yaml:" + ledgerLine + ":")
                 .hasMessageContaining("privacy.ledger")
                 .hasMessageContaining("not among the deployments of the privacy ledger");
     }

@@ -155,4 +155,44 @@ class PartitionSelectionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("does not fit");
     }
+
+    @Test
+    void thresholdWithoutExactSuppression_dropsTheKMinusOneTimesC() {
+        DiscreteLaplace heatmap = DiscreteLaplace.forSensitivityAndEpsilon(2, new BigDecimal("1"));
+        long exact = PartitionSelection.threshold(10, 2, 1, heatmap, 1e-6);
+        long noisy = PartitionSelection.thresholdWithoutExactSuppression(10, 2, 1, heatmap, 1e-6);
+
+        assertThat(exact).isEqualTo(39);
+        assertThat(noisy).as("C + m with the same m").isEqualTo(exact - 9).isEqualTo(30);
+        assertThat(PartitionSelection.deltaWithoutExactSuppression(noisy, 2, 1, heatmap))
+                .isLessThanOrEqualTo(1e-6);
+        assertThat(PartitionSelection.deltaWithoutExactSuppression(noisy - 1, 2, 1, heatmap))
+                .as("the smallest such threshold")
+                .isGreaterThan(1e-6);
+    }
+
+    @Test
+    void thresholdWithoutExactSuppression_neverBelowKTimesC() {
+        // ε = 100: m = 1, C + m = 4 < k·C = 30.
+        DiscreteLaplace sharp = DiscreteLaplace.forSensitivityAndEpsilon(6, new BigDecimal("100"));
+        assertThat(PartitionSelection.threshold(1, 2, 3, sharp, 1e-6)).isEqualTo(4);
+
+        assertThat(PartitionSelection.thresholdWithoutExactSuppression(10, 2, 3, sharp, 1e-6))
+                .isEqualTo(30);
+    }
+
+    @Test
+    void thresholdWithoutExactSuppression_badParameters_rejectedQuotingTheValue() {
+        DiscreteLaplace noise = DiscreteLaplace.forSensitivityAndEpsilon(2, new BigDecimal("1"));
+        assertThatThrownBy(
+                        () ->
+                                PartitionSelection.thresholdWithoutExactSuppression(
+                                        0, 2, 1, noise, 1e-6))
+                .hasMessageContaining("k must be at least 1, but was 0");
+        assertThatThrownBy(
+                        () ->
+                                PartitionSelection.thresholdWithoutExactSuppression(
+                                        10, 2, 1, noise, 1.5))
+                .hasMessageContaining("1.5");
+    }
 }

@@ -52,7 +52,13 @@ public final class AggregationTopology {
 
     /** Releases of a job. */
     public static List<String> releases(AggregatesConfig config, Kind kind) {
-        return kind == Kind.HEATMAP ? List.of("heatmap") : new ArrayList<>(config.usage.keySet());
+        List<String> names = new ArrayList<>();
+        if (kind == Kind.HEATMAP) {
+            config.heatmapReleases().forEach(r -> names.add(r.name()));
+        } else {
+            names.addAll(config.usage.keySet());
+        }
+        return names;
     }
 
     /**

@@ -21,8 +21,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -114,7 +112,7 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
         if (fresh) {
             w = new SubjectWindow();
         }
-        long rank = rank(o.subject, start, o.release, o.category);
+        long rank = ContributionBounding.rank(ranker, o.subject, start, o.release, o.category);
         if (ContributionBounding.add(
                 w, o.release, o.category, rank, spec.maxContributions(), spec.maxPerCategory())) {
             windows.put(start, w);
@@ -122,21 +120,6 @@ public class BoundContributions extends KeyedProcessFunction<String, Observation
         if (fresh) {
             ctx.timerService().registerEventTimeTimer(release);
         }
-    }
-
-    private long rank(String subject, long windowStart, String release, String category) {
-        byte[] mac =
-                ranker.hmac(
-                        ("veil-rank-v1|"
-                                        + subject
-                                        + '|'
-                                        + windowStart
-                                        + '|'
-                                        + release
-                                        + '|'
-                                        + category)
-                                .getBytes(StandardCharsets.UTF_8));
-        return ByteBuffer.wrap(mac, 0, 8).getLong();
     }
 
     @Override

@@ -107,7 +107,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
             return;
         }
         published.inc();
-        boolean heatmap = s.release.equals("heatmap");
+        boolean heatmap = AggregatesConfig.isHeatmap(s.release);
         out.collect(
                 new OutRecord(
                         heatmap ? config.heatmapOutputTopic : config.usageOutputTopic,
@@ -125,7 +125,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
                 Instant.ofEpochMilli(s.windowStart + config.window.toMillis()).toString());
         if (heatmap) {
             o.put("cell", s.category);
-            o.put("resolution", config.heatmapResolution);
+            o.put("resolution", config.resolutionOf(s.release));
         } else {
             o.put("category", s.category);
         }
@@ -141,6 +141,7 @@ public class CountAndRelease extends KeyedProcessFunction<String, Contribution, 
         o.put("max_per_category", spec.maxPerCategory());
         o.put("key_epochs", spec.keyEpochs());
         o.put("threshold", mechanism.threshold(spec));
+        o.put("suppression", spec.suppression().label());
         o.put("noise", mechanism.noiseName(spec));
         o.put("noise_scale", mechanism.noiseScale(spec));
         o.put("config_version", config.version);
