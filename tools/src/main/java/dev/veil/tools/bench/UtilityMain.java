@@ -1,6 +1,5 @@
 package dev.veil.tools.bench;
 
-import dev.veil.tools.cli.Cli;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.aggregate.CategoryExtractor;
 import dev.veil.aggregate.ContributionBounding;
@@ -26,12 +25,12 @@ import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

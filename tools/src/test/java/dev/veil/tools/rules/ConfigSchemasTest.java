@@ -103,6 +103,7 @@ class ConfigSchemasTest {
                 "aggregates | aggregates.yaml | epsilon: 1.0 | epsilon: 1.0\\n  rho: 0.03",
                 "aggregates | aggregates.yaml | os: 0.5 | os: {rho: 0.004, epsilon: 0.5}",
                 "aggregates | aggregates.yaml | ledger: privacy-ledger.yaml | ledger: 7",
+                "aggregates | aggregates.yaml | suppression: exact | suppression: fuzzy",
                 "privacy-ledger | privacy-ledger.yaml | period: P1D | period: PT12H",
                 "privacy-ledger | privacy-ledger.yaml | epsilon: 60 | epsilon: sixty",
                 "privacy-ledger | privacy-ledger.yaml | - config: aggregates.yaml | - conf: aggregates.yaml",
