@@ -178,7 +178,7 @@ public final class PrivacyLedger implements Serializable {
                                     + " the cap (docs/aggregates.md, privacy ledger)",
                             fmt(capEpsilon),
                             fmt(capDelta),
-                            period,
+                            ledger.periodText(),
                             Double.isInfinite(epsilon) ? "without bound" : fmt(epsilon),
                             total.methodAt(capDelta),
                             total.describe(),
@@ -203,6 +203,11 @@ public final class PrivacyLedger implements Serializable {
      */
     public static long windowsPerPeriod(Duration window, Duration period) {
         return period.toMillis() / window.toMillis();
+    }
+
+    /** The period as written in the ledger, in days: {@code "P1D"} (not Duration's "PT24H"). */
+    public String periodText() {
+        return "P" + period.toDays() + "D";
     }
 
     /** Everything the ledger's deployments spend per period, together. */
@@ -234,7 +239,7 @@ public final class PrivacyLedger implements Serializable {
                 b.append(')');
             }
         }
-        return "Per " + period + ": " + b;
+        return "Per " + periodText() + ": " + b;
     }
 
     /** Lines for the startup log: the cap, each deployment's spend, the total. */
@@ -248,7 +253,7 @@ public final class PrivacyLedger implements Serializable {
                         + " at δ "
                         + fmt(capDelta)
                         + " per "
-                        + period);
+                        + periodText());
         perPeriod.forEach(
                 (name, s) ->
                         lines.add(

@@ -50,7 +50,7 @@ class PrivacyLedgerTest {
         assertThat(l.totalEpsilon()).isCloseTo(57.23, within(0.01)).isLessThanOrEqualTo(60);
         assertThat(day.methodAt(l.capDelta)).isEqualTo("zCDP");
         assertThat(String.join("\n", c.describe()))
-                .contains("privacy.ledger: privacy-ledger.yaml, cap ε 60 at δ 0.001 per PT24H")
+                .contains("privacy.ledger: privacy-ledger.yaml, cap ε 60 at δ 0.001 per P1D")
                 .contains("aggregates.yaml (this deployment)");
     }
 
@@ -68,7 +68,7 @@ class PrivacyLedgerTest {
         assertThatThrownBy(() -> AggregatesConfig.load(dir.resolve("aggregates.yaml")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("privacy-ledger.yaml:3")
-                .hasMessageContaining("over the cap of ε 10 at δ 0.001 per PT24H")
+                .hasMessageContaining("over the cap of ε 10 at δ 0.001 per P1D")
                 .hasMessageContaining("spend ε 57.23 (zCDP")
                 .hasMessageContaining("aggregates.yaml: ρ 30 (24 windows of PT1H × heatmap ρ 0.5")
                 .hasMessageContaining("action ρ 0.125");

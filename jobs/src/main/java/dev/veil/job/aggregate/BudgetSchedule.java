@@ -171,7 +171,7 @@ public class BudgetSchedule extends AbstractStreamOperator<OutRecord>
             long windows = (start - periodStart) / config.window.toMillis() + 1;
             PrivacySpend spent = window.times(windows);
             ObjectNode p = o.putObject("period");
-            p.put("length", ledger.period.toString());
+            p.put("length", ledger.periodText());
             p.put("start", Instant.ofEpochMilli(periodStart).toString());
             p.put("windows_so_far", windows);
             p.put("rho", spent.rho());

@@ -115,7 +115,7 @@ class BudgetScheduleTest {
         for (int i = 0; i < 3; i++) {
             JsonNode p = periods.get(i);
             long windows = hoursIntoTheDay + 1 + i;
-            assertThat(p.get("length").asText()).isEqualTo("PT24H");
+            assertThat(p.get("length").asText()).isEqualTo("P1D");
             assertThat(p.get("start").asText()).isEqualTo("2026-11-28T00:00:00Z");
             assertThat(p.get("windows_so_far").asLong()).isEqualTo(windows);
             assertThat(p.get("rho").asDouble()).isCloseTo(1.25 * windows, Offset.offset(1e-9));
