@@ -1,5 +1,8 @@
 package dev.veil.config;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A configuration file is wrong. The message names the file, the place (line, column and the dotted
  * path of the key) and what is wrong, for example:
@@ -47,6 +50,22 @@ public final class ConfigException extends RuntimeException {
             sb.append(" (").append(path).append(')');
         }
         return sb.append(": ").append(problem).toString();
+    }
+
+    /**
+     * This problem and the further ones a loader found before giving up, in the order found: a
+     * loader that goes on past an error (per output, per field rule) attaches the others as
+     * suppressed exceptions, so callers that want only the first still get it as before.
+     */
+    public List<ConfigException> all() {
+        List<ConfigException> out = new ArrayList<>();
+        out.add(this);
+        for (Throwable t : getSuppressed()) {
+            if (t instanceof ConfigException c) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     public String file() {

@@ -361,10 +361,40 @@ public final class ConfigNode {
     }
 
     /**
-     * Fails if this mapping has a key that none of {@code options} lies under (a typo such as
-     * "max_out_of_ordernes"), listing the keys that are expected here.
+     * Every key under this node, at any depth, that none of {@code options} names or lies under,
+     * each as the error {@link #allowOnly(List)} gives for it; empty when there is none. The
+     * entries of a mapping-typed option (Kafka properties, Flink options) are its own and not
+     * looked at. For a check that names every typo of a file at once, where loading stops at the
+     * first.
      */
-    public ConfigNode allowOnly(List<ConfigOption<?>> options) {
+    public List<ConfigException> unknownKeys(List<ConfigOption<?>> options) {
+        List<ConfigException> out = new ArrayList<>();
+        if (!node.isObject()) {
+            return out;
+        }
+        Set<String> keys = new TreeSet<>();
+        options.forEach(o -> keys.add(o.key()));
+        for (Map.Entry<String, ConfigNode> e : entries().entrySet()) {
+            String key = e.getValue().path();
+            if (keys.contains(key)) {
+                continue;
+            }
+            if (keys.stream().anyMatch(k -> k.startsWith(key + "."))) {
+                out.addAll(e.getValue().unknownKeys(options));
+                continue;
+            }
+            out.add(
+                    e.getValue()
+                            .error(
+                                    "unknown key '"
+                                            + e.getKey()
+                                            + "'; expected one of "
+                                            + allowedUnder(options)));
+        }
+        return out;
+    }
+
+    private Set<String> allowedUnder(List<ConfigOption<?>> options) {
         Set<String> allowed = new TreeSet<>();
         String prefix = path.isEmpty() ? "" : path + ".";
         for (ConfigOption<?> o : options) {
@@ -372,6 +402,14 @@ public final class ConfigNode {
                 allowed.add(o.key().substring(prefix.length()).split("\\.")[0]);
             }
         }
-        return allowOnly(allowed.toArray(new String[0]));
+        return allowed;
+    }
+
+    /**
+     * Fails if this mapping has a key that none of {@code options} lies under (a typo such as
+     * "max_out_of_ordernes"), listing the keys that are expected here.
+     */
+    public ConfigNode allowOnly(List<ConfigOption<?>> options) {
+        return allowOnly(allowedUnder(options).toArray(new String[0]));
     }
 }

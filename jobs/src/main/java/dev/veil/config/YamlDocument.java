@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -79,26 +81,45 @@ public final class YamlDocument {
             JsonNode root = readValue(fileName, parser, "", locations);
             return new YamlDocument(fileName, text, root, locations);
         } catch (IOException e) {
-            JsonLocation loc = e instanceof JsonProcessingException jpe ? jpe.getLocation() : null;
-            String what =
-                    e instanceof JsonProcessingException jpe
-                            ? jpe.getOriginalMessage()
-                            : e.getClass().getSimpleName();
-            throw new ConfigException(
-                    fileName,
-                    "",
-                    loc == null ? 0 : loc.getLineNr(),
-                    loc == null ? 0 : loc.getColumnNr(),
-                    "not valid YAML: " + firstLine(what));
+            throw syntaxError(fileName, e);
         }
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "syntax error";
+    /**
+     * The parser's whole reason, located where the parser found the problem. Jackson's own location
+     * is that of the last token it read, which can be a line or more before the problem (a tab that
+     * starts line 77 was reported at 76:54), and its message spans several lines; SnakeYAML's mark
+     * is exact.
+     */
+    private static ConfigException syntaxError(String fileName, IOException e) {
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            StringBuilder what = new StringBuilder("not valid YAML: ").append(m.getProblem());
+            if (m.getContext() != null) {
+                what.append(" (").append(m.getContext());
+                Mark at = m.getContextMark();
+                if (at != null) {
+                    what.append(" that starts at line ")
+                            .append(at.getLine() + 1)
+                            .append(", column ")
+                            .append(at.getColumn() + 1);
+                }
+                what.append(')');
+            }
+            Mark problem = m.getProblemMark();
+            return new ConfigException(
+                    fileName, "", problem.getLine() + 1, problem.getColumn() + 1, what.toString());
         }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        JsonLocation loc = e instanceof JsonProcessingException jpe ? jpe.getLocation() : null;
+        String what =
+                e instanceof JsonProcessingException jpe
+                        ? jpe.getOriginalMessage()
+                        : e.getClass().getSimpleName();
+        return new ConfigException(
+                fileName,
+                "",
+                loc == null ? 0 : loc.getLineNr(),
+                loc == null ? 0 : loc.getColumnNr(),
+                "not valid YAML: " + (what == null ? "syntax error" : what.replace('\n', ' ')));
     }
 
     private static JsonNode readValue(

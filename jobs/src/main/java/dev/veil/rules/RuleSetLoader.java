@@ -2,6 +2,7 @@ package dev.veil.rules;
 
 import dev.veil.config.ConfigException;
 import dev.veil.config.ConfigNode;
+import dev.veil.config.ConfigProblems;
 import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
@@ -101,41 +102,73 @@ public final class RuleSetLoader {
      * Validates a parsed rules document. @throws ConfigException naming file, line, key and problem
      */
     public static RuleSet load(YamlDocument doc) {
-        ConfigNode root = doc.root().allowOnly("version", "subject_id", "phone_region", "outputs");
-        String version = root.child("version").asText();
-        IdKind subjectKind = ID_KINDS.get(root.child("subject_id").asEnum(ID_KINDS.keySet()));
-        String phoneRegion = null;
-        if (root.has("phone_region")) {
-            ConfigNode r = root.child("phone_region");
-            phoneRegion = r.asText();
-            if (!REGION.matcher(phoneRegion).matches()) {
-                throw r.error(
-                        "must be an ISO 3166-1 alpha-2 region such as IE, was '"
-                                + phoneRegion
-                                + "'");
-            }
-        }
+        // Outputs, and field rules within an output, are checked independently: one run names
+        // every problem among them (ConfigException.all()), not only the first.
+        ConfigProblems problems = new ConfigProblems();
+        ConfigNode root = doc.root();
+        problems.attempt(() -> root.allowOnly("version", "subject_id", "phone_region", "outputs"));
+        String version = problems.attempt(() -> root.child("version").asText());
+        IdKind subjectKind =
+                problems.attempt(
+                        () -> ID_KINDS.get(root.child("subject_id").asEnum(ID_KINDS.keySet())));
+        String phoneRegion =
+                problems.attempt(
+                        () -> {
+                            if (!root.has("phone_region")) {
+                                return null;
+                            }
+                            ConfigNode r = root.child("phone_region");
+                            String region = r.asText();
+                            if (!REGION.matcher(region).matches()) {
+                                throw r.error(
+                                        "must be an ISO 3166-1 alpha-2 region such as IE, was '"
+                                                + region
+                                                + "'");
+                            }
+                            return region;
+                        });
         Map<String, OutputRules> outputs = new LinkedHashMap<>();
         Map<String, String> topicOwner = new HashMap<>();
-        ConfigNode outs = root.child("outputs");
-        if (outs.entries().isEmpty()) {
-            throw outs.error("at least one output is required");
+        ConfigNode outs = problems.attempt(() -> root.child("outputs"));
+        Map<String, ConfigNode> outEntries =
+                outs == null ? Map.of() : problems.attempt(outs::entries);
+        if (outs != null && outEntries != null && outEntries.isEmpty()) {
+            problems.attempt(
+                    () -> {
+                        throw outs.error("at least one output is required");
+                    });
         }
-        for (Map.Entry<String, ConfigNode> e : outs.entries().entrySet()) {
-            OutputRules o = output(e.getKey(), e.getValue(), version, subjectKind, phoneRegion);
+        for (Map.Entry<String, ConfigNode> e :
+                (outEntries == null ? Map.<String, ConfigNode>of() : outEntries).entrySet()) {
+            OutputRules o =
+                    problems.attempt(
+                            () ->
+                                    output(
+                                            e.getKey(),
+                                            e.getValue(),
+                                            version,
+                                            subjectKind,
+                                            phoneRegion));
+            if (o == null) {
+                continue;
+            }
             String other = topicOwner.putIfAbsent(o.topic(), o.name());
             if (other != null) {
-                throw e.getValue()
-                        .child("topic")
-                        .error(
-                                "topic '"
-                                        + o.topic()
-                                        + "' is already used by output '"
-                                        + other
-                                        + "'");
+                problems.attempt(
+                        () -> {
+                            throw e.getValue()
+                                    .child("topic")
+                                    .error(
+                                            "topic '"
+                                                    + o.topic()
+                                                    + "' is already used by output '"
+                                                    + other
+                                                    + "'");
+                        });
             }
             outputs.put(o.name(), o);
         }
+        problems.throwIfAny();
         return new RuleSet(version, subjectKind, phoneRegion, outputs);
     }
 
@@ -144,91 +177,142 @@ public final class RuleSetLoader {
         if (!FIELD_NAME.matcher(name).matches()) {
             throw n.error("output name '" + name + "' must be lower case letters, digits and _");
         }
-        n.allowOnly("stream", "topic", "purposes", "key_field", "minors", "fields");
-        String stream = n.child("stream").asEnum(new LinkedHashSet<>(InputSchemas.LOG_STREAMS));
-        ConfigNode topicNode = n.child("topic");
-        String topic = topicNode.asText();
-        if (!TOPIC_NAME.matcher(topic).matches()) {
-            throw topicNode.error("'" + topic + "' is not a valid Kafka topic name");
-        }
-        ConfigNode purposesNode = n.child("purposes");
-        List<ConfigNode> purposeItems = purposesNode.items();
-        if (purposeItems.isEmpty()) {
-            throw purposesNode.error(
-                    "an output must require at least one purpose (no purpose would mean no consent check)");
-        }
-        int required = 0;
-        for (ConfigNode p : purposeItems) {
-            required |=
-                    Purpose.fromWireName(p.asEnum(new LinkedHashSet<>(Purpose.wireNames()))).mask();
+        ConfigProblems problems = new ConfigProblems();
+        problems.attempt(
+                () -> n.allowOnly("stream", "topic", "purposes", "key_field", "minors", "fields"));
+        String topic =
+                problems.attempt(
+                        () -> {
+                            ConfigNode topicNode = n.child("topic");
+                            String t = topicNode.asText();
+                            if (!TOPIC_NAME.matcher(t).matches()) {
+                                throw topicNode.error(
+                                        "'" + t + "' is not a valid Kafka topic name");
+                            }
+                            return t;
+                        });
+        Integer purposes =
+                problems.attempt(
+                        () -> {
+                            ConfigNode purposesNode = n.child("purposes");
+                            List<ConfigNode> purposeItems = purposesNode.items();
+                            if (purposeItems.isEmpty()) {
+                                throw purposesNode.error(
+                                        "an output must require at least one purpose (no purpose would mean no"
+                                                + " consent check)");
+                            }
+                            int mask = 0;
+                            for (ConfigNode p : purposeItems) {
+                                mask |=
+                                        Purpose.fromWireName(
+                                                        p.asEnum(
+                                                                new LinkedHashSet<>(
+                                                                        Purpose.wireNames())))
+                                                .mask();
+                            }
+                            return mask;
+                        });
+        // the fields' checks need the stream
+        String stream =
+                problems.attempt(
+                        () ->
+                                n.child("stream")
+                                        .asEnum(new LinkedHashSet<>(InputSchemas.LOG_STREAMS)));
+        if (stream == null) {
+            problems.throwIfAny();
         }
 
         Map<String, FieldType> inputFields = InputSchemas.get().fields(stream);
         Set<String> identifiers = InputSchemas.get().identifiers(stream);
-        ConfigNode fieldsNode = n.child("fields");
+        ConfigNode fieldsNode = problems.attempt(() -> n.child("fields"));
+        Map<String, ConfigNode> fieldEntries =
+                fieldsNode == null ? null : problems.attempt(fieldsNode::entries);
+        if (fieldEntries == null) {
+            problems.throwIfAny();
+        }
         List<FieldRule> rules = new ArrayList<>();
         Set<String> targets = new LinkedHashSet<>();
-        for (Map.Entry<String, ConfigNode> f : fieldsNode.entries().entrySet()) {
-            FieldRule rule =
-                    fieldRule(
-                            f.getKey(),
-                            f.getValue(),
-                            stream,
-                            inputFields,
-                            identifiers,
-                            subjectKind,
-                            phoneRegion);
-            if (rule != null) {
-                rules.add(rule);
-                targets.add(rule.target());
+        for (Map.Entry<String, ConfigNode> f : fieldEntries.entrySet()) {
+            boolean passed =
+                    problems.attempt(
+                            () -> {
+                                FieldRule rule =
+                                        fieldRule(
+                                                f.getKey(),
+                                                f.getValue(),
+                                                stream,
+                                                inputFields,
+                                                identifiers,
+                                                subjectKind,
+                                                phoneRegion);
+                                if (rule != null) {
+                                    rules.add(rule);
+                                    targets.add(rule.target());
+                                }
+                            });
+            if (!passed) {
+                // Named by the file, whatever its rule's fault: key_field and minors.drop may
+                // name it without a second, consequential error.
+                targets.add(f.getKey());
             }
         }
-        if (rules.isEmpty()) {
+        if (rules.isEmpty() && problems.none()) {
             throw fieldsNode.error("the output publishes no field");
         }
 
-        String keyField = null;
-        if (n.has("key_field")) {
-            ConfigNode k = n.child("key_field");
-            keyField = k.asText();
-            if (!targets.contains(keyField)) {
-                throw k.error(
-                        "'"
-                                + keyField
-                                + "' is not an output field of this output; output fields are "
-                                + targets);
-            }
-        }
-        boolean publishMinors = true;
+        String keyField =
+                problems.attempt(
+                        () -> {
+                            if (!n.has("key_field")) {
+                                return null;
+                            }
+                            ConfigNode k = n.child("key_field");
+                            String field = k.asText();
+                            if (!targets.contains(field)) {
+                                throw k.error(
+                                        "'"
+                                                + field
+                                                + "' is not an output field of this output; output fields are "
+                                                + targets);
+                            }
+                            return field;
+                        });
+        boolean publishMinors =
+                !n.has("minors")
+                        || !n.child("minors").has("publish")
+                        || Boolean.TRUE.equals(
+                                problems.attempt(
+                                        () -> n.child("minors").child("publish").asBoolean()));
         Set<String> minorDrop = new LinkedHashSet<>();
         if (n.has("minors")) {
-            ConfigNode m = n.child("minors").allowOnly("publish", "drop");
-            if (m.has("publish")) {
-                publishMinors = m.child("publish").asBoolean();
-            }
-            if (m.has("drop")) {
-                for (ConfigNode d : m.child("drop").items()) {
-                    String field = d.asText();
-                    if (!targets.contains(field)) {
-                        throw d.error(
-                                "'"
-                                        + field
-                                        + "' is not an output field of this output; output fields are "
-                                        + targets);
-                    }
-                    if (field.equals(keyField)) {
-                        throw d.error(
-                                "'"
-                                        + field
-                                        + "' is the key_field of this output: a minor's record would still carry"
-                                        + " it as its Kafka key");
-                    }
-                    minorDrop.add(field);
-                }
-            }
+            problems.attempt(
+                    () -> {
+                        ConfigNode m = n.child("minors").allowOnly("publish", "drop");
+                        if (m.has("drop")) {
+                            for (ConfigNode d : m.child("drop").items()) {
+                                String field = d.asText();
+                                if (!targets.contains(field)) {
+                                    throw d.error(
+                                            "'"
+                                                    + field
+                                                    + "' is not an output field of this output; output fields are "
+                                                    + targets);
+                                }
+                                if (field.equals(keyField)) {
+                                    throw d.error(
+                                            "'"
+                                                    + field
+                                                    + "' is the key_field of this output: a minor's record would"
+                                                    + " still carry it as its Kafka key");
+                                }
+                                minorDrop.add(field);
+                            }
+                        }
+                    });
         }
+        problems.throwIfAny();
         return new OutputRules(
-                name, stream, topic, required, keyField, publishMinors, minorDrop, rules, version);
+                name, stream, topic, purposes, keyField, publishMinors, minorDrop, rules, version);
     }
 
     /** Returns null for an explicit drop. */
@@ -331,6 +415,7 @@ public final class RuleSetLoader {
                         scope = SCOPES.get(label);
                     }
                     if (scope == IdentifierScope.SUBJECT
+                            && subjectKind != null
                             && source.equals(SUBJECT_FIELD)
                             && idKind != subjectKind) {
                         throw params.child("id")

@@ -443,7 +443,14 @@ class RuleSetLoaderTest extends VeilTestBase {
     void parse_yamlSyntaxError_namesLineAndColumn() {
         ConfigException e = loadError(edited("{bucket: {width: 10}}", "{bucket: {width: 10}"));
 
-        assertLocated(e, 17, 40, "", "not valid YAML");
+        // the parser finds the missing '}' on the next line, and names where the mapping began
+        assertLocated(
+                e,
+                18,
+                7,
+                "",
+                "not valid YAML: expected ',' or '}', but got <scalar> (while parsing a flow"
+                        + " mapping that starts at line 17, column 20)");
         assertThat(e.getMessage()).doesNotContain("\n");
     }
 

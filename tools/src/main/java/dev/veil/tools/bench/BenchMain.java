@@ -7,6 +7,7 @@ import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.sample.SampleData;
@@ -14,7 +15,6 @@ import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -57,8 +57,9 @@ import java.util.concurrent.TimeUnit;
  * then the heat map and usage jobs over the anonymised topics. For each: events per second,
  * Flink-process CPU per event (procfs) and peak RSS, output records and late dead letters; then
  * end-to-end latency of every peer at one fixed rate below saturation; then consent state size per
- * subject and restore time. Inserts a dated run section into the report (docs/benchmarks.md by
- * default) right after its results marker, above the earlier runs.
+ * subject and restore time. Inserts a dated run section into the report (out/benchmarks.md by
+ * default; docs/benchmarks.md too with --write-docs) right after its results marker, above the
+ * earlier runs.
  */
 @Command(
         name = "veil bench",
@@ -112,8 +113,21 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--skip-state", description = "Skip the state-size measurement")
     boolean skipState;
 
-    @Option(names = "--report", defaultValue = "docs/benchmarks.md")
+    @Option(
+            names = "--report",
+            defaultValue = "out/benchmarks.md",
+            description = "Where the run's section goes (default: ${DEFAULT-VALUE})")
     Path report;
+
+    /** The tracked results page: a run changes it only when asked. */
+    static final Path DOCS_REPORT = Path.of("docs/benchmarks.md");
+
+    @Option(
+            names = "--write-docs",
+            description =
+                    "Also insert the run into docs/benchmarks.md (the published results); off by"
+                            + " default, so that a trial run leaves the docs alone")
+    boolean writeDocs;
 
     @Option(
             names = "--broker-classpath",
@@ -136,7 +150,7 @@ public final class BenchMain implements Callable<Integer> {
     public static void main(String[] args) {
         BenchMain m = new BenchMain();
         m.commandLine = "./veil bench " + String.join(" ", args);
-        System.exit(new CommandLine(m).execute(args));
+        System.exit(Cli.execute(m, args));
     }
 
     static void say(String format, Object... args) {
@@ -302,8 +316,15 @@ public final class BenchMain implements Callable<Integer> {
             Map<String, Double> state = skipState ? Map.of() : stateSize(kafka, io);
             String md = markdown(peers, rows, perTopic, rate, latencies, state, raw);
             insertRun(report, md);
+            if (writeDocs && !report.toAbsolutePath().equals(DOCS_REPORT.toAbsolutePath())) {
+                insertRun(DOCS_REPORT, md);
+            }
             System.out.println(md);
-            say("written to %s (%.0f s in all)", report, (System.nanoTime() - started) / 1e9);
+            say(
+                    "written to %s%s (%.0f s in all)",
+                    report,
+                    writeDocs ? " and " + DOCS_REPORT : "",
+                    (System.nanoTime() - started) / 1e9);
         }
         return 0;
     }

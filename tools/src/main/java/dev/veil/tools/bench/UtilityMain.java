@@ -25,12 +25,12 @@ import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.sample.SampleData;
 import dev.veil.tools.sample.SampleRecord;
 import dev.veil.tools.sample.Topics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -126,7 +126,7 @@ public final class UtilityMain implements Callable<Integer> {
     Path docs;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new UtilityMain()).execute(args));
+        System.exit(Cli.execute(new UtilityMain(), args));
     }
 
     /** One configuration of the heat map and the suppression, at the same ε per family. */

@@ -4,6 +4,7 @@ import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
 import dev.veil.rules.RuleSet;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.sample.SampleData;
@@ -129,7 +130,7 @@ public final class ClusterMain implements Callable<Integer> {
     Path jobJar;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ClusterMain()).execute(args));
+        System.exit(Cli.execute(new ClusterMain(), args));
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.veil.privacy.KeyEpochs;
 import dev.veil.record.Json;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.local.LocalMetrics;
@@ -28,7 +29,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -128,7 +128,7 @@ public final class DemoMain implements Callable<Integer> {
     int parallelism;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DemoMain()).execute(args));
+        System.exit(Cli.execute(new DemoMain(), args));
     }
 
     static void say(String format, Object... args) {

@@ -2,6 +2,7 @@ package dev.veil.tools.faults;
 
 import dev.veil.config.JobConfig;
 import dev.veil.record.RunComparison;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.cluster.ClusterMain;
 import dev.veil.tools.local.KafkaIo;
 
@@ -80,7 +81,7 @@ public final class FaultsMain implements Callable<Integer> {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new FaultsMain()).execute(args));
+        System.exit(Cli.execute(new FaultsMain(), args));
     }
 
     static void say(String format, Object... args) {

@@ -3,11 +3,11 @@ package dev.veil.tools.topics;
 import dev.veil.aggregate.AggregatesConfig;
 import dev.veil.config.JobConfig;
 import dev.veil.job.RulesText;
+import dev.veil.tools.cli.Cli;
 import dev.veil.tools.topics.VeilTopics.Topic;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -75,7 +75,7 @@ public final class TopicsMain implements Callable<Integer> {
     short replicationFactor;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TopicsMain()).execute(args));
+        System.exit(Cli.execute(new TopicsMain(), args));
     }
 
     @Override
