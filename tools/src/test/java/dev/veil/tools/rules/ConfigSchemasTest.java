@@ -105,7 +105,7 @@ class ConfigSchemasTest {
                 "aggregates | aggregates.yaml | ledger: privacy-ledger.yaml | ledger: 7",
                 "aggregates | aggregates.yaml | suppression: exact | suppression: fuzzy",
                 "privacy-ledger | privacy-ledger.yaml | period: P1D | period: PT12H",
-                "privacy-ledger | privacy-ledger.yaml | epsilon: 60 | epsilon: sixty",
+                "privacy-ledger | privacy-ledger.yaml | epsilon: 62 | epsilon: sixty-two",
                 "privacy-ledger | privacy-ledger.yaml | - config: aggregates.yaml | - conf: aggregates.yaml",
             })
     void brokenSample_isRefusedByTheSchemaAndTheCheck(
