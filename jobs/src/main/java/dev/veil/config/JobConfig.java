@@ -66,6 +66,18 @@ public final class JobConfig implements Serializable {
     /** A subject with no consent for longer than this (event time) is removed from state. */
     public final Duration idleSubject;
 
+    /** Where the re-identification risk of each output per window goes. */
+    public final String riskTopic;
+
+    /** The window of the risk measurement. */
+    public final Duration riskWindow;
+
+    /** Group size below which a record counts as at risk. */
+    public final long riskK;
+
+    /** Share of unique records per window above which the warning metric rises. */
+    public final double riskMaxUniqueShare;
+
     /** How far back an erasure notice lists pseudonyms. */
     public final Duration erasureNoticeWindow;
 
@@ -106,6 +118,7 @@ public final class JobConfig implements Serializable {
         consentTopic = root.text(VeilOptions.CONSENT_TOPIC);
         deadLetterTopic = root.text(VeilOptions.DEAD_LETTER_TOPIC);
         erasureTopic = root.text(VeilOptions.ERASURE_TOPIC);
+        riskTopic = root.text(VeilOptions.RISK_TOPIC);
 
         root.child("time").allowOnly(VeilOptions.all());
         maxOutOfOrderness =
@@ -133,6 +146,19 @@ public final class JobConfig implements Serializable {
                 root.duration(
                         VeilOptions.KEY_EPOCH_LENGTH, Duration.ofSeconds(1), Duration.ofDays(3650));
         keyEpochs = new KeyEpochs(instant(root, VeilOptions.KEY_EPOCH_START), epochLength);
+
+        ConfigNode risk = root.optChild("risk");
+        if (risk != null) {
+            risk.allowOnly(VeilOptions.all());
+        }
+        riskWindow =
+                root.duration(VeilOptions.RISK_WINDOW, Duration.ofMinutes(1), Duration.ofDays(1));
+        if (Duration.ofDays(1).toMillis() % riskWindow.toMillis() != 0) {
+            throw root.node(VeilOptions.RISK_WINDOW)
+                    .error("must divide a day evenly (PT15M, PT1H, P1D ...), was " + riskWindow);
+        }
+        riskK = root.whole(VeilOptions.RISK_K, 2, 1000);
+        riskMaxUniqueShare = root.number(VeilOptions.RISK_MAX_UNIQUE_SHARE, 0, 1);
 
         ConfigNode retention = root.optChild("retention");
         if (retention != null) {
@@ -220,6 +246,17 @@ public final class JobConfig implements Serializable {
                         + ": "
                         + maxPendingEventsPerSubject);
         lines.add(VeilOptions.ERASURE_TOPIC.key() + ": " + erasureTopic);
+        lines.add(
+                VeilOptions.RISK_TOPIC.key()
+                        + ": "
+                        + riskTopic
+                        + " (window "
+                        + riskWindow
+                        + ", k "
+                        + riskK
+                        + ", warning above a unique share of "
+                        + riskMaxUniqueShare
+                        + ")");
         lines.add(VeilOptions.PSEUDONYMISATION_KEY.key() + ": " + pseudonymisationKey);
         lines.add(VeilOptions.KEY_EPOCH_LENGTH.key() + ": " + keyEpochs.length());
         lines.add(VeilOptions.KEY_EPOCH_START.key() + ": " + keyEpochs.start());
@@ -273,6 +310,10 @@ public final class JobConfig implements Serializable {
             Map<String, String> extraFlink,
             KeyEpochs epochs) {
         erasureTopic = o.erasureTopic;
+        riskTopic = o.riskTopic;
+        riskWindow = o.riskWindow;
+        riskK = o.riskK;
+        riskMaxUniqueShare = o.riskMaxUniqueShare;
         keyEpochs = epochs;
         idleSubject = o.idleSubject;
         erasureNoticeWindow = o.erasureNoticeWindow;

@@ -109,6 +109,15 @@ public final class VeilOptions {
                                     + " the outputs, so that downstream stores can delete by pseudonym"
                                     + " (schemas/output/erasure.schema.json).");
 
+    public static final ConfigOption<String> RISK_TOPIC =
+            key("topics.risk")
+                    .stringType()
+                    .defaultValue("veil.risk")
+                    .withDescription(
+                            "Re-identification risk of each output per window: the share of records whose"
+                                    + " quasi-identifiers are unique, and in groups smaller than risk.k"
+                                    + " (schemas/output/risk.schema.json).");
+
     // ---- time
     // --------------------------------------------------------------------------------------------------------
 
@@ -202,6 +211,33 @@ public final class VeilOptions {
                             "How far back from an erasure its notice lists the subject's pseudonyms: as long as"
                                     + " the longest retention of anonymised records downstream (1 day to 3,650"
                                     + " days).");
+
+    // ---- re-identification risk
+    // -------------------------------------------------------------------------------------------
+
+    public static final ConfigOption<Duration> RISK_WINDOW =
+            key("risk.window")
+                    .durationType()
+                    .defaultValue(Duration.ofHours(1))
+                    .withDescription(
+                            "Tumbling window, by the published records' event_time, over which each output's"
+                                    + " re-identification risk is measured (1 min to 1 day, dividing a day).");
+
+    public static final ConfigOption<Long> RISK_K =
+            key("risk.k")
+                    .longType()
+                    .defaultValue(10L)
+                    .withDescription(
+                            "Group size below which records count as at risk: the share of records whose"
+                                    + " quasi-identifier combination is shared by fewer than k records (2 to 1,000).");
+
+    public static final ConfigOption<Double> RISK_MAX_UNIQUE_SHARE =
+            key("risk.max_unique_share")
+                    .doubleType()
+                    .defaultValue(0.05)
+                    .withDescription(
+                            "Warning threshold: a window in which a larger share of an output's records is unique"
+                                    + " on its quasi-identifiers raises the metric risk_over_threshold (0 to 1).");
 
     // ---- delivery (shared)
     // -------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -40,6 +42,7 @@ public final class OutputRules {
     private final Set<String> minorDropFields;
     private final List<FieldRule> fields;
     private final String rulesVersion;
+    private final Set<String> quasiIdentifiers;
 
     OutputRules(
             String name,
@@ -50,7 +53,8 @@ public final class OutputRules {
             boolean publishMinors,
             Set<String> minorDropFields,
             List<FieldRule> fields,
-            String rulesVersion) {
+            String rulesVersion,
+            Set<String> quasiIdentifiers) {
         this.name = name;
         this.stream = stream;
         this.topic = topic;
@@ -60,6 +64,15 @@ public final class OutputRules {
         this.minorDropFields = Set.copyOf(minorDropFields);
         this.fields = List.copyOf(fields);
         this.rulesVersion = rulesVersion;
+        this.quasiIdentifiers = Collections.unmodifiableSet(new LinkedHashSet<>(quasiIdentifiers));
+    }
+
+    /**
+     * The output fields the rules mark {@code quasi_identifier: true}, in file order: what the
+     * re-identification risk of this output is measured over. Empty when none is marked.
+     */
+    public Set<String> quasiIdentifiers() {
+        return quasiIdentifiers;
     }
 
     /** Output name as in config, for example "device". */

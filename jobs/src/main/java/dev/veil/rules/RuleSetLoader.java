@@ -52,6 +52,14 @@ public final class RuleSetLoader {
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
+
+    /**
+     * A field rule's flag marking its output field as a quasi-identifier: a field that, combined
+     * with others, can single a person out (cell, truncated time, device family, IP prefix). The
+     * re-identification risk of an output is measured over these fields (docs/rules.md).
+     */
+    static final String QUASI_IDENTIFIER = "quasi_identifier";
+
     private static final Set<String> RULE_KINDS =
             Set.of(
                     "keep",
@@ -232,6 +240,7 @@ public final class RuleSetLoader {
         }
         List<FieldRule> rules = new ArrayList<>();
         Set<String> targets = new LinkedHashSet<>();
+        Set<String> quasiIdentifiers = new LinkedHashSet<>();
         for (Map.Entry<String, ConfigNode> f : fieldEntries.entrySet()) {
             boolean passed =
                     problems.attempt(
@@ -248,6 +257,9 @@ public final class RuleSetLoader {
                                 if (rule != null) {
                                     rules.add(rule);
                                     targets.add(rule.target());
+                                    if (f.getValue().json().path(QUASI_IDENTIFIER).asBoolean()) {
+                                        quasiIdentifiers.add(rule.target());
+                                    }
                                 }
                             });
             if (!passed) {
@@ -312,7 +324,16 @@ public final class RuleSetLoader {
         }
         problems.throwIfAny();
         return new OutputRules(
-                name, stream, topic, purposes, keyField, publishMinors, minorDrop, rules, version);
+                name,
+                stream,
+                topic,
+                purposes,
+                keyField,
+                publishMinors,
+                minorDrop,
+                rules,
+                version,
+                quasiIdentifiers);
     }
 
     /** Returns null for an explicit drop. */
@@ -346,6 +367,10 @@ public final class RuleSetLoader {
         String kind = null;
         for (String key : n.entries().keySet()) {
             if (key.equals("from")) {
+                continue;
+            }
+            if (key.equals(QUASI_IDENTIFIER)) {
+                n.child(key).asBoolean();
                 continue;
             }
             if (!RULE_KINDS.contains(key)) {

@@ -10,6 +10,10 @@ import dev.veil.job.operators.DeadLetterSplitter;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
+import dev.veil.job.risk.RiskGroups;
+import dev.veil.job.risk.RiskObservation;
+import dev.veil.job.risk.RiskObservations;
+import dev.veil.job.risk.RiskWindows;
 import dev.veil.job.serialisation.ConsentEventDeserializer;
 import dev.veil.job.serialisation.LogEventDeserializer;
 
@@ -117,9 +121,60 @@ public final class AnonymisationTopology {
                         .uid(Uids.CONSENT_GATE)
                         .name("consent gate");
 
-        return gated.union(
-                logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-                consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
+        DataStream<OutRecord> out =
+                gated.union(
+                        logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                        consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
+        boolean measured =
+                rules.parse().outputs().values().stream()
+                        .anyMatch(o -> !o.quasiIdentifiers().isEmpty());
+        return measured ? out.union(risk(gated, config, rules)) : out;
+    }
+
+    /**
+     * The re-identification risk of the published records, per output and window ({@link
+     * RiskWindows}): their quasi-identifier digests counted per group, then the groups per window.
+     */
+    private static DataStream<OutRecord> risk(
+            DataStream<OutRecord> published, JobConfig config, RulesText rules) {
+        return published
+                .flatMap(new RiskObservations(rules, config.riskWindow))
+                .uid(Uids.RISK_OBSERVATIONS)
+                .name("risk observations")
+                .keyBy(new RiskGroupKey())
+                .process(new RiskGroups(config.riskWindow))
+                .uid(Uids.RISK_GROUPS)
+                .name("risk groups")
+                .keyBy(new RiskWindowKey())
+                .process(
+                        new RiskWindows(
+                                rules,
+                                config.riskTopic,
+                                config.riskWindow,
+                                config.riskK,
+                                config.riskMaxUniqueShare))
+                .uid(Uids.RISK_WINDOWS)
+                .name("risk per window");
+    }
+
+    /** Key of a risk observation: its output, window and quasi-identifier digest. */
+    static final class RiskGroupKey implements KeySelector<RiskObservation, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RiskObservation o) {
+            return o.groupKey();
+        }
+    }
+
+    /** Key of a group size: its output and window. */
+    static final class RiskWindowKey implements KeySelector<RiskObservation, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RiskObservation o) {
+            return o.windowKey();
+        }
     }
 
     /** Event time of a log event; dead letters have none, so they never move a watermark. */

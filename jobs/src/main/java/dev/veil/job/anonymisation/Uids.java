@@ -14,4 +14,7 @@ public final class Uids {
     public static final String CONSENT_DEAD_LETTERS = "veil-consent-dead-letters";
     public static final String CONSENT_GATE = "veil-consent-gate";
     public static final String SINK = "veil-kafka-sink";
+    public static final String RISK_OBSERVATIONS = "veil-risk-observations";
+    public static final String RISK_GROUPS = "veil-risk-groups";
+    public static final String RISK_WINDOWS = "veil-risk-windows";
 }

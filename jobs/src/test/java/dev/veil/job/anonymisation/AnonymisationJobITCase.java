@@ -1048,6 +1048,22 @@ class AnonymisationJobITCase extends VeilTestBase {
                         "keyed _timer_state/processing_consent-gate-log-folds",
                         "operator max-watermark (UNION)"));
         pinned.put("veil-kafka-sink", names("operator writer_raw_states (SPLIT_DISTRIBUTE)"));
+        // the re-identification risk of the outputs with quasi-identifiers
+        pinned.put("veil-risk-observations", names());
+        pinned.put(
+                "veil-risk-groups",
+                names(
+                        "keyed _timer_state/event_user-timers",
+                        "keyed _timer_state/processing_user-timers",
+                        "keyed count = java.lang.Long by"
+                                + " org.apache.flink.api.common.typeutils.base.LongSerializer$LongSerializerSnapshot"));
+        pinned.put(
+                "veil-risk-windows",
+                names(
+                        "keyed _timer_state/event_user-timers",
+                        "keyed _timer_state/processing_user-timers",
+                        "keyed totals = dev.veil.job.risk.RiskTotals by"
+                                + " org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot"));
         pinned.put(
                 "Sink Committer: veil-kafka-sink",
                 names("operator streaming_committer_raw_states (SPLIT_DISTRIBUTE)"));

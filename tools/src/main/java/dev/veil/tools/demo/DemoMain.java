@@ -256,6 +256,15 @@ public final class DemoMain implements Callable<Integer> {
                         values[0] += scan(node, raw, leaks);
                         lifecycle.notice(node);
                     });
+            List<JsonNode> risk = new ArrayList<>();
+            readBack(
+                    io,
+                    jobConfig.riskTopic,
+                    out,
+                    node -> {
+                        values[0] += scan(node, raw, leaks);
+                        risk.add(node);
+                    });
 
             printSummary(
                     sent,
@@ -268,6 +277,7 @@ public final class DemoMain implements Callable<Integer> {
                             LocalMetrics.total(AnonymisationTopology.JOB_NAME, "erasure_notices"),
                             LocalMetrics.total(
                                     AnonymisationTopology.JOB_NAME, "subject_secrets_shredded")),
+                    RiskSummary.format(risk),
                     values[0],
                     leaks[0],
                     started);
@@ -599,6 +609,7 @@ public final class DemoMain implements Callable<Integer> {
      * @param droppedByReason the consent gate's {@code veil.reason.<r>.dropped} counters, summed
      *     over subtasks
      * @param lifecycle the lines of {@link Lifecycle#summary}
+     * @param risk the lines of {@link RiskSummary#format}
      */
     private static void printSummary(
             Map<String, Long> sent,
@@ -606,6 +617,7 @@ public final class DemoMain implements Callable<Integer> {
             Map<String, Long> droppedByReason,
             Map<String, Long> deadLetters,
             String lifecycle,
+            String risk,
             long valuesScanned,
             long leaks,
             long started) {
@@ -637,9 +649,10 @@ public final class DemoMain implements Callable<Integer> {
                 "dead-lettered, by reason (invalid_value: published, without the field named in the dead letter):\n");
         deadLetters.forEach((r, n) -> sb.append(String.format("  %-32s %,10d%n", r, n)));
         sb.append(lifecycle);
+        sb.append(risk);
         sb.append(
                 String.format(
-                        "leak scan: %,d values of the anonymised, dead-letter and erasure topics checked against"
+                        "leak scan: %,d values of the anonymised, dead-letter, erasure and risk topics checked against"
                                 + " the input's raw identifiers: %d found%n",
                         valuesScanned, leaks));
         sb.append(

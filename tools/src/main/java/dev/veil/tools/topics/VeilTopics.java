@@ -53,6 +53,12 @@ public final class VeilTopics {
         // A notice tells downstream stores which pseudonyms to delete: it must outlive the
         // anonymised records it names, and a store that was down for months must still find it.
         t.add(new Topic(job.erasureTopic, "erasure notices", 1, delete(Duration.ofDays(365))));
+        t.add(
+                new Topic(
+                        job.riskTopic,
+                        "re-identification risk per output and window",
+                        1,
+                        delete(Duration.ofDays(365))));
         for (OutputRules o : rules.outputs().values()) {
             t.add(
                     new Topic(
