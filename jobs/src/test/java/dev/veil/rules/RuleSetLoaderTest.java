@@ -569,7 +569,7 @@ class RuleSetLoaderTest extends VeilTestBase {
                                 withForwardedFor(
                                         ", x_forwarded_for: true, form: address,"
                                                 + " trusted_proxies: [198.51.100.0/24,"
-                                                + " '2001:db8:ffff::/48']"),
+                                                + " 2001:db8:ffff::/48]"),
                                 header))
                 .isEqualTo("203.0.113.0");
     }
