@@ -133,6 +133,28 @@ class ArchitectureTest {
         rule.check(main);
     }
 
+    /**
+     * Values are personal data: an IP, a hop of an X-Forwarded-For list or a URL host must never
+     * leave the process as a DNS query. The IPAddress library's IPAddressString reads literals
+     * only; its HostName and the JDK's InetAddress and InetSocketAddress can resolve names.
+     */
+    @Test
+    void recordPath_neverResolvesNames() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.veil.privacy..", "dev.veil.rules..", "dev.veil.record..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("java.net.InetAddress")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("java.net.InetSocketAddress")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("inet.ipaddr.HostName")
+                .check(main);
+    }
+
     @Test
     void mainClasses_exceptTheCommandLineEntryPoint_useNoStandardStreamsOrJavaUtilLogging() {
         ArchRule rule =

@@ -7,11 +7,11 @@ import java.util.Objects;
  * not a single address or coordinates outside the WGS 84 range.
  *
  * <p>The {@linkplain #reason() reason} is a short, stable, machine-readable code (for example
- * {@code "invalid_ip"}, {@code "invalid_coordinates"}, {@code "invalid_phone"}, {@code
- * "invalid_url"}, {@code "invalid_number"}, {@code "invalid_cell"}, {@code "empty_id"}) meant for
- * dead-letter records and metrics. The message is a human-readable detail. Neither ever contains
- * the rejected value: values are personal data and must not leak into logs, metrics or dead-letter
- * topics.
+ * {@code "invalid_ip"}, {@code "no_client_ip"}, {@code "invalid_coordinates"}, {@code
+ * "invalid_phone"}, {@code "invalid_url"}, {@code "invalid_number"}, {@code "invalid_cell"}, {@code
+ * "empty_id"}) meant for dead-letter records and metrics. The message is a human-readable detail.
+ * Neither ever contains the rejected value: values are personal data and must not leak into logs,
+ * metrics or dead-letter topics.
  *
  * <p>This exception is raised on the per-record hot path, so it does not capture a stack trace
  * ({@link #fillInStackTrace()} returns {@code this}) and never has a cause (causes from libraries

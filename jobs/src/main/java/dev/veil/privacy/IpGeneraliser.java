@@ -5,6 +5,8 @@ import inet.ipaddr.IPAddress;
 import inet.ipaddr.IPAddressString;
 import inet.ipaddr.IPAddressStringParameters;
 
+import java.util.Objects;
+
 /**
  * Generalises an IP address literal to its network prefix in CIDR notation (RFC 4632 for IPv4, RFC
  * 4291 section 2.3 for IPv6), for example {@code "203.0.113.77"} to {@code "203.0.113.0/24"}.
@@ -34,7 +36,9 @@ import inet.ipaddr.IPAddressStringParameters;
  *
  * <p>Output is canonical: IPv4 dotted decimal, IPv6 RFC 5952 (lower case, longest zero run
  * compressed), for example {@code "2001:db8:85a3::/48"}; prefix length 32 or 128 gives the single
- * address with {@code /32} or {@code /128}.
+ * address with {@code /32} or {@code /128}. In the {@link Form#ADDRESS} form the {@code /length} is
+ * left out and only the network address is written ({@code "203.0.113.0"}, {@code
+ * "2001:db8:85a3::"}): the prefix length is then known from the rule, not from the value.
  *
  * <p>Parsing uses the IPAddress library ({@code inet.ipaddr}). Immutable and thread-safe.
  */
@@ -45,8 +49,28 @@ public final class IpGeneraliser {
     /** Literal addresses only: every lenient or multi-address form of the library switched off. */
     private static final IPAddressStringParameters STRICT = strictParameters();
 
+    /** How a generalised address is written. */
+    public enum Form {
+        /** Network address and prefix length, RFC 4632 / RFC 4291 section 2.3: "203.0.113.0/24". */
+        CIDR,
+        /** The network address alone (all host bits zero): "203.0.113.0", "2001:db8::". */
+        ADDRESS
+    }
+
     private final int ipv4PrefixLength;
     private final int ipv6PrefixLength;
+    private final Form form;
+
+    /**
+     * Creates a generaliser that writes {@link Form#CIDR}.
+     *
+     * @param ipv4PrefixLength prefix length in bits kept of IPv4 addresses, 0 to 32
+     * @param ipv6PrefixLength prefix length in bits kept of IPv6 addresses, 0 to 128
+     * @throws IllegalArgumentException if a length is out of range; the message quotes it
+     */
+    public IpGeneraliser(int ipv4PrefixLength, int ipv6PrefixLength) {
+        this(ipv4PrefixLength, ipv6PrefixLength, Form.CIDR);
+    }
 
     /**
      * Creates a generaliser.
@@ -55,9 +79,11 @@ public final class IpGeneraliser {
      *     network)
      * @param ipv6PrefixLength prefix length in bits kept of IPv6 addresses, 0 to 128 (48 keeps a
      *     site prefix)
+     * @param form how the result is written
      * @throws IllegalArgumentException if a length is out of range; the message quotes it
+     * @throws NullPointerException if {@code form} is null
      */
-    public IpGeneraliser(int ipv4PrefixLength, int ipv6PrefixLength) {
+    public IpGeneraliser(int ipv4PrefixLength, int ipv6PrefixLength, Form form) {
         if (ipv4PrefixLength < 0 || ipv4PrefixLength > 32) {
             throw new IllegalArgumentException(
                     "ipv4PrefixLength must be between 0 and 32, was " + ipv4PrefixLength);
@@ -68,14 +94,16 @@ public final class IpGeneraliser {
         }
         this.ipv4PrefixLength = ipv4PrefixLength;
         this.ipv6PrefixLength = ipv6PrefixLength;
+        this.form = Objects.requireNonNull(form, "form");
     }
 
     /**
-     * Returns the network prefix of an address literal in canonical CIDR notation.
+     * Returns the network prefix of an address literal in canonical form.
      *
      * @param literal an IPv4 or IPv6 address literal as described in the class comment; may be null
      *     (rejected)
-     * @return for example {@code "203.0.113.0/24"} or {@code "2001:db8:85a3::/48"}
+     * @return for example {@code "203.0.113.0/24"} or {@code "2001:db8:85a3::/48"} ({@link
+     *     Form#CIDR}), {@code "203.0.113.0"} or {@code "2001:db8:85a3::"} ({@link Form#ADDRESS})
      * @throws InvalidValueException reason {@code "invalid_ip"} if the input is not exactly one
      *     address literal; the message never contains the input
      */
@@ -88,13 +116,34 @@ public final class IpGeneraliser {
         if (fast != null) {
             return fast;
         }
-        IPAddress address = parse(s);
+        return generaliseAddress(address(s));
+    }
+
+    /**
+     * The network prefix of an address from {@link #address(String)}, in this generaliser's form.
+     */
+    String generaliseAddress(IPAddress address) {
+        int prefix = address.isIPv4() ? ipv4PrefixLength : ipv6PrefixLength;
+        IPAddress block = address.toPrefixBlock(prefix);
+        return form == Form.CIDR
+                ? block.toCanonicalString()
+                : block.getLower().withoutPrefixLength().toCanonicalString();
+    }
+
+    /**
+     * Parses one address literal as the class comment defines it, without generalising it; an
+     * IPv4-mapped IPv6 address comes back as IPv4. Never a DNS lookup.
+     *
+     * @param literal the literal, already stripped
+     * @throws InvalidValueException reason {@code "invalid_ip"}; the message never quotes the input
+     */
+    static IPAddress address(String literal) throws InvalidValueException {
+        IPAddress address = parse(literal);
         if (address.isIPv6() && address.isIPv4Convertible()) {
             // The default converter converts exactly the IPv4-mapped range ::ffff:0:0/96.
             address = address.toIPv4();
         }
-        int prefix = address.isIPv4() ? ipv4PrefixLength : ipv6PrefixLength;
-        return address.toPrefixBlock(prefix).toCanonicalString();
+        return address;
     }
 
     /**
@@ -149,8 +198,7 @@ public final class IpGeneraliser {
                 + ((network >>> 8) & 0xFF)
                 + "."
                 + (network & 0xFF)
-                + "/"
-                + ipv4PrefixLength;
+                + (form == Form.CIDR ? "/" + ipv4PrefixLength : "");
     }
 
     private static IPAddress parse(String s) throws InvalidValueException {

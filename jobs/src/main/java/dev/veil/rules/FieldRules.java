@@ -1,5 +1,6 @@
 package dev.veil.rules;
 
+import dev.veil.privacy.ForwardedForGeneraliser;
 import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdNormaliser;
 import dev.veil.privacy.IdentifierScope;
@@ -136,18 +137,39 @@ final class FieldRules {
         }
     }
 
-    /** IP address to its network prefix in CIDR notation. */
+    /**
+     * IP address, or the client hop of an X-Forwarded-For value ({@link ForwardedForGeneraliser}),
+     * to its network prefix in CIDR notation or as the bare network address.
+     */
     static final class GeneraliseIp extends TextRule {
         private final IpGeneraliser generaliser;
+        private final ForwardedForGeneraliser forwardedFor;
 
-        GeneraliseIp(String target, String source, int v4, int v6) {
+        /**
+         * @param trustedProxies null: the value is one IP literal; otherwise it is an
+         *     X-Forwarded-For value and these are the trusted proxy ranges (possibly none)
+         */
+        GeneraliseIp(
+                String target,
+                String source,
+                int v4,
+                int v6,
+                IpGeneraliser.Form form,
+                List<String> trustedProxies) {
             super(target, "generalise_ip", source);
-            this.generaliser = new IpGeneraliser(v4, v6);
+            this.generaliser = new IpGeneraliser(v4, v6, form);
+            this.forwardedFor =
+                    trustedProxies == null
+                            ? null
+                            : new ForwardedForGeneraliser(generaliser, trustedProxies);
         }
 
         @Override
         JsonNode applyText(String value, RuleContext ctx) throws InvalidValueException {
-            return F.textNode(generaliser.generalise(value));
+            return F.textNode(
+                    forwardedFor == null
+                            ? generaliser.generalise(value)
+                            : forwardedFor.generalise(value));
         }
     }
 

@@ -5,8 +5,10 @@ import dev.veil.config.ConfigNode;
 import dev.veil.config.ConfigProblems;
 import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
+import dev.veil.privacy.ForwardedForGeneraliser;
 import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdentifierScope;
+import dev.veil.privacy.IpGeneraliser;
 import dev.veil.schema.InputSchemas;
 import dev.veil.schema.InputSchemas.FieldType;
 
@@ -76,6 +78,9 @@ public final class RuleSetLoader {
                     "case_sensitive", IdKind.CASE_SENSITIVE,
                     "case_insensitive", IdKind.CASE_INSENSITIVE,
                     "phone", IdKind.PHONE);
+
+    private static final Map<String, IpGeneraliser.Form> IP_FORMS =
+            Map.of("cidr", IpGeneraliser.Form.CIDR, "address", IpGeneraliser.Form.ADDRESS);
 
     private static final Map<String, IdentifierScope> SCOPES = new LinkedHashMap<>();
 
@@ -467,14 +472,36 @@ public final class RuleSetLoader {
             case "generalise_ip":
                 {
                     requireType(where, stream, inputFields, source, kind, false);
-                    params.allowOnly("ipv4_prefix", "ipv6_prefix");
+                    params.allowOnly(
+                            "ipv4_prefix",
+                            "ipv6_prefix",
+                            "form",
+                            "x_forwarded_for",
+                            "trusted_proxies");
                     // An IP is always an identifier: a prefix longer than these keeps (nearly) a
                     // whole address.
                     ConfigNode v4 = params.child("ipv4_prefix");
                     ConfigNode v6 = params.child("ipv6_prefix");
                     int v4Len = v4.asInt(0, MAX_IPV4_PREFIX);
                     int v6Len = v6.asInt(0, MAX_IPV6_PREFIX);
-                    return new FieldRules.GeneraliseIp(target, source, v4Len, v6Len);
+                    IpGeneraliser.Form form = IpGeneraliser.Form.CIDR;
+                    if (params.has("form")) {
+                        form = IP_FORMS.get(params.child("form").asEnum(IP_FORMS.keySet()));
+                    }
+                    boolean xff =
+                            params.has("x_forwarded_for")
+                                    && params.child("x_forwarded_for").asBoolean();
+                    List<String> trusted = xff ? List.of() : null;
+                    ConfigNode proxies = params.optChild("trusted_proxies");
+                    if (proxies != null) {
+                        if (!xff) {
+                            throw proxies.error(
+                                    "trusted_proxies only applies to an X-Forwarded-For value;"
+                                            + " set x_forwarded_for: true, or remove it");
+                        }
+                        trusted = trustedProxies(proxies);
+                    }
+                    return new FieldRules.GeneraliseIp(target, source, v4Len, v6Len, form, trusted);
                 }
             case "truncate_time":
                 {
@@ -550,6 +577,21 @@ public final class RuleSetLoader {
             default:
                 throw params.error("unknown rule '" + kind + "'");
         }
+    }
+
+    /** CIDR ranges, each checked where it is written. */
+    private static List<String> trustedProxies(ConfigNode proxies) {
+        List<String> ranges = new ArrayList<>();
+        for (ConfigNode item : proxies.items()) {
+            String cidr = item.asText();
+            try {
+                ForwardedForGeneraliser.trustedRange(cidr);
+            } catch (IllegalArgumentException e) {
+                throw item.error(e.getMessage());
+            }
+            ranges.add(cidr);
+        }
+        return ranges;
     }
 
     private static void requireInput(

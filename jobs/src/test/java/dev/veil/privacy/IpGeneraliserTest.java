@@ -125,6 +125,32 @@ class IpGeneraliserTest {
                         });
     }
 
+    @ParameterizedTest(name = "[{0}] -> {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "192.0.2.77                   | 192.0.2.0",
+                "192.0.2.77:8080              | 192.0.2.0",
+                "::ffff:192.0.2.77            | 192.0.2.0",
+                "2001:db8:85a3:1:2:3:4:5      | 2001:db8:85a3::",
+                "[2001:DB8:85A3::1]:443       | 2001:db8:85a3::",
+                "2001:db8:0:1::1              | 2001:db8::",
+            })
+    void generalise_addressForm_returnsNetworkAddressWithoutLength(String literal, String expected)
+            throws Exception {
+        IpGeneraliser address = new IpGeneraliser(24, 48, IpGeneraliser.Form.ADDRESS);
+
+        assertThat(address.generalise(literal)).isEqualTo(expected);
+    }
+
+    @Test
+    void generalise_addressFormPrefixZero_returnsUnspecifiedAddress() throws Exception {
+        IpGeneraliser zero = new IpGeneraliser(0, 0, IpGeneraliser.Form.ADDRESS);
+
+        assertThat(zero.generalise("192.0.2.7")).isEqualTo("0.0.0.0");
+        assertThat(zero.generalise("2001:db8::7")).isEqualTo("::");
+    }
+
     @Test
     void generalise_null_throwsInvalidIp() {
         assertThatThrownBy(() -> slash24And48.generalise(null))

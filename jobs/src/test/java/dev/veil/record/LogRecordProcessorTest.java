@@ -1,5 +1,6 @@
 package dev.veil.record;
 
+import dev.veil.config.YamlDocument;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleSetLoader;
@@ -340,6 +341,68 @@ class LogRecordProcessorTest extends VeilTestBase {
         assertThat(c.details.get(0))
                 .isEqualTo("left out of output 'device': ip_prefix (generalise_ip: invalid_ip)")
                 .doesNotContain("999.1.1.1");
+    }
+
+    /** Device rules whose one generalised field reads X-Forwarded-For behind 198.51.100.0/24. */
+    private static final RuleSet FORWARDED_FOR_RULES =
+            RuleSetLoader.load(
+                    YamlDocument.parse(
+                            "xff-rules.yaml",
+                            String.join(
+                                    "\n",
+                                    "version: \"xff-1\"",
+                                    "subject_id: case_insensitive",
+                                    "outputs:",
+                                    "  device:",
+                                    "    stream: device",
+                                    "    topic: veil.anon.device",
+                                    "    purposes: [analytics]",
+                                    "    fields:",
+                                    "      subject: {from: user_id, pseudonymise: {id: case_insensitive}}",
+                                    "      client_net:",
+                                    "        from: x_forwarded_for",
+                                    "        generalise_ip: {ipv4_prefix: 24, ipv6_prefix: 48,"
+                                            + " x_forwarded_for: true,",
+                                    "                        trusted_proxies: [198.51.100.0/24]}",
+                                    "")));
+
+    private static Collected processForwardedFor(String header) {
+        Collected c = new Collected();
+        String json =
+                "{\"event_id\":\"e1\",\"user_id\":\"alice-secret\","
+                        + "\"event_time\":\"2026-11-28T10:17:42.123Z\",\"x_forwarded_for\":\""
+                        + header
+                        + "\"}";
+        processor(FORWARDED_FOR_RULES)
+                .process("device", json.getBytes(StandardCharsets.UTF_8), LATEST, c);
+        return c;
+    }
+
+    @Test
+    void process_xForwardedFor_publishesOnlyTheClientsNetwork() {
+        String header =
+                "192.0.2.66, [2001:db8:1::7]:443, 203.0.113.77:51234, unknown, 198.51.100.2";
+
+        Collected c = processForwardedFor(header);
+
+        assertThat(c.reasons).isEmpty();
+        assertThat(c.records).hasSize(1);
+        assertThat(c.records.get(0).get("client_net").asText()).isEqualTo("203.0.113.0/24");
+        for (String hop : header.split(",")) {
+            assertThat(c.records.get(0).toString()).doesNotContain(hop.strip());
+        }
+    }
+
+    @Test
+    void process_xForwardedForWithoutAnAddress_recordPublishedWithoutTheFieldAndOneDeadLetter() {
+        Collected c = processForwardedFor("unknown, _hidden, proxy.example.com");
+
+        assertThat(c.outputs).containsExactly("device");
+        assertThat(fieldNames(c.records.get(0)))
+                .containsExactly("subject", "rules_version", "key_epoch");
+        assertThat(c.reasons).containsExactly(DeadLetterReason.INVALID_VALUE);
+        assertThat(c.details.get(0))
+                .isEqualTo("left out of output 'device': client_net (generalise_ip: no_client_ip)");
     }
 
     @Test

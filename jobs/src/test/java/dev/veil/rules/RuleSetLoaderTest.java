@@ -5,6 +5,7 @@ import dev.veil.config.YamlDocument;
 import dev.veil.consent.Purpose;
 import dev.veil.privacy.IdKind;
 import dev.veil.privacy.IdentifierScope;
+import dev.veil.privacy.InvalidValueException;
 import dev.veil.record.Json;
 import dev.veil.testing.VeilTestBase;
 
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
@@ -232,7 +234,8 @@ class RuleSetLoaderTest extends VeilTestBase {
                 16,
                 57,
                 "outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefx",
-                "unknown key 'ipv4_prefx'; expected one of [ipv4_prefix, ipv6_prefix]");
+                "unknown key 'ipv4_prefx'; expected one of [form, ipv4_prefix, ipv6_prefix,"
+                        + " trusted_proxies, x_forwarded_for]");
     }
 
     @Test
@@ -513,6 +516,189 @@ class RuleSetLoaderTest extends VeilTestBase {
 
         assertThat(e.path()).isEqualTo("outputs.device.fields.ip_prefix.generalise_ip.ipv4_prefix");
         assertThat(e.problem()).isEqualTo("must be between 0 and 24, was 32");
+    }
+
+    /** BASE with an X-Forwarded-For rule as its last field; {@code params} go inside it. */
+    private static String withForwardedFor(String params) {
+        return edited(
+                LAST_FIELD,
+                LAST_FIELD
+                        + "      client_net: {from: x_forwarded_for, generalise_ip: {ipv4_prefix:"
+                        + " 24, ipv6_prefix: 48"
+                        + params
+                        + "}}\n");
+    }
+
+    /** The 1-based column of {@code text} in line 19, the rule withForwardedFor adds. */
+    private static int column19(String file, String text) {
+        String line = file.split("\n")[18];
+        assertThat(line).contains(text);
+        return line.indexOf(text) + 1;
+    }
+
+    private static String clientNet(String rulesText, String header) throws Exception {
+        FieldRule rule =
+                RuleSetLoader.load(YamlDocument.parse(FILE, rulesText))
+                        .output("device")
+                        .fields()
+                        .stream()
+                        .filter(f -> f.target().equals("client_net"))
+                        .findFirst()
+                        .orElseThrow();
+        ObjectNode record = Json.MAPPER.createObjectNode().put("x_forwarded_for", header);
+        JsonNode out = rule.apply(record, ruleContext());
+        return out == null ? null : out.asText();
+    }
+
+    @Test
+    void apply_xForwardedForWithTrustedProxies_generalisesTheRightmostUntrustedHop()
+            throws Exception {
+        String rules =
+                withForwardedFor(
+                        ", x_forwarded_for: true,"
+                                + " trusted_proxies: [198.51.100.0/24, '2001:db8:ffff::/48']");
+        String header =
+                "192.0.2.66, 203.0.113.77:51234, unknown, 198.51.100.2, [2001:db8:ffff::1]:80";
+
+        assertThat(clientNet(rules, header)).isEqualTo("203.0.113.0/24");
+        assertThat(clientNet(withForwardedFor(", x_forwarded_for: true"), header))
+                .as("no trusted proxies: the rightmost address hop")
+                .isEqualTo("2001:db8:ffff::/48");
+        assertThat(
+                        clientNet(
+                                withForwardedFor(
+                                        ", x_forwarded_for: true, form: address,"
+                                                + " trusted_proxies: [198.51.100.0/24,"
+                                                + " 2001:db8:ffff::/48]"),
+                                header))
+                .isEqualTo("203.0.113.0");
+    }
+
+    @Test
+    void apply_xForwardedForWithoutAnAddress_leavesTheFieldOutAsInvalid() {
+        assertThatThrownBy(
+                        () ->
+                                clientNet(
+                                        withForwardedFor(", x_forwarded_for: true"),
+                                        "unknown, _hidden"))
+                .isInstanceOfSatisfying(
+                        InvalidValueException.class,
+                        e -> assertThat(e.reason()).isEqualTo("no_client_ip"));
+    }
+
+    @Test
+    void apply_addressFormOnAPlainIp_writesTheNetworkAddress() throws Exception {
+        RuleSet rules =
+                RuleSetLoader.load(
+                        YamlDocument.parse(
+                                FILE,
+                                edited("ipv6_prefix: 48}", "ipv6_prefix: 48, form: address}")));
+        FieldRule rule =
+                rules.output("device").fields().stream()
+                        .filter(f -> f.target().equals("ip_prefix"))
+                        .findFirst()
+                        .orElseThrow();
+
+        assertThat(
+                        rule.apply(
+                                        Json.MAPPER
+                                                .createObjectNode()
+                                                .put("ip", "[2001:db8:5:6::7]:443"),
+                                        ruleContext())
+                                .asText())
+                .isEqualTo("2001:db8:5::");
+        assertThat(
+                        rule.apply(
+                                        Json.MAPPER.createObjectNode().put("ip", "192.0.2.77"),
+                                        ruleContext())
+                                .asText())
+                .isEqualTo("192.0.2.0");
+    }
+
+    @Test
+    void load_trustedProxiesWithoutXForwardedFor_isRefusedAtTheList() {
+        String text = withForwardedFor(", trusted_proxies: [198.51.100.0/24]");
+
+        assertLocated(
+                loadError(text),
+                19,
+                column19(text, "[198"),
+                "outputs.device.fields.client_net.generalise_ip.trusted_proxies",
+                "trusted_proxies only applies to an X-Forwarded-For value; set x_forwarded_for:"
+                        + " true");
+        assertThat(
+                        loadError(withForwardedFor(", x_forwarded_for: false, trusted_proxies: []"))
+                                .problem())
+                .startsWith("trusted_proxies only applies");
+    }
+
+    @Test
+    void load_badTrustedProxy_isRefusedAtTheItemQuotingIt() {
+        String text =
+                withForwardedFor(
+                        ", x_forwarded_for: true, trusted_proxies: [198.51.100.0/24, 10.0.0.1/8]");
+
+        assertLocated(
+                loadError(text),
+                19,
+                column19(text, "10.0.0.1/8"),
+                "outputs.device.fields.client_net.generalise_ip.trusted_proxies[1]",
+                "'10.0.0.1/8' has host bits set; did you mean 10.0.0.0/8?");
+        assertThat(
+                        loadError(
+                                        withForwardedFor(
+                                                ", x_forwarded_for: true, trusted_proxies:"
+                                                        + " [proxy.example.com]"))
+                                .problem())
+                .contains("'proxy.example.com' is not an IP range in CIDR notation");
+        assertThat(
+                        loadError(
+                                        withForwardedFor(
+                                                ", x_forwarded_for: true, trusted_proxies:"
+                                                        + " 198.51.100.0/24"))
+                                .problem())
+                .isEqualTo("expected a list, found text");
+    }
+
+    @Test
+    void load_unknownFormOrNonBooleanXForwardedFor_isRefusedNamingTheChoices() {
+        String form = withForwardedFor(", form: network");
+        ConfigException e = loadError(form);
+        assertLocated(
+                e,
+                19,
+                column19(form, "network"),
+                "outputs.device.fields.client_net.generalise_ip.form",
+                "'network' is not one of [address, cidr]");
+
+        ConfigException flag = loadError(withForwardedFor(", x_forwarded_for: 'yes please'"));
+        assertThat(flag.path())
+                .isEqualTo("outputs.device.fields.client_net.generalise_ip.x_forwarded_for");
+        assertThat(flag.problem()).isEqualTo("expected true or false, found text");
+    }
+
+    @Test
+    void load_xForwardedForPrefixOutOfRange_isRefusedAsForAnIp() {
+        ConfigException e =
+                loadError(
+                        edited(
+                                LAST_FIELD,
+                                LAST_FIELD
+                                        + "      client_net: {from: x_forwarded_for, generalise_ip:"
+                                        + " {ipv4_prefix: 24, ipv6_prefix: 96, x_forwarded_for:"
+                                        + " true}}\n"));
+
+        assertThat(e.path())
+                .isEqualTo("outputs.device.fields.client_net.generalise_ip.ipv6_prefix");
+        assertThat(e.problem()).isEqualTo("must be between 0 and 64, was 96");
+    }
+
+    @Test
+    void load_keepOfXForwardedFor_isRefusedAsAnIdentifier() {
+        ConfigException e =
+                loadError(edited(LAST_FIELD, LAST_FIELD + "      x_forwarded_for: keep\n"));
+
+        assertThat(e.problem()).contains("is an identifier");
     }
 
     @Test
