@@ -137,14 +137,15 @@ final class PreviewCommand implements Callable<Integer> {
                                 + " synthetic raw record(s) per stream from the demo's generator"
                                 + " (seed "
                                 + PreviewSamples.SEED
-                                + "); no real person's data"
+                                + "), no real person's"
                         : "  in:  raw records of " + input + ", as written there");
         lines.add(
-                "  out: the job's rules with a throwaway random key made for this run (never shown):"
-                        + " pseudonyms agree within this run only");
+                "  out: the job's own code, with a throwaway random key made for this run (never"
+                        + " shown)");
+        lines.add("       pseudonyms agree within this run only; --json shows them whole");
         lines.add(
-                "  consent is not checked: every purpose counts as granted (for a minor with a"
-                        + " guardian's consent); the minors policy applies");
+                "  consent is not checked: every purpose counts as granted (a minor's with a"
+                        + " guardian's consent); minors policy applied");
         return lines;
     }
 

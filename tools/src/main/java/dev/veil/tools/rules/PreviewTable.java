@@ -33,7 +33,7 @@ final class PreviewTable {
 
     private PreviewTable() {}
 
-    /** One output's heading: stream, topic, purposes, key field and minors policy. */
+    /** One output's heading, two lines: stream, topic; purposes, key field and minors policy. */
     static String heading(OutputRules o) {
         List<String> purposes = new ArrayList<>();
         Purpose.fromMask(o.requiredPurposes()).forEach(p -> purposes.add(p.wireName()));
@@ -43,7 +43,7 @@ final class PreviewTable {
                 + o.stream()
                 + " -> topic "
                 + o.topic()
-                + "; purposes "
+                + " ==\n   purposes "
                 + String.join(", ", purposes)
                 + "; key "
                 + (o.keyField() == null ? "none" : o.keyField())
@@ -52,8 +52,7 @@ final class PreviewTable {
                         ? o.minorDropFields().isEmpty()
                                 ? "published"
                                 : "published without " + new TreeSet<>(o.minorDropFields())
-                        : "never published")
-                + " ==";
+                        : "never published");
     }
 
     /**

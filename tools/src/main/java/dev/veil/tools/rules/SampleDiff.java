@@ -141,10 +141,10 @@ final class SampleDiff {
                 if (o == null || n == null || o.at(i) == null || n.at(i) == null) {
                     if (o == null && after.get(i) != null) {
                         appears++;
-                        appearsEg = appearsEg == null ? after.get(i) : appearsEg;
+                        appearsEg = appearsEg == null ? eg(after.get(i)) : appearsEg;
                     } else if (n == null && before.get(i) != null) {
                         disappears++;
-                        disappearsEg = disappearsEg == null ? before.get(i) : disappearsEg;
+                        disappearsEg = disappearsEg == null ? eg(before.get(i)) : disappearsEg;
                     }
                     continue;
                 }
@@ -155,13 +155,13 @@ final class SampleDiff {
                 }
                 if (b == null) {
                     appears++;
-                    appearsEg = appearsEg == null ? a : appearsEg;
+                    appearsEg = appearsEg == null ? eg(a) : appearsEg;
                 } else if (a == null) {
                     disappears++;
-                    disappearsEg = disappearsEg == null ? b : disappearsEg;
+                    disappearsEg = disappearsEg == null ? eg(b) : disappearsEg;
                 } else if (oldForm.get(b).equals(newForm.get(a))) {
                     sameForm++;
-                    sameFormEg = sameFormEg == null ? b + " -> " + a : sameFormEg;
+                    sameFormEg = sameFormEg == null ? eg(b) + " -> " + eg(a) : sameFormEg;
                 } else {
                     otherForm++;
                     otherFormEg =
@@ -212,6 +212,11 @@ final class SampleDiff {
                                         + sameFormEg));
             }
         }
+    }
+
+    /** An example value as printed: a pseudonym shortened. */
+    private static String eg(String v) {
+        return PreviewTable.shorten(v);
     }
 
     private static void addNames(Outputs records, Set<String> names) {
