@@ -17,8 +17,10 @@ import java.util.concurrent.Callable;
 @Command(
         name = "veil rules",
         mixinStandardHelpOptions = true,
-        description = "Checks Veil's configuration files before they are rolled out.",
-        subcommands = RulesMain.Check.class)
+        description =
+                "Checks Veil's configuration files before they are rolled out; previews and"
+                        + " compares rules files on sample records.",
+        subcommands = {RulesMain.Check.class, PreviewCommand.class, DiffCommand.class})
 public final class RulesMain implements Callable<Integer> {
     @Spec CommandSpec spec;
 
