@@ -14,4 +14,6 @@ public final class Uids {
     public static final String CONSENT_DEAD_LETTERS = "veil-consent-dead-letters";
     public static final String CONSENT_GATE = "veil-consent-gate";
     public static final String SINK = "veil-kafka-sink";
+    public static final String CONTROL_SOURCE = "veil-rules-control-source";
+    public static final String CONTROL_DEAD_LETTERS = "veil-rules-control-dead-letters";
 }
