@@ -233,13 +233,19 @@ public final class AnonymisationTopology {
         }
     }
 
-    /** Key of a consent event: the subject key. */
+    /**
+     * Key of a consent event: the subject key. A rules version has none (the gate reads no keyed
+     * state for it) and gets {@value #NO_SUBJECT}, which no subject key (43 characters) can be.
+     */
     public static final class ConsentSubject implements KeySelector<ConsentEvent, String> {
         private static final long serialVersionUID = 1L;
 
+        /** The key of a rules version on the consent input. */
+        public static final String NO_SUBJECT = "-";
+
         @Override
         public String getKey(ConsentEvent e) {
-            return e.subject;
+            return e.subject != null ? e.subject : NO_SUBJECT;
         }
     }
 

@@ -479,6 +479,18 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         timers.registerEventTimeTimer(DECIDE, e.eventTime);
     }
 
+    /**
+     * A rules version is broadcast to every subtask, so its key would mostly fall outside this
+     * subtask's key groups: no key is set for it (and no keyed state is read).
+     */
+    @Override
+    @SuppressWarnings("rawtypes")
+    public void setKeyContextElement2(StreamRecord record) throws Exception {
+        if (((ConsentEvent) record.getValue()).rules == null) {
+            super.setKeyContextElement2(record);
+        }
+    }
+
     @Override
     public void processElement2(StreamRecord<ConsentEvent> record) throws Exception {
         if (record.getValue().rules != null) {
