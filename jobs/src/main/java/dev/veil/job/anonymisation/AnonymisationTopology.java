@@ -4,7 +4,6 @@ import dev.veil.config.JobConfig;
 import dev.veil.job.FlinkSettings;
 import dev.veil.job.RulesText;
 import dev.veil.job.kafka.KafkaConnections;
-import dev.veil.job.kafka.RulesFollower;
 import dev.veil.job.operators.CatchUpAwareKafkaSource;
 import dev.veil.job.operators.ConsentGate;
 import dev.veil.job.operators.DeadLetterSplitter;
@@ -14,6 +13,7 @@ import dev.veil.job.records.OutRecord;
 import dev.veil.job.serialisation.ConsentEventDeserializer;
 import dev.veil.job.serialisation.ControlRulesDeserializer;
 import dev.veil.job.serialisation.LogEventDeserializer;
+import dev.veil.job.serialisation.RulesFollower;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;

@@ -3,7 +3,6 @@ package dev.veil.job.serialisation;
 import dev.veil.config.KeyReference;
 import dev.veil.job.RulesText;
 import dev.veil.job.VeilMetrics;
-import dev.veil.job.kafka.RulesFollower;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.privacy.KeyEpochs;

@@ -1,4 +1,4 @@
-package dev.veil.job.kafka;
+package dev.veil.job.serialisation;
 
 import dev.veil.rules.RuleSet;
 import dev.veil.rules.RuleVersions;
