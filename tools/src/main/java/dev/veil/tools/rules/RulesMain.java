@@ -17,8 +17,10 @@ import java.util.concurrent.Callable;
 @Command(
         name = "veil rules",
         mixinStandardHelpOptions = true,
-        description = "Checks Veil's configuration files before they are rolled out.",
-        subcommands = RulesMain.Check.class)
+        description =
+                "Checks Veil's configuration files before they are rolled out; publishes a rules"
+                        + " version to a running job.",
+        subcommands = {RulesMain.Check.class, RulesPublish.class})
 public final class RulesMain implements Callable<Integer> {
     @Spec CommandSpec spec;
 
