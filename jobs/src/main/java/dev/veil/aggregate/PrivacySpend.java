@@ -19,6 +19,7 @@ import java.util.Locale;
  */
 public record PrivacySpend(double rho, double delta, BigDecimal basicEpsilon)
         implements Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** Nothing spent. */
     public static final PrivacySpend NONE = new PrivacySpend(0, 0, BigDecimal.ZERO);

@@ -41,6 +41,9 @@ public final class DiscreteGaussian implements IntegerNoise {
     private final DiscreteLaplace proposal;
     private final long t;
 
+    /** Σ exp(−x²/(2σ²)) over |x| ≤ 40σ + 1, for {@link #tailProbabilityAtLeast}; 0 until needed. */
+    private double normaliser;
+
     /**
      * The discrete Gaussian with {@code σ² = varianceNumerator / varianceDenominator}.
      *
@@ -178,10 +181,15 @@ public final class DiscreteGaussian implements IntegerNoise {
             throw new IllegalArgumentException("m must be at least 1, but was " + m);
         }
         double twoVar = 2.0 * variance();
-        long bound = (long) Math.ceil(40.0 * scale()) + 1;
-        double norm = 1.0;
-        for (long x = 1; x <= bound; x++) {
-            norm += 2.0 * Math.exp(-(double) x * x / twoVar);
+        double norm = normaliser;
+        if (norm == 0) {
+            long bound = (long) Math.ceil(40.0 * scale()) + 1;
+            norm = 1.0;
+            for (long x = 1; x <= bound; x++) {
+                norm += 2.0 * Math.exp(-(double) x * x / twoVar);
+            }
+            // a benign race: every thread computes the same value
+            normaliser = norm;
         }
         double tail = 0.0;
         for (long x = m; ; x++) {

@@ -64,7 +64,9 @@ public final class TimeGrid implements Serializable {
     /**
      * @param length bucket length: positive, whole milliseconds, at most a day and dividing 86 400
      *     000 ms exactly (1 s, 15 min, 1 h, 6 h, 1 day; not 7 min)
-     * @param zone the time zone whose local midnight the buckets are aligned to; empty for UTC
+     * @param zone the time zone whose local midnight the buckets are aligned to; empty for UTC. A
+     *     zone that is always UTC ({@code UTC}, {@code Etc/UTC}, {@code GMT}) is UTC: the same
+     *     buckets, and no zone on records or in the privacy ledger's count
      * @throws IllegalArgumentException if the length breaks a rule above; the message quotes it
      * @throws NullPointerException if an argument is null
      */
@@ -82,7 +84,12 @@ public final class TimeGrid implements Serializable {
                             + length);
         }
         this.lengthMillis = length.toMillis();
-        this.zone = zone.orElse(null);
+        this.zone = zone.filter(z -> !alwaysUtc(z)).orElse(null);
+    }
+
+    private static boolean alwaysUtc(ZoneId z) {
+        return z.getRules().isFixedOffset()
+                && z.getRules().getOffset(Instant.EPOCH).equals(ZoneOffset.UTC);
     }
 
     /** UTC buckets of the length, as {@link #TimeGrid(Duration, Optional)}. */
@@ -113,6 +120,22 @@ public final class TimeGrid implements Serializable {
         if (zone == null) {
             return Math.floorDiv(t, lengthMillis) * lengthMillis;
         }
+        long latest = wallBoundary(t);
+        // A repeated stretch that begins between two boundaries can hold a later boundary than
+        // the wall time's own (PT90M in Los Angeles on the fall-back day): step on to the last
+        // boundary at or before t, so that start and end always agree.
+        for (long e = end(latest); e <= t; e = end(e)) {
+            latest = e;
+        }
+        return latest;
+    }
+
+    /**
+     * The latest boundary at or before {@code t} of the wall time {@code t} shows, truncated to the
+     * length: {@code t}'s bucket start except in a repeated stretch that holds a later boundary
+     * ({@link #start} steps on from it). {@code t} itself when {@code t} is a boundary.
+     */
+    private long wallBoundary(long t) {
         ZonedDateTime at = Instant.ofEpochMilli(t).atZone(zone);
         LocalDate date = at.toLocalDate();
         if (lengthMillis == DAY_MILLIS) {
@@ -160,13 +183,13 @@ public final class TimeGrid implements Serializable {
             long even = x + (timeOfDay / lengthMillis + 1) * lengthMillis - timeOfDay;
             ZoneOffsetTransition change = rules.nextTransition(at);
             if (change == null || change.getInstant().toEpochMilli() > even) {
-                if (start(even) == even) {
+                if (wallBoundary(even) == even) {
                     return even;
                 }
                 x = even;
             } else {
                 long c = change.getInstant().toEpochMilli();
-                if (start(c) == c) {
+                if (wallBoundary(c) == c) {
                     return c;
                 }
                 x = c;

@@ -213,7 +213,7 @@ class PrivacyLedgerTest {
         Duration day = Duration.ofDays(1);
         assertThat(PrivacyLedger.windowsPerPeriod(TimeGrid.utc(Duration.ofHours(1)), day))
                 .isEqualTo(24);
-        // a local day of 25 hours overlaps 26 windows of a UTC day at most; charged 26
+        // charged 26: the edges and a clock change (a Los Angeles UTC day overlaps 24, see below)
         assertThat(PrivacyLedger.windowsPerPeriod(la, day)).isEqualTo(26);
         assertThat(PrivacyLedger.windowsPerPeriod(la, Duration.ofDays(30))).isEqualTo(720 + 3);
 
@@ -239,5 +239,45 @@ class PrivacyLedgerTest {
         assertThat(PrivacyLedger.windowsPerPeriod(kolkata, day))
                 .as("25 windows overlap a UTC day")
                 .isGreaterThanOrEqualTo(25);
+    }
+
+    /** Counts the windows that overlap [from, from + period). */
+    private static long overlapping(TimeGrid g, long from, Duration period) {
+        long until = from + period.toMillis();
+        long n = 0;
+        for (long w = g.start(from); w < until; w = g.end(w)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void theChargeForAZone_coversEveryPeriodOfItsHistory_changesDaysApartIncluded() {
+        long day = Duration.ofDays(1).toMillis();
+        String[][] zones = {
+            {"America/Recife", "2000-01-01T00:00:00Z", "2001-01-01T00:00:00Z"},
+            {"America/Argentina/Tucuman", "2004-01-01T00:00:00Z", "2005-01-01T00:00:00Z"},
+            {"Africa/Cairo", "2010-01-01T00:00:00Z", "2011-01-01T00:00:00Z"},
+            {"America/Los_Angeles", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"},
+            {"Australia/Lord_Howe", "2021-01-01T00:00:00Z", "2022-01-01T00:00:00Z"},
+            {"Asia/Kolkata", "2021-01-01T00:00:00Z", "2021-03-01T00:00:00Z"}
+        };
+        for (String[] z : zones) {
+            for (String length : new String[] {"PT1H", "PT90M", "PT6H", "P1D"}) {
+                TimeGrid g = new TimeGrid(Duration.parse(length), Optional.of(ZoneId.of(z[0])));
+                for (Duration period : new Duration[] {Duration.ofDays(1), Duration.ofDays(7)}) {
+                    long charged = PrivacyLedger.windowsPerPeriod(g, period);
+                    long most = 0;
+                    for (long p = Instant.parse(z[1]).toEpochMilli();
+                            p < Instant.parse(z[2]).toEpochMilli();
+                            p += day) {
+                        most = Math.max(most, overlapping(g, p, period));
+                    }
+                    assertThat(most)
+                            .as("%s %s, periods of %s: charged %d", z[0], length, period, charged)
+                            .isLessThanOrEqualTo(charged);
+                }
+            }
+        }
     }
 }

@@ -91,6 +91,32 @@ class DiscreteGaussianTest {
     }
 
     @Test
+    void samples_withAnAcceptanceTestBeyondLongs_haveMeanZeroAndVarianceSigmaSquared() {
+        // σ² = 18·10⁹ / 246914: 2·p·q·t² is about 10²⁰, past the long range
+        DiscreteGaussian g =
+                DiscreteGaussian.forSensitivityAndRho(18, new BigDecimal("0.000123457"));
+        assertThat(
+                        BigInteger.valueOf(g.varianceNumerator())
+                                .multiply(BigInteger.valueOf(g.varianceDenominator()))
+                                .bitLength())
+                .isGreaterThan(40);
+        RandomBits bits = bits("big acceptance");
+        int n = 20_000;
+        double sum = 0;
+        double sumSq = 0;
+        for (int i = 0; i < n; i++) {
+            long x = g.sample(bits);
+            sum += x;
+            sumSq += (double) x * x;
+        }
+        double v = g.variance();
+        assertThat(sum / n).isCloseTo(0, within(5 * Math.sqrt(v / n)));
+        // the variance of the discrete Gaussian is σ² to many digits at this σ (about 270);
+        // the sample variance's standard error is about σ²·√(2/n)
+        assertThat(sumSq / n).isCloseTo(v, within(5 * v * Math.sqrt(2.0 / n)));
+    }
+
+    @Test
     void sameBits_sameDraws() {
         DiscreteGaussian g = new DiscreteGaussian(100, 3);
         RandomBits a = bits("same");

@@ -178,6 +178,12 @@ class TimeGridTest {
         "America/Los_Angeles, PT1H, 2021-11-06T00:00:00Z, 2021-11-09T00:00:00Z",
         "America/Los_Angeles, PT2H, 2021-11-06T00:00:00Z, 2021-11-09T00:00:00Z",
         "America/Los_Angeles, PT15M, 2021-03-13T00:00:00Z, 2021-03-16T00:00:00Z",
+        "America/Los_Angeles, PT90M, 2021-11-06T00:00:00Z, 2021-11-09T00:00:00Z",
+        "America/Los_Angeles, PT90M, 2021-03-13T00:00:00Z, 2021-03-16T00:00:00Z",
+        "America/Los_Angeles, PT18M, 2021-11-06T00:00:00Z, 2021-11-09T00:00:00Z",
+        "America/Los_Angeles, PT36M, 2021-11-06T00:00:00Z, 2021-11-09T00:00:00Z",
+        "Australia/Lord_Howe, PT20M, 2021-04-03T00:00:00Z, 2021-04-06T00:00:00Z",
+        "Australia/Lord_Howe, PT90M, 2021-10-02T00:00:00Z, 2021-10-05T00:00:00Z",
         "Australia/Lord_Howe, PT1H, 2021-04-03T00:00:00Z, 2021-04-06T00:00:00Z",
         "Australia/Lord_Howe, PT1H, 2021-10-02T00:00:00Z, 2021-10-05T00:00:00Z",
         "America/Havana, PT1H, 2021-11-06T00:00:00Z, 2021-11-09T00:00:00Z",
@@ -235,5 +241,18 @@ class TimeGridTest {
         assertThat(back).isEqualTo(g);
         assertThat(((TimeGrid) back).start(t("2021-11-07T09:30:00Z")))
                 .isEqualTo(t("2021-11-07T09:00:00Z"));
+    }
+
+    @Test
+    void zonesThatAreAlwaysUtc_areUtc() {
+        for (String z : new String[] {"UTC", "Etc/UTC", "GMT", "Etc/GMT"}) {
+            TimeGrid g = new TimeGrid(Duration.ofHours(1), Optional.of(ZoneId.of(z)));
+            assertThat(g.zone()).as(z).isEmpty();
+            assertThat(g).isEqualTo(TimeGrid.utc(Duration.ofHours(1)));
+        }
+        assertThat(
+                        new TimeGrid(Duration.ofHours(1), Optional.of(ZoneId.of("Europe/London")))
+                                .zone())
+                .isPresent();
     }
 }
