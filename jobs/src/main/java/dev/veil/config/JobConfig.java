@@ -60,6 +60,12 @@ public final class JobConfig implements Serializable {
     /** Where erasure notices go. */
     public final String erasureTopic;
 
+    /** Topic of published rules versions, or null for none (no hot reload). */
+    public final String controlRulesTopic;
+
+    /** Least time between a rules version's publication and its effective time. */
+    public final Duration rulesLead;
+
     /** The pseudonym key epochs. */
     public final KeyEpochs keyEpochs;
 
@@ -119,6 +125,10 @@ public final class JobConfig implements Serializable {
         deadLetterTopic = root.text(VeilOptions.DEAD_LETTER_TOPIC);
         erasureTopic = root.text(VeilOptions.ERASURE_TOPIC);
         riskTopic = root.text(VeilOptions.RISK_TOPIC);
+        controlRulesTopic =
+                root.optNode(VeilOptions.CONTROL_RULES_TOPIC) == null
+                        ? null
+                        : root.text(VeilOptions.CONTROL_RULES_TOPIC);
 
         root.child("time").allowOnly(VeilOptions.all());
         maxOutOfOrderness =
@@ -129,6 +139,8 @@ public final class JobConfig implements Serializable {
                         VeilOptions.SOURCE_IDLENESS, Duration.ofSeconds(1), Duration.ofHours(24));
         maxFutureSkew =
                 root.duration(VeilOptions.MAX_FUTURE_SKEW, Duration.ZERO, Duration.ofDays(3650));
+        rulesLead =
+                root.duration(VeilOptions.RULES_LEAD, Duration.ofSeconds(1), Duration.ofDays(7));
 
         root.child("consent").allowOnly(VeilOptions.all());
         maxPendingEventsPerSubject =
@@ -257,6 +269,10 @@ public final class JobConfig implements Serializable {
                         + ", warning above a unique share of "
                         + riskMaxUniqueShare
                         + ")");
+        if (controlRulesTopic != null) {
+            lines.add(VeilOptions.CONTROL_RULES_TOPIC.key() + ": " + controlRulesTopic);
+            lines.add(VeilOptions.RULES_LEAD.key() + ": " + rulesLead);
+        }
         lines.add(VeilOptions.PSEUDONYMISATION_KEY.key() + ": " + pseudonymisationKey);
         lines.add(VeilOptions.KEY_EPOCH_LENGTH.key() + ": " + keyEpochs.length());
         lines.add(VeilOptions.KEY_EPOCH_START.key() + ": " + keyEpochs.start());
@@ -314,6 +330,8 @@ public final class JobConfig implements Serializable {
         riskWindow = o.riskWindow;
         riskK = o.riskK;
         riskMaxUniqueShare = o.riskMaxUniqueShare;
+        controlRulesTopic = o.controlRulesTopic;
+        rulesLead = o.rulesLead;
         keyEpochs = epochs;
         idleSubject = o.idleSubject;
         erasureNoticeWindow = o.erasureNoticeWindow;

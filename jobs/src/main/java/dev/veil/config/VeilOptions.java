@@ -117,6 +117,14 @@ public final class VeilOptions {
                             "Re-identification risk of each output per window: the share of records whose"
                                     + " quasi-identifiers are unique, and in groups smaller than risk.k"
                                     + " (schemas/output/risk.schema.json).");
+    public static final ConfigOption<String> CONTROL_RULES_TOPIC =
+            key("topics.control_rules")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Control topic of published rules versions (veil.control.rules; one record per version,"
+                                    + " written by ./veil rules publish). Optional: without it the job keeps the rules"
+                                    + " it was started with (docs/rules.md, Rolling out a rules change).");
 
     // ---- time
     // --------------------------------------------------------------------------------------------------------
@@ -143,6 +151,15 @@ public final class VeilOptions {
                     .defaultValue(Duration.ofHours(1))
                     .withDescription(
                             "Event times later than now plus this are invalid values (dead-lettered).");
+
+    public static final ConfigOption<Duration> RULES_LEAD =
+            key("time.rules_lead")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(5))
+                    .withDescription(
+                            "A published rules version must take effect at least this long after it is"
+                                    + " published (1 s to 7 days); an earlier one is refused with a dead letter."
+                                    + " ./veil rules publish uses the same bound.");
 
     // ---- consent
     // -----------------------------------------------------------------------------------------------------

@@ -15,7 +15,17 @@ public enum DeadLetterReason {
     /** The subject's consent buffer was full; the event was not published. */
     CONSENT_BUFFER_FULL("consent_buffer_full"),
     /** The event arrived after the log watermark had passed its time; it was not decided. */
-    LATE_EVENT("late_event");
+    LATE_EVENT("late_event"),
+    /**
+     * A published rules version was refused: invalid, too soon, or a change that needs a savepoint
+     * restart. The job keeps the versions it had.
+     */
+    RULES_VERSION_REFUSED("rules_version_refused"),
+    /**
+     * The event was anonymised at the source by another rules version than the one in force at its
+     * event time (that version was published too late for it); it was not published.
+     */
+    RULES_VERSION_CHANGED("rules_version_changed");
 
     private final String label;
 

@@ -10,6 +10,7 @@ import dev.veil.rules.FieldRule;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleContext;
 import dev.veil.rules.RuleSet;
+import dev.veil.rules.RuleVersions;
 import dev.veil.schema.InputSchemas;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,6 +22,7 @@ import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,11 +70,12 @@ public final class LogRecordProcessor {
         void deadLetter(DeadLetterReason reason, String detail);
     }
 
-    private final RuleSet rules;
+    private final RuleVersions versions;
     private final RuleContext context;
     private final Pseudonymiser pseudonymiser;
     private final KeyEpochs epochs;
-    private final Map<String, List<OutputRules>> outputsByStream = new HashMap<>();
+    private final Map<RuleSet, Map<String, List<OutputRules>>> outputsByStream =
+            new IdentityHashMap<>();
     private final Map<String, JsonSchema> schemas = new HashMap<>();
     private final InvalidFields invalidFields = new InvalidFields();
 
@@ -119,14 +122,42 @@ public final class LogRecordProcessor {
      */
     public LogRecordProcessor(
             RuleSet rules, Pseudonymiser pseudonymiser, PseudonymKeys keys, KeyEpochs epochs) {
-        this.rules = rules;
+        this(new RuleVersions(rules), pseudonymiser, keys, epochs);
+    }
+
+    /**
+     * @param versions the rules versions: each record is anonymised by the one in force at its
+     *     event time, as known when it is processed (they all normalise subject ids alike)
+     * @param pseudonymiser HMAC under the master key: subject keys and internal identifiers
+     * @param keys the published pseudonyms' keys, from the same master key
+     * @param epochs the key epochs
+     */
+    public LogRecordProcessor(
+            RuleVersions versions,
+            Pseudonymiser pseudonymiser,
+            PseudonymKeys keys,
+            KeyEpochs epochs) {
+        this.versions = versions;
         this.pseudonymiser = pseudonymiser;
         this.epochs = epochs;
         this.context = new RuleContext(pseudonymiser, keys);
         for (String s : InputSchemas.LOG_STREAMS) {
-            outputsByStream.put(s, rules.outputsOf(s));
             schemas.put(s, InputSchemas.get().validator(s));
         }
+    }
+
+    private List<OutputRules> outputsOf(RuleSet rules, String stream) {
+        return outputsByStream
+                .computeIfAbsent(
+                        rules,
+                        r -> {
+                            Map<String, List<OutputRules>> m = new HashMap<>();
+                            for (String s : InputSchemas.LOG_STREAMS) {
+                                m.put(s, r.outputsOf(s));
+                            }
+                            return m;
+                        })
+                .get(stream);
     }
 
     /**
@@ -162,6 +193,7 @@ public final class LogRecordProcessor {
                     "$." + EVENT_TIME_FIELD + ": too far in the future");
             return;
         }
+        RuleSet rules = versions.at(eventTime);
         String subjectKey;
         try {
             subjectKey =
@@ -177,7 +209,7 @@ public final class LogRecordProcessor {
         }
         invalidFields.reset();
         long epoch = epochs.of(eventTime);
-        for (OutputRules output : outputsByStream.get(stream)) {
+        for (OutputRules output : outputsOf(rules, stream)) {
             invalidFields.output = output;
             context.start(epoch);
             ObjectNode anonymised = output.apply(record, context, invalidFields);

@@ -75,6 +75,11 @@ public final class OutputRules {
         return quasiIdentifiers;
     }
 
+    /** The version of the rules this output belongs to ({@code version:} of its file). */
+    public String rulesVersion() {
+        return rulesVersion;
+    }
+
     /** Output name as in config, for example "device". */
     public String name() {
         return name;

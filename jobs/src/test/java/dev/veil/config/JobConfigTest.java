@@ -249,7 +249,7 @@ class JobConfigTest extends VeilTestBase {
                 13,
                 19,
                 "time.max_future_skw",
-                "unknown key 'max_future_skw'; expected one of [max_future_skew, max_out_of_orderness, source_idleness]");
+                "unknown key 'max_future_skw'; expected one of [max_future_skew, max_out_of_orderness, rules_lead, source_idleness]");
     }
 
     @Test

@@ -567,6 +567,16 @@ class OutputSchemasTest extends VeilTestBase {
                 new String[] {
                     DeadLetterReason.LATE_EVENT.name(), "event time behind the log watermark"
                 });
+        reasons.add(
+                new String[] {
+                    DeadLetterReason.RULES_VERSION_REFUSED.name(),
+                    "version 'v3' changes subject_id normalisation: needs a savepoint restart"
+                });
+        reasons.add(
+                new String[] {
+                    DeadLetterReason.RULES_VERSION_CHANGED.name(),
+                    "anonymised at the source by rules version 'v1', but 'v2' is in force"
+                });
         assertThat(reasons)
                 .extracting(r -> DeadLetterReason.valueOf(r[0]))
                 .containsExactly(
@@ -575,7 +585,9 @@ class OutputSchemasTest extends VeilTestBase {
                         DeadLetterReason.INVALID_VALUE,
                         DeadLetterReason.SCHEMA_VIOLATION,
                         DeadLetterReason.CONSENT_BUFFER_FULL,
-                        DeadLetterReason.LATE_EVENT);
+                        DeadLetterReason.LATE_EVENT,
+                        DeadLetterReason.RULES_VERSION_REFUSED,
+                        DeadLetterReason.RULES_VERSION_CHANGED);
         assertThat(reasons)
                 .as("every reason")
                 .extracting(r -> DeadLetterReason.valueOf(r[0]))

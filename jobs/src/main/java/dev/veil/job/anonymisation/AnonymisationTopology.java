@@ -15,10 +15,14 @@ import dev.veil.job.risk.RiskObservation;
 import dev.veil.job.risk.RiskObservations;
 import dev.veil.job.risk.RiskWindows;
 import dev.veil.job.serialisation.ConsentEventDeserializer;
+import dev.veil.job.serialisation.ControlRulesDeserializer;
 import dev.veil.job.serialisation.LogEventDeserializer;
+import dev.veil.job.serialisation.RulesFollower;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -28,7 +32,10 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.transformations.TwoInputTransformation;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,8 +54,12 @@ import java.util.Set;
  *   -&gt; keyBy(subject) --+                                                              |
  *                       +-&gt; consent gate (keyed state on RocksDB, event-time timers) ---+-&gt; Kafka sink
  * consent source -&gt; dead-letter split -&gt; keyBy(subject) --+                              |  (exactly-once)
- *                                      +-------------------------------------------------+
+ *                                      |                  |                              |
+ * rules control source (p=1) -&gt; dead-letter split -&gt; broadcast (same input as consent) ---+
  * </pre>
+ *
+ * The rules control source exists only when {@code topics.control_rules} is set (docs/rules.md,
+ * "Rolling out a rules change"); without it the topology is the one above it, unchanged.
  */
 public final class AnonymisationTopology {
     private AnonymisationTopology() {}
@@ -92,6 +103,29 @@ public final class AnonymisationTopology {
             RulesText rules,
             CatchUpAwareKafkaSource<LogEvent> logSource,
             CatchUpAwareKafkaSource<ConsentEvent> consentSource) {
+        boolean bounded = logSource.getBoundedness() == Boundedness.BOUNDED;
+        return records(
+                env,
+                config,
+                rules,
+                logSource,
+                consentSource,
+                controlSource(config, rules, bounded));
+    }
+
+    /**
+     * {@link #records(StreamExecutionEnvironment, JobConfig, RulesText, CatchUpAwareKafkaSource,
+     * CatchUpAwareKafkaSource)} with a given rules control source.
+     *
+     * @param controlSource published rules versions ({@link #controlSource}), or null for none
+     */
+    public static DataStream<OutRecord> records(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            RulesText rules,
+            CatchUpAwareKafkaSource<LogEvent> logSource,
+            CatchUpAwareKafkaSource<ConsentEvent> consentSource,
+            CatchUpAwareKafkaSource<ConsentEvent> controlSource) {
         SingleOutputStreamOperator<LogEvent> logs =
                 env.fromSource(
                                 logSource,
@@ -111,20 +145,80 @@ public final class AnonymisationTopology {
                         .uid(Uids.CONSENT_DEAD_LETTERS)
                         .name("consent dead letters");
 
-        DataStream<OutRecord> gated =
-                logs.connect(consents)
-                        .keyBy(new LogSubject(), new ConsentSubject())
-                        .transform(
-                                "consent gate",
-                                TypeInformation.of(OutRecord.class),
-                                new ConsentGate(rules, ConsentGate.Settings.of(config)))
-                        .uid(Uids.CONSENT_GATE)
-                        .name("consent gate");
+        if (controlSource == null) {
+            DataStream<OutRecord> gated =
+                    logs.connect(consents)
+                            .keyBy(new LogSubject(), new ConsentSubject())
+                            .transform(
+                                    "consent gate",
+                                    TypeInformation.of(OutRecord.class),
+                                    new ConsentGate(rules, ConsentGate.Settings.of(config)))
+                            .uid(Uids.CONSENT_GATE)
+                            .name("consent gate");
 
-        DataStream<OutRecord> out =
+            return withRisk(
+                    gated,
+                    gated.union(
+                            logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                            consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)),
+                    config,
+                    rules);
+        }
+
+        SingleOutputStreamOperator<ConsentEvent> control =
+                env.fromSource(
+                                controlSource,
+                                CatchUpAwareKafkaSource.watermarkStrategy(new ConsentTime()),
+                                "rules control")
+                        .setParallelism(1)
+                        .uid(Uids.CONTROL_SOURCE)
+                        .process(new DeadLetterSplitter.ForConsent(rules, config.deadLetterTopic))
+                        .setParallelism(1)
+                        .uid(Uids.CONTROL_DEAD_LETTERS)
+                        .name("rules control dead letters");
+        // Rules versions join the consent input, broadcast to every subtask: the input's watermark
+        // is then the lesser of the consent and the control watermark, so an event is decided
+        // only once every version effective at its time has arrived. The gate is built by hand
+        // because a keyed connect would key (and so not broadcast) the versions; the gate reads
+        // no keyed state for them. Same uid, operator and state as the connect above.
+        DataStream<ConsentEvent> consentInput =
+                consents.keyBy(new ConsentSubject()).union(control.broadcast());
+        TwoInputTransformation<LogEvent, ConsentEvent, OutRecord> gate =
+                new TwoInputTransformation<>(
+                        logs.keyBy(new LogSubject()).getTransformation(),
+                        consentInput.getTransformation(),
+                        "consent gate",
+                        SimpleOperatorFactory.of(
+                                new ConsentGate(rules, ConsentGate.Settings.of(config))),
+                        TypeInformation.of(OutRecord.class),
+                        env.getParallelism(),
+                        false);
+        gate.setStateKeySelectors(new LogSubject(), new ConsentSubject());
+        gate.setStateKeyType(Types.STRING);
+        gate.setUid(Uids.CONSENT_GATE);
+        env.addOperator(gate);
+        DataStream<OutRecord> gated = new DataStream<>(env, gate);
+
+        return withRisk(
+                gated,
                 gated.union(
                         logs.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
-                        consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS));
+                        consents.getSideOutput(DeadLetterSplitter.DEAD_LETTERS),
+                        control.getSideOutput(DeadLetterSplitter.DEAD_LETTERS)),
+                config,
+                rules);
+    }
+
+    /**
+     * {@code out} and, when an output marks quasi-identifiers, the risk records measured on the
+     * published records {@code gated}. The marks are the start rules': a published rules version
+     * changes what is published, not what is measured (docs/rules.md).
+     */
+    private static DataStream<OutRecord> withRisk(
+            DataStream<OutRecord> gated,
+            DataStream<OutRecord> out,
+            JobConfig config,
+            RulesText rules) {
         boolean measured =
                 rules.parse().outputs().values().stream()
                         .anyMatch(o -> !o.quasiIdentifiers().isEmpty());
@@ -194,6 +288,11 @@ public final class AnonymisationTopology {
 
         @Override
         public long of(ConsentEvent e) {
+            if (e.rules != null) {
+                // a rules version: its publication, which its effective time is at least the lead
+                // after
+                return e.rules.publishedAt;
+            }
             return e.deadLetter == null ? e.change.effectiveTime : Long.MIN_VALUE;
         }
     }
@@ -208,13 +307,19 @@ public final class AnonymisationTopology {
         }
     }
 
-    /** Key of a consent event: the subject key. */
+    /**
+     * Key of a consent event: the subject key. A rules version has none (the gate reads no keyed
+     * state for it) and gets {@value #NO_SUBJECT}, which no subject key (43 characters) can be.
+     */
     public static final class ConsentSubject implements KeySelector<ConsentEvent, String> {
         private static final long serialVersionUID = 1L;
 
+        /** The key of a rules version on the consent input. */
+        public static final String NO_SUBJECT = "-";
+
         @Override
         public String getKey(ConsentEvent e) {
-            return e.subject;
+            return e.subject != null ? e.subject : NO_SUBJECT;
         }
     }
 
@@ -264,7 +369,13 @@ public final class AnonymisationTopology {
                                         config.pseudonymisationKey,
                                         streamByTopic,
                                         config.maxFutureSkew.toMillis(),
-                                        config.keyEpochs))
+                                        config.keyEpochs,
+                                        config.controlRulesTopic == null
+                                                ? null
+                                                : new RulesFollower.ControlTopic(
+                                                        config.controlRulesTopic,
+                                                        consumerProperties(config),
+                                                        config.rulesLead.toMillis())))
                         .build();
         return new CatchUpAwareKafkaSource<>(
                 kafka,
@@ -297,6 +408,33 @@ public final class AnonymisationTopology {
                 CatchUpAwareKafkaSource.Mode.CONSENT,
                 config.maxDeliveryDelay,
                 config.maxDeliveryDelay);
+    }
+
+    /**
+     * The Kafka source of the rules control topic ({@code topics.control_rules}), or null when none
+     * is set. Always read from its first offset when the job starts without a checkpoint, so that
+     * every version published so far is known. Once caught up its watermark is the wall clock: a
+     * version published now takes effect at least {@code time.rules_lead} later.
+     */
+    public static CatchUpAwareKafkaSource<ConsentEvent> controlSource(
+            JobConfig config, RulesText rules, boolean bounded) {
+        if (config.controlRulesTopic == null) {
+            return null;
+        }
+        KafkaSource<ConsentEvent> kafka =
+                common(KafkaSource.<ConsentEvent>builder(), config, bounded)
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setTopics(config.controlRulesTopic)
+                        .setDeserializer(
+                                new ControlRulesDeserializer(rules, config.rulesLead.toMillis()))
+                        .build();
+        return new CatchUpAwareKafkaSource<>(
+                kafka,
+                consumerProperties(config),
+                new ConsentTime(),
+                CatchUpAwareKafkaSource.Mode.CONSENT,
+                Duration.ZERO,
+                Duration.ZERO);
     }
 
     /**

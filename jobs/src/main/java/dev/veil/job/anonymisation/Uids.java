@@ -17,4 +17,6 @@ public final class Uids {
     public static final String RISK_OBSERVATIONS = "veil-risk-observations";
     public static final String RISK_GROUPS = "veil-risk-groups";
     public static final String RISK_WINDOWS = "veil-risk-windows";
+    public static final String CONTROL_SOURCE = "veil-rules-control-source";
+    public static final String CONTROL_DEAD_LETTERS = "veil-rules-control-dead-letters";
 }

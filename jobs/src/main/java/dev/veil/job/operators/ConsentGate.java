@@ -13,6 +13,7 @@ import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.DeadLetter;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
+import dev.veil.job.records.PublishedRules;
 import dev.veil.job.serialisation.ConsentHistorySerializer;
 import dev.veil.privacy.IdentifierScope;
 import dev.veil.privacy.KeyEpochs;
@@ -22,12 +23,16 @@ import dev.veil.record.Json;
 import dev.veil.record.Slots;
 import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
+import dev.veil.rules.RuleVersions;
 
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -228,7 +233,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
     }
 
-    private transient RuleSet rules;
+    private transient RuleVersions versions;
+    private transient BroadcastState<String, PublishedRules> published;
     private transient ValueState<ConsentHistory> gate;
     private transient ListState<LogEvent> waiting;
     private transient InternalTimerService<Integer> timers;
@@ -241,6 +247,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private transient Map<String, Counter> outCounters;
     private transient VeilMetrics metrics;
     private transient Counter lateConsentChanges;
+    private transient Counter rulesVersionsReceived;
     private transient long worstConsentLateness;
     private transient long lastLateWarning;
     private transient PseudonymKeys keys;
@@ -269,6 +276,15 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         return new ValueStateDescriptor<>("gate", ConsentHistorySerializer.INSTANCE);
     }
 
+    /**
+     * Published rules versions this gate has accepted, by version name: broadcast state, the same
+     * on every subtask (each gets every version on its consent input).
+     */
+    public static MapStateDescriptor<String, PublishedRules> publishedDescriptor() {
+        return new MapStateDescriptor<>(
+                "published-rules", Types.STRING, TypeInformation.of(PublishedRules.class));
+    }
+
     /** Events waiting for the consent watermark, in arrival order. */
     public static ListStateDescriptor<LogEvent> waitingDescriptor() {
         return new ListStateDescriptor<>("waiting-events", TypeInformation.of(LogEvent.class));
@@ -278,6 +294,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         logWatermark.initialize(context);
+        published = context.getOperatorStateStore().getBroadcastState(publishedDescriptor());
     }
 
     @Override
@@ -289,7 +306,23 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     @Override
     public void open() throws Exception {
         super.open();
-        rules = rulesText.parse();
+        versions = new RuleVersions(rulesText.parse());
+        List<String> dropped = new ArrayList<>();
+        for (Map.Entry<String, PublishedRules> p : published.entries()) {
+            try {
+                // checked again: the job may have been restarted with other start rules
+                versions.add(versions.validate(p.getValue().toJson(), p.getValue().publishedAt, 0));
+            } catch (IllegalArgumentException e) {
+                LOG.warn(
+                        "Rules version {} from the savepoint no longer applies: {}",
+                        p.getKey(),
+                        e.getMessage());
+                dropped.add(p.getKey());
+            }
+        }
+        for (String d : dropped) {
+            published.remove(d);
+        }
         try {
             gate = getPartitionedState(gateDescriptor());
         } catch (Exception e) {
@@ -343,8 +376,13 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 droppedCounters.put(d, metrics.counter("dropped", "reason", d.label()));
             }
         }
+        rulesVersionsReceived =
+                getMetricGroup().addGroup("veil").counter("rules_versions_received");
+        getMetricGroup()
+                .addGroup("veil")
+                .gauge("rules_versions_published", () -> versions.versions().size());
         outCounters = new HashMap<>();
-        for (OutputRules o : rules.outputs().values()) {
+        for (OutputRules o : versions.base().outputs().values()) {
             outCounters.put(o.name(), metrics.counter("records_out", "output", o.name()));
         }
         byte[] master = settings.key.resolve();
@@ -426,7 +464,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             deadLetter(
                     e.deadLetter(
                             DeadLetterReason.LATE_EVENT,
-                            "event time is behind the log watermark; its consent can no longer be decided"));
+                            "event time is behind the log watermark; its consent can no longer be decided"),
+                    e.eventTime);
             return;
         }
         if (e.eventTime <= consentWatermark) {
@@ -440,8 +479,25 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         timers.registerEventTimeTimer(DECIDE, e.eventTime);
     }
 
+    /**
+     * A rules version is broadcast to every subtask, so its key would mostly fall outside this
+     * subtask's key groups: no key is set for it (and no keyed state is read).
+     */
+    @Override
+    @SuppressWarnings("rawtypes")
+    public void setKeyContextElement2(StreamRecord record) throws Exception {
+        if (((ConsentEvent) record.getValue()).rules == null) {
+            super.setKeyContextElement2(record);
+        }
+    }
+
     @Override
     public void processElement2(StreamRecord<ConsentEvent> record) throws Exception {
+        if (record.getValue().rules != null) {
+            // not a subject's: no keyed state is touched
+            acceptRules(record.getValue().rules);
+            return;
+        }
         ConsentChange change = record.getValue().change;
         if (change.effectiveTime <= consentWatermark) {
             lateConsentChanges.inc();
@@ -469,6 +525,29 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             shred(ended);
         }
         store(h, true);
+    }
+
+    /**
+     * Adds a published version (the control source validated it against the same start rules).
+     * Every version reaches every subtask before the consent input's watermark passes its
+     * publication, and so before any event of its effective time is decided.
+     */
+    private void acceptRules(PublishedRules p) throws Exception {
+        rulesVersionsReceived.inc();
+        RuleVersions.Version v;
+        try {
+            v = versions.validate(p.toJson(), p.publishedAt, 0);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Rules version {} refused: {}", p.name, e.getMessage());
+            return;
+        }
+        if (versions.add(v)) {
+            published.put(p.name, p);
+            LOG.info(
+                    "Rules version {} in force from {} (event time)",
+                    p.name,
+                    Instant.ofEpochMilli(p.effectiveFrom));
+        }
     }
 
     @Override
@@ -515,7 +594,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                                     DeadLetterReason.CONSENT_BUFFER_FULL,
                                     "more than "
                                             + maxPendingEvents
-                                            + " events of one subject waited for the consent watermark"));
+                                            + " events of one subject waited for the consent watermark"),
+                            e.eventTime);
                 } else {
                     changed |= decide(h, e);
                 }
@@ -664,7 +744,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
      * @return true when {@code h} changed (a secret made, or its first epoch lowered)
      */
     private boolean decide(ConsentHistory h, LogEvent e) throws IOException {
-        OutputRules rule = rules.output(e.output);
+        RuleSet inForce = versions.at(e.eventTime);
+        OutputRules rule = inForce.output(e.output);
         if (rule == null) {
             // An output removed from the rules while its events waited in a savepoint: not
             // published.
@@ -676,6 +757,21 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 ConsentRules.decide(state, rule.requiredPurposes(), rule.publishMinors());
         if (!d.allowed()) {
             droppedCounters.get(d).inc();
+            return false;
+        }
+        if (e.rulesVersion != null && !e.rulesVersion.equals(inForce.version())) {
+            // The source did not know the version in force yet: publishing would apply other rules
+            // than the ones in force at the event's time.
+            deadLetter(
+                    e.deadLetter(
+                            DeadLetterReason.RULES_VERSION_CHANGED,
+                            "anonymised at the source by rules version '"
+                                    + e.rulesVersion
+                                    + "', but '"
+                                    + inForce.version()
+                                    + "' is in force at the event's time (published less than"
+                                    + " time.rules_lead before the record was read); not published"),
+                    e.eventTime);
             return false;
         }
         long epoch = settings.epochs.of(e.eventTime);
@@ -806,9 +902,14 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         return q;
     }
 
-    private void deadLetter(DeadLetter dl) {
+    /** Sends a dead letter about an event at {@code eventTime}, stamped with the rules in force. */
+    private void deadLetter(DeadLetter dl, long eventTime) {
         metrics.counter("dead_lettered", "reason", dl.reason.label()).inc();
         output.collect(
-                reuse.replace(new OutRecord(deadLetterTopic, null, dl.toJson(rules.version()))));
+                reuse.replace(
+                        new OutRecord(
+                                deadLetterTopic,
+                                null,
+                                dl.toJson(versions.at(eventTime).version()))));
     }
 }

@@ -41,6 +41,12 @@ public class LogEvent implements FromKafka {
     public long sourceOffset;
     public long sourceTimestamp;
 
+    /**
+     * The rules version that anonymised {@link #payload} at the source; null in events that waited
+     * in a savepoint of a Veil without hot reload.
+     */
+    public String rulesVersion;
+
     /** Set when this is a dead letter instead of an event. */
     public DeadLetter deadLetter;
 

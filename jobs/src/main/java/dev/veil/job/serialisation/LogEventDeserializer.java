@@ -11,6 +11,7 @@ import dev.veil.privacy.Pseudonymiser;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.LogRecordProcessor;
 import dev.veil.rules.OutputRules;
+import dev.veil.rules.RuleVersions;
 
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -38,6 +39,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
     private final Map<String, String> streamByTopic;
     private final long maxFutureSkewMillis;
     private final KeyEpochs epochs;
+    private final RulesFollower.ControlTopic control;
 
     private transient LogRecordProcessor processor;
     private transient VeilMetrics metrics;
@@ -57,6 +59,26 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
             Map<String, String> streamByTopic,
             long maxFutureSkewMillis,
             KeyEpochs epochs) {
+        this(rules, key, streamByTopic, maxFutureSkewMillis, epochs, null);
+    }
+
+    /**
+     * @param rules the validated rules the job was started with
+     * @param key where the pseudonymisation key is; resolved in {@link #open}
+     * @param streamByTopic raw topic name to stream name ("device", "location", "service")
+     * @param maxFutureSkewMillis event times later than now plus this are invalid
+     * @param epochs the key epochs of the pseudonyms
+     * @param control the rules control topic, or null: each record is then anonymised by the
+     *     version in force at its event time among those published so far ({@link RulesFollower})
+     */
+    public LogEventDeserializer(
+            RulesText rules,
+            KeyReference key,
+            Map<String, String> streamByTopic,
+            long maxFutureSkewMillis,
+            KeyEpochs epochs,
+            RulesFollower.ControlTopic control) {
+        this.control = control;
         this.epochs = epochs;
         this.rules = rules;
         this.key = key;
@@ -66,13 +88,19 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
+        RuleVersions versions =
+                control == null
+                        ? new RuleVersions(rules.parse())
+                        : RulesFollower.follow(
+                                rules.parse(),
+                                control.consumerProperties(),
+                                control.topic(),
+                                control.leadMillis(),
+                                context.getUserCodeClassLoader()::registerReleaseHookIfAbsent);
         byte[] master = key.resolve();
         processor =
                 new LogRecordProcessor(
-                        rules.parse(),
-                        new Pseudonymiser(master),
-                        new PseudonymKeys(master),
-                        epochs);
+                        versions, new Pseudonymiser(master), new PseudonymKeys(master), epochs);
         Arrays.fill(master, (byte) 0);
         metrics = new VeilMetrics(context.getMetricGroup());
         emitter = new Emitter();
@@ -117,6 +145,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
                 int keySlot) {
             LogEvent e = new LogEvent();
             e.output = output.name();
+            e.rulesVersion = output.rulesVersion();
             e.subject = subjectKey;
             e.eventTime = eventTime;
             e.outputKey = outputKey;

@@ -36,6 +36,11 @@ class PojoSerializationTest {
     }
 
     @Test
+    void publishedRules_isSerialisedAsPojoWithoutKryo() {
+        PojoTestUtils.assertSerializedAsPojoWithoutKryo(PublishedRules.class);
+    }
+
+    @Test
     void deadLetter_isSerialisedAsPojoWithoutKryo() {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(DeadLetter.class);
     }

@@ -19,8 +19,14 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description =
                 "Checks Veil's configuration files before they are rolled out; previews and"
-                        + " compares rules files on sample records.",
-        subcommands = {RulesMain.Check.class, PreviewCommand.class, DiffCommand.class})
+                        + " compares rules files on sample records; publishes a rules version to a"
+                        + " running job.",
+        subcommands = {
+            RulesMain.Check.class,
+            PreviewCommand.class,
+            DiffCommand.class,
+            RulesPublish.class
+        })
 public final class RulesMain implements Callable<Integer> {
     @Spec CommandSpec spec;
 

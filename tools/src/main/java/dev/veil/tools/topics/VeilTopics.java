@@ -59,6 +59,12 @@ public final class VeilTopics {
                         "re-identification risk per output and window",
                         1,
                         delete(Duration.ofDays(365))));
+        if (job.controlRulesTopic != null) {
+            // One partition: one order of versions for every reader. Every version is kept, so a
+            // job started without a checkpoint learns them all (compaction would keep only the
+            // last record of a version name).
+            t.add(new Topic(job.controlRulesTopic, "rules versions", 1, KEEP_ALL));
+        }
         for (OutputRules o : rules.outputs().values()) {
             t.add(
                     new Topic(

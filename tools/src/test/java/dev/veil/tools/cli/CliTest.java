@@ -52,7 +52,7 @@ class CliTest {
                                 + line
                                 + ":19 (time.source_idlenes): unknown key 'source_idlenes';"
                                 + " expected one of [max_future_skew, max_out_of_orderness,"
-                                + " source_idleness]");
+                                + " rules_lead, source_idleness]");
         assertThat(out.toString()).isEmpty();
         assertThat(dir.resolve("out")).doesNotExist();
     }

@@ -108,7 +108,7 @@ class RulesCheckTest {
                                 + " [bootstrap_servers, group_id, properties, starting_offsets]",
                         veil
                                 + ":22:19 (time.max_future_skw): unknown key 'max_future_skw'; expected"
-                                + " one of [max_future_skew, max_out_of_orderness, source_idleness]");
+                                + " one of [max_future_skew, max_out_of_orderness, rules_lead, source_idleness]");
         assertThat(r.err()).isEqualTo("3 problems in 2 of 3 files" + System.lineSeparator());
     }
 
