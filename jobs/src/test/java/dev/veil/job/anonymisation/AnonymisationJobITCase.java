@@ -1046,7 +1046,9 @@ class AnonymisationJobITCase extends VeilTestBase {
                         // the folds that wait for the log watermark
                         "keyed _timer_state/event_consent-gate-log-folds",
                         "keyed _timer_state/processing_consent-gate-log-folds",
-                        "operator max-watermark (UNION)"));
+                        "operator max-watermark (UNION)",
+                        // rules versions published to the running job (empty without hot reload)
+                        "operator published-rules (BROADCAST)"));
         pinned.put("veil-kafka-sink", names("operator writer_raw_states (SPLIT_DISTRIBUTE)"));
         // the re-identification risk of the outputs with quasi-identifiers
         pinned.put("veil-risk-observations", names());

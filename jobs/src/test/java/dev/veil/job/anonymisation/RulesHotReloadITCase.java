@@ -155,6 +155,9 @@ class RulesHotReloadITCase extends VeilTestBase {
     static String rules(String version, String from, String to) throws Exception {
         String text = Files.readString(RULES);
         String shipped = shippedRules().parse().version();
+        if (!text.contains(from)) {
+            throw new IllegalStateException("the shipped rules no longer contain: " + from);
+        }
         return text.replace("version: \"" + shipped + "\"", "version: \"" + version + "\"")
                 .replace(from, to);
     }
@@ -212,7 +215,7 @@ class RulesHotReloadITCase extends VeilTestBase {
                                     t,
                                     rules(
                                             "hot-v2",
-                                            "      action: keep\n",
+                                            "      action: {keep: {}, quasi_identifier: true}\n",
                                             "      action: drop\n"))));
             // The sources follow the control topic every 500 ms.
             Thread.sleep(1_500);
