@@ -79,9 +79,9 @@ public final class HeatmapPng {
     private static final Color BACKGROUND = Color.WHITE;
 
     /** Sea, and the panel's background where the outline has no land. */
-    private static final Color PANEL_FILL = new Color(0xE4ECF1);
+    static final Color PANEL_FILL = new Color(0xE4ECF1);
 
-    private static final Color LAND = new Color(0xF7F6F1);
+    static final Color LAND = new Color(0xF7F6F1);
     private static final Color COAST = new Color(0x7D8C97);
     private static final Color PANEL_BORDER = new Color(0xD0D0CC);
     private static final Color TEXT = new Color(0x1E1E1E);

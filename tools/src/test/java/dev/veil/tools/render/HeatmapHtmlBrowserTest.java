@@ -6,12 +6,15 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
@@ -155,6 +158,33 @@ class HeatmapHtmlBrowserTest {
             }
         }
         assertThat(errors).as("console errors other than failed basemap tiles").isEmpty();
+    }
+
+    @Test
+    void hoverShowsCellWindowCountAndAnApproximateNoiseInterval() throws IOException {
+        String dublin = Fixtures.cell(53.35, -6.26);
+        Path page = dir.resolve("hover/heatmap.html");
+        HeatmapHtml.write(List.of(Fixtures.heat(dublin, Fixtures.MORNING, 41)), page, "hover");
+
+        driver.get(page.toUri().toString());
+        JavascriptExecutor js = driver;
+        new WebDriverWait(driver, Duration.ofSeconds(60))
+                .until(
+                        d ->
+                                Boolean.TRUE.equals(
+                                        js.executeScript(
+                                                "return !!(window.veilHeatmap && window.veilHeatmap.ready)")));
+        WebElement cell = driver.findElement(By.cssSelector("#map path.veil-cell"));
+        new Actions(driver).moveToElement(cell).perform();
+        String tooltip =
+                new WebDriverWait(driver, Duration.ofSeconds(30))
+                        .until(d -> d.findElement(By.cssSelector(".leaflet-tooltip")))
+                        .getText();
+
+        // discrete Laplace of scale b = 2: sd = 2 * sqrt(2) = 2.83, so 41 +- 5.66 -> 35 to 47
+        assertThat(tooltip)
+                .contains(dublin, "2026-11-28 09:00–10:00 UTC", "41 (noisy)", "discrete_laplace")
+                .contains("approx. 35 to 47", "2.83");
     }
 
     /**
