@@ -1,6 +1,7 @@
 package dev.veil.tools.render;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,15 +102,46 @@ class HeatmapHtmlBrowserTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void pageDrawsEveryWindowsCellsWithoutConsoleErrors() throws IOException {
         List<JsonNode> releases = new ArrayList<>(Fixtures.demo());
         String galway = Fixtures.cell(53.2707, -9.0568);
         releases.add(Fixtures.heat(galway, "2026-11-28T21:00:00Z", 45));
+        ObjectNode parent =
+                Fixtures.heat(
+                        Fixtures.H3.latLngToCellAddress(53.35, -6.26, 6), Fixtures.EVENING, 300);
+        parent.put("release", "heatmap_parent");
+        releases.add(parent);
         Path page = dir.resolve("out/heatmap.html");
         HeatmapHtml.write(releases, page, "Veil heat map </script> test");
-        Map<String, Integer> expected = new TreeMap<>();
+        // release -> window start -> features in the GeoJSON
+        Map<String, Map<String, Integer>> expected = new TreeMap<>();
+        Set<String> windows = new TreeSet<>();
+        for (JsonNode r : releases) {
+            windows.add(r.path("window_start").asText());
+        }
+        for (JsonNode r : releases) {
+            Map<String, Integer> perWindow =
+                    expected.computeIfAbsent(r.path("release").asText(), k -> new TreeMap<>());
+            windows.forEach(w -> perWindow.putIfAbsent(w, 0));
+        }
         for (JsonNode f : HeatmapGeoJson.toFeatureCollection(releases).get("features")) {
-            expected.merge(f.path("properties").path("window_start").asText(), 1, Integer::sum);
+            String release =
+                    releases.stream()
+                            .filter(
+                                    r ->
+                                            r.path("cell")
+                                                    .asText()
+                                                    .equals(
+                                                            f.path("properties")
+                                                                    .path("cell")
+                                                                    .asText()))
+                            .findFirst()
+                            .orElseThrow()
+                            .path("release")
+                            .asText();
+            expected.get(release)
+                    .merge(f.path("properties").path("window_start").asText(), 1, Integer::sum);
         }
 
         driver.get(page.toUri().toString());
@@ -121,14 +154,22 @@ class HeatmapHtmlBrowserTest {
                                                 "return !!(window.veilHeatmap && window.veilHeatmap.ready)")));
 
         assertThat(((Number) js.executeScript("return veilHeatmap.windows")).intValue())
-                .isEqualTo(expected.size());
-        List<Integer> drawn = new ArrayList<>();
-        for (int i = 0; i < expected.size(); i++) {
-            drawn.add(((Number) js.executeScript("return veilHeatmap.show(" + i + ")")).intValue());
+                .isEqualTo(windows.size());
+        assertThat((List<Object>) js.executeScript("return veilHeatmap.releases"))
+                .containsExactly("heatmap", "heatmap_parent");
+        for (Map.Entry<String, Map<String, Integer>> e : expected.entrySet()) {
+            js.executeScript("veilHeatmap.release(arguments[0])", e.getKey());
+            List<Integer> drawn = new ArrayList<>();
+            for (int i = 0; i < windows.size(); i++) {
+                drawn.add(
+                        ((Number) js.executeScript("return veilHeatmap.show(" + i + ")"))
+                                .intValue());
+            }
+            assertThat(drawn)
+                    .as("cell polygons of %s drawn per window, in window order", e.getKey())
+                    .containsExactlyElementsOf(e.getValue().values());
         }
-        assertThat(drawn)
-                .as("cell polygons drawn per window, in window order")
-                .containsExactlyElementsOf(expected.values());
+        js.executeScript("veilHeatmap.release('heatmap')");
         assertThat((List<?>) js.executeScript("return veilHeatmap.errors")).isEmpty();
         assertThat(
                         ((Number)
