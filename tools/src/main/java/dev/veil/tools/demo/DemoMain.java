@@ -16,6 +16,7 @@ import dev.veil.tools.local.KafkaIo;
 import dev.veil.tools.local.LocalKafka;
 import dev.veil.tools.local.LocalMetrics;
 import dev.veil.tools.render.HeatmapGeoJson;
+import dev.veil.tools.render.HeatmapHtml;
 import dev.veil.tools.render.HeatmapPng;
 import dev.veil.tools.render.TopCells;
 import dev.veil.tools.render.UsageCsv;
@@ -395,6 +396,12 @@ public final class DemoMain implements Callable<Integer> {
                                 : "\u03b5 " + agg.heatmap.epsilon().toPlainString())
                         + ", k "
                         + agg.k);
+        HeatmapHtml.write(
+                heat,
+                out.resolve("heatmap.html"),
+                "Veil demo: noisy count of distinct people per H3 cell (res "
+                        + agg.heatmapResolution
+                        + ")");
         UsageCsv.write(usage, out.resolve("usage.csv"));
 
         StringBuilder sb =
@@ -488,8 +495,13 @@ public final class DemoMain implements Callable<Integer> {
                                     .toPlainString()));
         }
         sb.append(String.format("late observations (after window end + lateness): %d%n", late));
+        if (!heat.isEmpty()) {
+            sb.append("heat map per city (cells published over all windows, the largest count):\n")
+                    .append(TopCells.perPlace(heat));
+        }
         sb.append("top cells:\n").append(TopCells.format(heat, 10));
-        sb.append("files: out/heatmap.geojson, out/heatmap.png, out/usage.csv, out/")
+        sb.append(
+                        "files: out/heatmap.html (open it in a browser), out/heatmap.geojson, out/heatmap.png, out/usage.csv, out/")
                 .append(agg.heatmapOutputTopic)
                 .append(".jsonl, out/")
                 .append(agg.usageOutputTopic)

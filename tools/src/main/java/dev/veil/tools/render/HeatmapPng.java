@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  * "53.35°N 6.26°W". Panels are ordered by their total count, busiest first; at most {@value
  * #MAX_PANELS} are drawn and the footer says how many smaller clusters were left out. Hexagons are
  * filled with a light-yellow to dark-red ramp, linear in count over the window's range, shown in
- * the legend.
+ * the legend. Behind the cells, each panel shows Natural Earth land, coasts and borders ({@link
+ * Outline}) on a sea-coloured background, so that the cells can be placed without a basemap.
  *
  * <p>Rendering is pure Java2D into a {@link BufferedImage}; {@code java.awt.headless} is set to
  * {@code true} unless the caller already chose a value.
@@ -76,7 +77,12 @@ public final class HeatmapPng {
     private static final int LEGEND_W = 380;
 
     private static final Color BACKGROUND = Color.WHITE;
-    private static final Color PANEL_FILL = new Color(0xF6F6F4);
+
+    /** Sea, and the panel's background where the outline has no land. */
+    static final Color PANEL_FILL = new Color(0xE4ECF1);
+
+    static final Color LAND = new Color(0xF7F6F1);
+    private static final Color COAST = new Color(0x7D8C97);
     private static final Color PANEL_BORDER = new Color(0xD0D0CC);
     private static final Color TEXT = new Color(0x1E1E1E);
     private static final Color MUTED = new Color(0x6B6B6B);
@@ -87,6 +93,11 @@ public final class HeatmapPng {
         new Color(0xFFEDA0), new Color(0xFED976), new Color(0xFEB24C), new Color(0xFD8D3C),
         new Color(0xFC4E2A), new Color(0xE31A1C), new Color(0xBD0026), new Color(0x800026)
     };
+
+    /** The ramp's colour stops, light to dark, for other renderers that should match. */
+    static List<Color> rampStops() {
+        return List.of(RAMP);
+    }
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -301,7 +312,8 @@ public final class HeatmapPng {
         }
         text.append("; cells below the threshold are not published.");
         String second =
-                "Each panel has its own local equirectangular projection and scale (see its scale bar).";
+                "Each panel has its own local equirectangular projection and scale (see its scale bar);"
+                        + " coasts and borders: Natural Earth 1:50m.";
         if (!hidden.isEmpty()) {
             int hiddenCells = hidden.stream().mapToInt(c -> c.cells().size()).sum();
             second +=
@@ -453,6 +465,8 @@ public final class HeatmapPng {
         double cx = map.getCenterX();
         double cy = map.getCenterY();
 
+        drawOutline(g, frame, box, lat0, lon0, kx, scale, midX, midY, cx, cy);
+
         g.setStroke(new BasicStroke(0.8f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         for (int i = 0; i < polygons.size(); i++) {
             double[][] poly = polygons.get(i);
@@ -497,6 +511,80 @@ public final class HeatmapPng {
         g.drawString(fit(g, stats, textWidth), textX, (float) (box.getY() + 47));
 
         drawScaleBar(g, map, scale);
+    }
+
+    /**
+     * Natural Earth land (filled) and its coasts and borders (lines) behind the cells, clipped to
+     * the panel, in the panel's projection. Longitudes are not wrapped: the outline is cut at the
+     * antimeridian, so a panel that spans it shows land on one side only.
+     */
+    private static void drawOutline(
+            Graphics2D g,
+            Shape frame,
+            Rectangle2D box,
+            double lat0,
+            double lon0,
+            double kx,
+            double scale,
+            double midX,
+            double midY,
+            double cx,
+            double cy) {
+        double halfW = box.getWidth() / 2 / scale;
+        double halfH = box.getHeight() / 2 / scale;
+        double west = lon0 + (midX - halfW) / kx;
+        double east = lon0 + (midX + halfW) / kx;
+        double south = lat0 + (midY - halfH) / KM_PER_DEGREE_LAT;
+        double north = lat0 + (midY + halfH) / KM_PER_DEGREE_LAT;
+        Outline outline = Outline.get();
+        Shape oldClip = g.getClip();
+        g.clip(frame);
+        try {
+            Path2D.Double land = new Path2D.Double(Path2D.WIND_EVEN_ODD);
+            for (Outline.Line ring : outline.land()) {
+                if (ring.intersects(west, south, east, north)) {
+                    appendOutline(land, ring, lat0, lon0, kx, scale, midX, midY, cx, cy, true);
+                }
+            }
+            g.setColor(LAND);
+            g.fill(land);
+            Path2D.Double lines = new Path2D.Double();
+            for (Outline.Line arc : outline.arcsWithin(west, south, east, north)) {
+                appendOutline(lines, arc, lat0, lon0, kx, scale, midX, midY, cx, cy, false);
+            }
+            g.setColor(COAST);
+            g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+            g.draw(lines);
+        } finally {
+            g.setClip(oldClip);
+        }
+    }
+
+    private static void appendOutline(
+            Path2D.Double path,
+            Outline.Line line,
+            double lat0,
+            double lon0,
+            double kx,
+            double scale,
+            double midX,
+            double midY,
+            double cx,
+            double cy,
+            boolean close) {
+        double[][] points = line.points();
+        for (int v = 0; v < points.length; v++) {
+            double sx = cx + ((points[v][0] - lon0) * kx - midX) * scale;
+            double sy = cy - ((points[v][1] - lat0) * KM_PER_DEGREE_LAT - midY) * scale;
+            if (v == 0) {
+                path.moveTo(sx, sy);
+            } else {
+                path.lineTo(sx, sy);
+            }
+        }
+        if (close) {
+            path.closePath();
+        }
     }
 
     private static void drawScaleBar(Graphics2D g, Rectangle2D map, double pxPerKm) {

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Formats the busiest heat map cells as a plain-text (ASCII) table for the console. */
@@ -102,5 +104,61 @@ public final class TopCells {
             Gazetteer.nearest(c.lat, c.lng).ifPresent(p -> places.add(p.name()));
         }
         return places;
+    }
+
+    /**
+     * One line per known place (within 50 km) with a published cell, busiest first: the cells
+     * published there (over all windows), in how many windows, and the largest count with its
+     * window, for example {@code " Dublin 31 cells in 12 windows, largest count 89 (2026-11-28
+     * 12:00-13:00)"}. Cells near no known place are summed in a last line. Each line ends in {@code
+     * \n}; no releases give an empty string.
+     */
+    public static String perPlace(List<JsonNode> releases) {
+        Map<String, List<JsonNode>> byPlace = new TreeMap<>();
+        for (JsonNode release : releases) {
+            LatLng c = Geo.centre(Records.cell(release));
+            String place =
+                    Gazetteer.nearest(c.lat, c.lng).map(Gazetteer.Place::name).orElse("elsewhere");
+            byPlace.computeIfAbsent(place, p -> new ArrayList<>()).add(release);
+        }
+        List<Map.Entry<String, List<JsonNode>>> places = new ArrayList<>(byPlace.entrySet());
+        places.sort(
+                Comparator.comparing(
+                                (Map.Entry<String, List<JsonNode>> e) ->
+                                        e.getKey().equals("elsewhere"))
+                        .thenComparing(
+                                Comparator.comparingInt(
+                                                (Map.Entry<String, List<JsonNode>> e) ->
+                                                        e.getValue().size())
+                                        .reversed())
+                        .thenComparing(Map.Entry::getKey));
+        int width = places.stream().mapToInt(e -> e.getKey().length()).max().orElse(0);
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, List<JsonNode>> e : places) {
+            List<JsonNode> rs = e.getValue();
+            JsonNode peak =
+                    rs.stream()
+                            .max(
+                                    Comparator.comparingLong(Records::count)
+                                            .thenComparing(
+                                                    Records.Window::of,
+                                                    Records.Window.ORDER.reversed()))
+                            .orElseThrow();
+            long windows = rs.stream().map(Records.Window::of).distinct().count();
+            out.append(
+                    String.format(
+                            Locale.ROOT,
+                            "  %-"
+                                    + width
+                                    + "s  %,d cell%s in %d window%s, largest count %d (%s)%n",
+                            e.getKey(),
+                            rs.size(),
+                            rs.size() == 1 ? "" : "s",
+                            windows,
+                            windows == 1 ? "" : "s",
+                            Records.count(peak),
+                            Records.Window.of(peak).label("-")));
+        }
+        return out.toString();
     }
 }

@@ -42,6 +42,15 @@ class HeatmapPngTest {
     }
 
     @Test
+    void drawsNaturalEarthLandAndSeaBehindTheCells() {
+        // Dublin's panel reaches the Irish Sea; Berlin's and Madrid's are inland
+        BufferedImage image = HeatmapPng.render(Fixtures.demo(), "outline");
+
+        assertThat(containsColour(image, HeatmapPng.LAND)).as("land").isTrue();
+        assertThat(containsColour(image, HeatmapPng.PANEL_FILL)).as("sea").isTrue();
+    }
+
+    @Test
     void drawsOnlyTheBusiestWindow() {
         String dublin = Fixtures.cell(53.35, -6.26);
         List<JsonNode> releases = new ArrayList<>();

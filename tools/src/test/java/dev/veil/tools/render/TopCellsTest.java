@@ -39,6 +39,18 @@ class TopCellsTest {
     }
 
     @Test
+    void perPlace_countsCellsWindowsAndTheLargestCountPerCityBusiestFirst() {
+        String lines = TopCells.perPlace(releases);
+
+        assertThat(lines.split("\n"))
+                .containsExactly(
+                        "  Dublin     2 cells in 2 windows, largest count 77 (2026-11-28 18:00-19:00 UTC)",
+                        "  Berlin     1 cell in 1 window, largest count 77 (2026-11-28 09:00-10:00 UTC)",
+                        "  elsewhere  1 cell in 1 window, largest count 50 (2026-11-28 18:00-19:00 UTC)");
+        assertThat(TopCells.perPlace(List.of())).isEmpty();
+    }
+
+    @Test
     void showsCellCentresWithThreeDecimals() {
         LatLng c = Fixtures.H3.cellToLatLng(berlin);
 
