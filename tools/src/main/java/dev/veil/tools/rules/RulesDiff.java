@@ -75,7 +75,9 @@ final class RulesDiff {
             }
             String kind = null;
             for (String k : n.entries().keySet()) {
-                if (!k.equals("from")) {
+                // from names the input; quasi_identifier marks the field for the risk measurement
+                // and changes nothing that is published
+                if (!k.equals("from") && !k.equals("quasi_identifier")) {
                     kind = k;
                 }
             }
