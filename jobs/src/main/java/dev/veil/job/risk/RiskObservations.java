@@ -97,6 +97,15 @@ public class RiskObservations extends RichFlatMapFunction<OutRecord, RiskObserva
         if (sha256 == null) {
             sha256 = MessageDigest.getInstance("SHA-256");
         }
+        return group(sha256, record, fields);
+    }
+
+    /**
+     * The digest of {@code record}'s values of {@code fields} as the job computes it, with a
+     * SHA-256 {@code sha256} of the caller's (reset first): for a tool that measures risk as the
+     * job would ({@code ./veil rules diff}).
+     */
+    public static long group(MessageDigest sha256, JsonNode record, List<String> fields) {
         sha256.reset();
         for (String f : fields) {
             JsonNode v = record.get(f);

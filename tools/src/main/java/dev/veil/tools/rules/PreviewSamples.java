@@ -126,6 +126,53 @@ final class PreviewSamples {
     }
 
     /**
+     * Every log record of the demo generator's day for {@code subjects} synthetic subjects, in the
+     * generator's order, malformed ones included (the job dead-letters them, so does the engine):
+     * the sample the risk figures of a diff are measured on. A record is a minor's when the
+     * sample's consent records declare its subject one.
+     *
+     * @param subjects synthetic subjects, at least 1
+     */
+    static List<PreviewEngine.Input> day(int subjects) {
+        if (subjects < 1) {
+            throw new IllegalArgumentException("--risk-sample must be at least 1, was " + subjects);
+        }
+        SampleData data =
+                SampleData.generate(
+                        SEED,
+                        subjects,
+                        DAY,
+                        new Topics("device", "location", "service", "consent"));
+        Set<String> minors = new HashSet<>();
+        List<JsonNode> parsed = new ArrayList<>();
+        for (SampleRecord r : data.records()) {
+            JsonNode node = parse(r.value());
+            parsed.add(node);
+            if (r.topic().equals("consent")
+                    && node != null
+                    && node.path("minor").asBoolean(false)
+                    && node.path("user_id").isTextual()) {
+                minors.add(node.get("user_id").asText());
+            }
+        }
+        List<PreviewEngine.Input> inputs = new ArrayList<>();
+        for (int i = 0; i < parsed.size(); i++) {
+            String topic = data.records().get(i).topic();
+            JsonNode node = parsed.get(i);
+            if (!InputSchemas.LOG_STREAMS.contains(topic) || node == null || !node.isObject()) {
+                continue;
+            }
+            inputs.add(
+                    new PreviewEngine.Input(
+                            topic,
+                            topic + " #" + (inputs.size() + 1),
+                            (ObjectNode) node,
+                            minors.contains(node.path("user_id").asText(""))));
+        }
+        return inputs;
+    }
+
+    /**
      * Raw records from a JSON Lines file: one JSON object per line (blank lines skipped). With
      * {@code stream} given every line is a record of that stream; without it each line names its
      * stream in a top-level {@value #STREAM_KEY} field (no input schema has one), which is removed

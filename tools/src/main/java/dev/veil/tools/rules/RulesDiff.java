@@ -93,6 +93,10 @@ final class RulesDiff {
             return !kind.equals("drop");
         }
 
+        boolean quasiIdentifier() {
+            return node.json().isObject() && node.json().path("quasi_identifier").asBoolean(false);
+        }
+
         boolean sameAs(Spec o) {
             return kind.equals(o.kind) && from.equals(o.from) && Objects.equals(params, o.params);
         }
@@ -255,6 +259,39 @@ final class RulesDiff {
         names.addAll(oldFields.keySet());
         for (String f : names) {
             field(n.stream(), at + ".fields." + f, f, oldFields.get(f), newFields.get(f));
+            mark(at + ".fields." + f, oldFields.get(f), newFields.get(f));
+        }
+    }
+
+    /**
+     * A quasi_identifier mark added or removed on a field both files publish: it changes what the
+     * risk measurement groups records by, not what is published, so it is a change and never
+     * weakens privacy (the risk figures of the diff show what it does to the measurement).
+     */
+    private void mark(String at, Spec o, Spec n) {
+        if (o == null || n == null || !o.published() || !n.published()) {
+            return;
+        }
+        boolean was = o.quasiIdentifier();
+        boolean now = n.quasiIdentifier();
+        if (was && !now) {
+            findings.add(
+                    new Finding(
+                            false,
+                            after.doc().fileName(),
+                            n.node().line(),
+                            at,
+                            "quasi_identifier mark removed: no longer measured for"
+                                    + " re-identification risk"));
+        } else if (!was && now) {
+            findings.add(
+                    new Finding(
+                            false,
+                            after.doc().fileName(),
+                            n.node().line(),
+                            at,
+                            "quasi_identifier mark added: now measured for re-identification"
+                                    + " risk"));
         }
     }
 

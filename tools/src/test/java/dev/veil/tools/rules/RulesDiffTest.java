@@ -11,6 +11,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,6 +42,25 @@ class RulesDiffTest {
         }
     }
 
+    private static final String RISK = "Re-identification risk on the sample";
+
+    private static final Pattern FIGURES =
+            Pattern.compile(
+                    "(\\w+): records (\\d+) -> (\\d+), unique ([0-9.]+) % -> ([0-9.]+) %, below k"
+                            + " ([0-9.]+) % -> ([0-9.]+) % \\(quasi-identifiers: (.*)\\).*");
+
+    /** The risk line of {@code output}, matched against {@link #FIGURES}. */
+    private static Matcher risk(Run r, String output) {
+        String line =
+                r.section(RISK).stream()
+                        .filter(l -> l.startsWith(output + ": "))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no risk line for " + output));
+        Matcher m = FIGURES.matcher(line);
+        assertThat(m.matches()).as(line).isTrue();
+        return m;
+    }
+
     private static Run diff(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -59,6 +80,17 @@ class RulesDiffTest {
         assertThat(r.section("On sample records"))
                 .containsExactly("no output field appears, disappears or changes");
         assertThat(r.out()).contains("No changes (exit 0).");
+        // the same figures before and after, for every output, measured on a real sample
+        assertThat(r.section(RISK)).hasSize(3);
+        for (String output : List.of("device", "location", "service")) {
+            Matcher m = risk(r, output);
+            assertThat(Long.parseLong(m.group(2))).isGreaterThan(100);
+            assertThat(m.group(3)).isEqualTo(m.group(2));
+            assertThat(m.group(5)).isEqualTo(m.group(4));
+            assertThat(m.group(7)).isEqualTo(m.group(6));
+        }
+        assertThat(risk(r, "location").group(8)).isEqualTo("event_time, h3_cell");
+        assertThat(r.out()).doesNotContain("[risk up]");
     }
 
     @Test
@@ -99,6 +131,46 @@ class RulesDiffTest {
                                 l.startsWith("service.ip_prefix: changes form in ")
                                         && l.contains("a.b.0.0/16 -> a.b.c.0/24; e.g. "))
                 .anyMatch(l -> l.startsWith("location.accuracy_m: changes form in "));
+        // minutes instead of five-minute steps: more location records alone in their group
+        Matcher loc = risk(r, "location");
+        assertThat(loc.group(3)).isEqualTo(loc.group(2));
+        assertThat(Double.parseDouble(loc.group(5)))
+                .isGreaterThan(Double.parseDouble(loc.group(4)) + 1);
+        assertThat(Double.parseDouble(loc.group(7)))
+                .isGreaterThanOrEqualTo(Double.parseDouble(loc.group(6)));
+        assertThat(r.section(RISK))
+                .anyMatch(l -> l.startsWith("location: ") && l.endsWith("[risk up]"));
+    }
+
+    @Test
+    void diff_quasiIdentifierMarkRemoved_listedAsChangeAndMeasuredWithout(@TempDir Path dir)
+            throws IOException {
+        Path unmarked = dir.resolve("rules.yaml");
+        String shipped = Files.readString(Path.of(SHIPPED));
+        String h3 =
+                "h3_cell: {from: [lat, lon], generalise_location: {resolution: 9},"
+                        + " quasi_identifier: true}";
+        assertThat(shipped).contains(h3);
+        Files.writeString(
+                unmarked,
+                shipped.replace(
+                        h3, "h3_cell: {from: [lat, lon], generalise_location: {resolution: 9}}"));
+
+        Run r = diff(SHIPPED, unmarked.toString(), "--sample", "0", "--risk-sample", "100");
+
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).doesNotContain("Weakens privacy");
+        assertThat(r.section("Changes ("))
+                .containsExactly(
+                        unmarked
+                                + ":54  outputs.location.fields.h3_cell: quasi_identifier mark"
+                                + " removed: no longer measured for re-identification risk");
+        // the same records, grouped by event_time alone: fewer of them unique
+        Matcher loc = risk(r, "location");
+        assertThat(loc.group(3)).isEqualTo(loc.group(2));
+        assertThat(Double.parseDouble(loc.group(5))).isLessThan(Double.parseDouble(loc.group(4)));
+        assertThat(loc.group(8)).isEqualTo("event_time, h3_cell -> event_time");
+        assertThat(r.out()).contains("for 100 synthetic subjects");
     }
 
     @Test
