@@ -60,12 +60,7 @@ final class PreviewSamples {
         if (perStream < 1) {
             throw new IllegalArgumentException("--sample must be at least 1, was " + perStream);
         }
-        SampleData data =
-                SampleData.generate(
-                        SEED,
-                        SUBJECTS,
-                        DAY,
-                        new Topics("device", "location", "service", "consent"));
+        SampleData data = generate(SUBJECTS);
         Map<String, Boolean> minor = new HashMap<>();
         // stream -> subject -> richest well-formed record
         Map<String, Map<String, ObjectNode>> best = new HashMap<>();
@@ -137,12 +132,7 @@ final class PreviewSamples {
         if (subjects < 1) {
             throw new IllegalArgumentException("--risk-sample must be at least 1, was " + subjects);
         }
-        SampleData data =
-                SampleData.generate(
-                        SEED,
-                        subjects,
-                        DAY,
-                        new Topics("device", "location", "service", "consent"));
+        SampleData data = generate(subjects);
         Set<String> minors = new HashSet<>();
         List<JsonNode> parsed = new ArrayList<>();
         for (SampleRecord r : data.records()) {
@@ -235,6 +225,25 @@ final class PreviewSamples {
                             s, s + " #" + n + " (line " + (i + 1) + ")", raw, isMinor));
         }
         return inputs;
+    }
+
+    /** The last sample generated, kept: a diff's two parts run on the same day of 300 subjects. */
+    private static SampleData last;
+
+    private static int lastSubjects;
+
+    /** The generator's day for {@code subjects} subjects (seconds of work: generated once). */
+    private static synchronized SampleData generate(int subjects) {
+        if (last == null || lastSubjects != subjects) {
+            last =
+                    SampleData.generate(
+                            SEED,
+                            subjects,
+                            DAY,
+                            new Topics("device", "location", "service", "consent"));
+            lastSubjects = subjects;
+        }
+        return last;
     }
 
     private static int setFields(JsonNode node) {
