@@ -134,8 +134,13 @@ import java.util.Map;
  * <p>Metrics: {@code veil.output.<o>.records_out}, {@code veil.reason.<r>.dropped}, {@code
  * veil.late_consent_changes}, {@code veil.consent_delivery_bound_exceeded_ms}, {@code
  * veil.reason.<r>.dead_lettered}, {@code veil.erasure_notices}, {@code
- * veil.subject_secrets_shredded}, {@code veil.idle_subjects_removed}. The operator emits no
- * watermark: its only consumer is the sink.
+ * veil.subject_secrets_shredded}, {@code veil.idle_subjects_removed}.
+ *
+ * <p><b>Output watermark.</b> The gate forwards min(log watermark, consent watermark), after the
+ * timers it allows have fired: every event at or behind it has been decided (those behind the
+ * consent watermark on arrival or by their timer, those behind the log watermark are late), so no
+ * record it publishes later has an earlier event time. The risk measurement windows the published
+ * records by it; the sink ignores it.
  */
 public class ConsentGate extends AbstractStreamOperator<OutRecord>
         implements TwoInputStreamOperator<LogEvent, ConsentEvent, OutRecord>,
@@ -243,6 +248,10 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
     private transient long consentWatermark;
     private transient boolean logInputIdle;
     private transient StreamRecord<OutRecord> reuse;
+
+    /** The last watermark forwarded; not kept across restores (the inputs' watermarks are not). */
+    private transient long forwardedWatermark;
+
     private transient EnumMap<ConsentDecision, Counter> droppedCounters;
     private transient Map<String, Counter> outCounters;
     private transient VeilMetrics metrics;
@@ -365,6 +374,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                                 }));
         consentWatermark = Long.MIN_VALUE;
         reuse = new StreamRecord<>(null);
+        forwardedWatermark = Long.MIN_VALUE;
         metrics = new VeilMetrics(getMetricGroup());
         lateConsentChanges = getMetricGroup().addGroup("veil").counter("late_consent_changes");
         getMetricGroup()
@@ -400,13 +410,23 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 };
     }
 
-    // ---- watermarks: kept apart, never forwarded
+    // ---- watermarks: kept apart; their minimum is forwarded
     // -------------------------------------------------------------------
 
     @Override
     public void processWatermark1(Watermark mark) throws Exception {
         logWatermark.effective(mark.getTimestamp());
         foldWhatTheLogWatermarkAllows();
+        forwardWatermark();
+    }
+
+    /** Emits min(log, consent watermark) when it has advanced (see the class comment). */
+    private void forwardWatermark() {
+        long w = Math.min(logWatermark.current(), consentWatermark);
+        if (w > forwardedWatermark) {
+            forwardedWatermark = w;
+            output.emitWatermark(new Watermark(w));
+        }
     }
 
     /** Fires the log-fold timers that both watermarks have passed. */
@@ -442,6 +462,7 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         }
         decideTimers.advanceWatermark(consentWatermark);
         foldWhatTheLogWatermarkAllows();
+        forwardWatermark();
     }
 
     @Override

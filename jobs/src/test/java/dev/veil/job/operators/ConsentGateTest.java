@@ -580,4 +580,49 @@ class ConsentGateTest extends VeilTestBase {
                 .extracting(n -> n.get("reason").asText())
                 .containsExactly(DeadLetterReason.LATE_EVENT.label());
     }
+
+    /** The watermarks the gate emitted, in order. */
+    private List<Long> emittedWatermarks() {
+        List<Long> out = new ArrayList<>();
+        for (Object o : harness.getOutput()) {
+            if (o instanceof Watermark w) {
+                out.add(w.getTimestamp());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void forwardsTheLesserOfTheLogAndConsentWatermarks_afterWhatTheyDecide() throws Exception {
+        open();
+        Instant t = Instant.parse("2026-11-28T10:00:00Z");
+        send(
+                consent(
+                        "ann",
+                        ConsentChange.grant(
+                                t.minusSeconds(600).toEpochMilli(), ANALYTICS_PI, false)));
+        send(event("device", "ann", t.plusSeconds(30), "e1"));
+        harness.processWatermark1(new Watermark(t.plusSeconds(120).toEpochMilli()));
+        assertThat(emittedWatermarks()).as("the consent watermark has not moved").isEmpty();
+        harness.processWatermark2(new Watermark(t.plusSeconds(60).toEpochMilli()));
+        assertThat(emittedWatermarks()).containsExactly(t.plusSeconds(60).toEpochMilli());
+        // e1 was decided (published) before the watermark that passes it went out
+        int record = -1;
+        int mark = -1;
+        int i = 0;
+        for (Object o : harness.getOutput()) {
+            if (o instanceof Watermark) {
+                mark = i;
+            } else if (record < 0) {
+                record = i;
+            }
+            i++;
+        }
+        assertThat(record).isNotNegative().isLessThan(mark);
+        harness.processWatermark2(new Watermark(t.plusSeconds(600).toEpochMilli()));
+        assertThat(emittedWatermarks())
+                .as("now the log watermark is the lesser")
+                .containsExactly(
+                        t.plusSeconds(60).toEpochMilli(), t.plusSeconds(120).toEpochMilli());
+    }
 }
