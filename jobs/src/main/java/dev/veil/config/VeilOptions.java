@@ -159,7 +159,9 @@ public final class VeilOptions {
                     .withDescription(
                             "A published rules version must take effect at least this long after it is"
                                     + " published (1 s to 7 days); an earlier one is refused with a dead letter."
-                                    + " ./veil rules publish uses the same bound.");
+                                    + " ./veil rules publish uses the same bound. Counted from the control"
+                                    + " record's broker time (LogAppendTime): keep it above device clock skew"
+                                    + " plus the control topic's delivery delay (docs/rules.md).");
 
     // ---- consent
     // -----------------------------------------------------------------------------------------------------

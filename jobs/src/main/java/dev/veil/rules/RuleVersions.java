@@ -116,11 +116,31 @@ public final class RuleVersions {
     }
 
     /**
+     * Why {@code v} conflicts with a version known under its name, or null if none does: a name
+     * stands for one rules file, so a second record of the name with another file is refused (the
+     * first one stays in force).
+     */
+    public String conflict(Version v) {
+        for (Version known : versions) {
+            if (known.name().equals(v.name()) && !known.rulesYaml().equals(v.rulesYaml())) {
+                return "version '"
+                        + v.name()
+                        + "': version name already published with other rules (the version"
+                        + " published first stays in force; publish the new file under a new"
+                        + " version name)";
+            }
+        }
+        return null;
+    }
+
+    /**
      * Reads and validates one control record.
      *
      * @param value the record value, JSON UTF-8 ({@link #toJson})
      * @param recordTime the Kafka record time, epoch ms: the publication time that the lead is
-     *     counted from (the record's own {@code published_at} is informative only)
+     *     counted from (the record's own {@code published_at} is informative only). The control
+     *     topic should have {@code message.timestamp.type=LogAppendTime}, so that this is the
+     *     broker's time; a record without a time (negative) is refused
      * @param minLead how long after its publication a version may take effect at the earliest, in
      *     ms
      * @return the version
@@ -128,6 +148,13 @@ public final class RuleVersions {
      *     error its line, column and key), never a value from a log record
      */
     public Version validate(byte[] value, long recordTime, long minLead) {
+        if (recordTime < 0) {
+            throw new IllegalArgumentException(
+                    "control record has no record timestamp ("
+                            + recordTime
+                            + "), so the lead cannot be counted from its publication: give the"
+                            + " control topic message.timestamp.type=LogAppendTime");
+        }
         JsonNode n;
         try {
             n = value == null ? null : MAPPER.readTree(value);

@@ -138,4 +138,37 @@ class RuleVersionsTest extends VeilTestBase {
         assertThatThrownBy(() -> registry().validate("{".getBytes(), 0, LEAD))
                 .hasMessageContaining("not JSON");
     }
+
+    @Test
+    void validate_aRecordWithoutATimestamp_isRefusedNamingIt() throws Exception {
+        RuleVersions r = registry();
+        byte[] json =
+                RuleVersions.toJson(
+                        "v2", T1000.toEpochMilli(), renamed("v2"), T0900.toEpochMilli());
+        assertThatThrownBy(() -> r.validate(json, -1, LEAD))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no record timestamp")
+                .hasMessageContaining("LogAppendTime");
+    }
+
+    @Test
+    void conflict_aKnownNameWithOtherRules_isNamed_andTheFirstStaysInForce() throws Exception {
+        RuleVersions r = registry();
+        RuleVersions.Version first = version(r, "v2", T1000, T0900);
+        r.add(first);
+        String other = renamed("v2") + "\n# another file under the same name\n";
+        RuleVersions.Version second =
+                r.validate(
+                        RuleVersions.toJson(
+                                "v2", T1100.toEpochMilli(), other, T0930.toEpochMilli()),
+                        T0930.toEpochMilli(),
+                        LEAD);
+        assertThat(r.conflict(second))
+                .contains("'v2'")
+                .contains("version name already published with other rules");
+        assertThat(r.add(second)).isFalse();
+        assertThat(r.versions()).containsExactly(first);
+        // the same rules again under the same name: a duplicate, not a conflict
+        assertThat(r.conflict(version(r, "v2", T1100, T0930))).isNull();
+    }
 }

@@ -148,10 +148,16 @@ public final class KafkaTestCluster implements AutoCloseable {
 
     /** Creates topics with the given partition count. */
     public void createTopics(int partitions, Collection<String> names) throws Exception {
+        createTopics(partitions, names, Map.of());
+    }
+
+    /** Creates topics with the given partition count and topic-level configs. */
+    public void createTopics(int partitions, Collection<String> names, Map<String, String> configs)
+            throws Exception {
         try (Admin admin = Admin.create(clientProperties())) {
             List<NewTopic> topics = new ArrayList<>();
             for (String n : names) {
-                topics.add(new NewTopic(n, partitions, (short) 1));
+                topics.add(new NewTopic(n, partitions, (short) 1).configs(configs));
             }
             admin.createTopics(topics).all().get();
         }

@@ -184,6 +184,12 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         final long noticeWindowMillis;
 
         /**
+         * {@code time.rules_lead} in ms: published versions kept in state are checked again with it
+         * on restore, as the sources' follower checks them (0 unless {@link #withRulesLead}).
+         */
+        final long rulesLeadMillis;
+
+        /**
          * @param deadLetterTopic where late and overflowing events are reported
          * @param erasureTopic where erasure notices go
          * @param maxPendingEvents bound of events of one subject decided in one step, at least 1
@@ -200,6 +206,26 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                 KeyEpochs epochs,
                 Duration idleSubject,
                 Duration noticeWindow) {
+            this(
+                    deadLetterTopic,
+                    erasureTopic,
+                    maxPendingEvents,
+                    key,
+                    epochs,
+                    idleSubject,
+                    noticeWindow,
+                    Duration.ZERO);
+        }
+
+        private Settings(
+                String deadLetterTopic,
+                String erasureTopic,
+                int maxPendingEvents,
+                KeyReference key,
+                KeyEpochs epochs,
+                Duration idleSubject,
+                Duration noticeWindow,
+                Duration rulesLead) {
             if (maxPendingEvents < 1) {
                 throw new IllegalArgumentException(
                         "maxPendingEvents must be at least 1, was " + maxPendingEvents);
@@ -211,18 +237,33 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             this.epochs = epochs;
             this.idleSubjectMillis = idleSubject.toMillis();
             this.noticeWindowMillis = noticeWindow.toMillis();
+            this.rulesLeadMillis = rulesLead.toMillis();
         }
 
         /** The settings of {@code config}. */
         public static Settings of(JobConfig config) {
             return new Settings(
-                    config.deadLetterTopic,
-                    config.erasureTopic,
-                    config.maxPendingEventsPerSubject,
-                    config.pseudonymisationKey,
-                    config.keyEpochs,
-                    config.idleSubject,
-                    config.erasureNoticeWindow);
+                            config.deadLetterTopic,
+                            config.erasureTopic,
+                            config.maxPendingEventsPerSubject,
+                            config.pseudonymisationKey,
+                            config.keyEpochs,
+                            config.idleSubject,
+                            config.erasureNoticeWindow)
+                    .withRulesLead(config.rulesLead);
+        }
+
+        /** A copy with another {@code time.rules_lead}. */
+        public Settings withRulesLead(Duration lead) {
+            return new Settings(
+                    deadLetterTopic,
+                    erasureTopic,
+                    maxPendingEvents,
+                    key,
+                    epochs,
+                    Duration.ofMillis(idleSubjectMillis),
+                    Duration.ofMillis(noticeWindowMillis),
+                    lead);
         }
 
         /** A copy with another bound of events per step. */
@@ -234,7 +275,8 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
                     key,
                     epochs,
                     Duration.ofMillis(idleSubjectMillis),
-                    Duration.ofMillis(noticeWindowMillis));
+                    Duration.ofMillis(noticeWindowMillis),
+                    Duration.ofMillis(rulesLeadMillis));
         }
     }
 
@@ -319,8 +361,14 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         List<String> dropped = new ArrayList<>();
         for (Map.Entry<String, PublishedRules> p : published.entries()) {
             try {
-                // checked again: the job may have been restarted with other start rules
-                versions.add(versions.validate(p.getValue().toJson(), p.getValue().publishedAt, 0));
+                // checked again: the job may have been restarted with other start rules or another
+                // time.rules_lead; with the lead the sources' follower checks with, so that both
+                // sides keep the same versions
+                versions.add(
+                        versions.validate(
+                                p.getValue().toJson(),
+                                p.getValue().publishedAt,
+                                settings.rulesLeadMillis));
             } catch (IllegalArgumentException e) {
                 LOG.warn(
                         "Rules version {} from the savepoint no longer applies: {}",
@@ -557,9 +605,15 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
         rulesVersionsReceived.inc();
         RuleVersions.Version v;
         try {
-            v = versions.validate(p.toJson(), p.publishedAt, 0);
+            v = versions.validate(p.toJson(), p.publishedAt, settings.rulesLeadMillis);
         } catch (IllegalArgumentException e) {
             LOG.warn("Rules version {} refused: {}", p.name, e.getMessage());
+            return;
+        }
+        String conflict = versions.conflict(v);
+        if (conflict != null) {
+            // the control source dead-letters such a record, unless it restarted in between
+            LOG.warn("Rules version {} refused: {}", p.name, conflict);
             return;
         }
         if (versions.add(v)) {

@@ -20,8 +20,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * the job's start rules ({@link RuleVersions#validate}) and becomes a {@link ConsentEvent} that
  * carries the version, or a {@code rules_version_refused} dead letter that names the problem (a
  * rules file error with its line and key, an effective time too soon, or a change that needs a
- * savepoint restart). Stateless, so the same record gets the same answer on every replay. Metrics:
- * {@code veil.stream.control_rules.records_in}, {@code veil.reason.<r>.dead_lettered}.
+ * savepoint restart, or a version name already published with another rules file: the topic has one
+ * partition, so the first record of a name is the one every reader keeps). Apart from the names
+ * seen since the task started, stateless: the same record gets the same answer on every replay.
+ * Metrics: {@code veil.stream.control_rules.records_in}, {@code veil.reason.<r>.dead_lettered}.
  */
 public final class ControlRulesDeserializer
         implements KafkaRecordDeserializationSchema<ConsentEvent> {
@@ -54,9 +56,14 @@ public final class ControlRulesDeserializer
         ConsentEvent e = new ConsentEvent();
         e.sourceOffset = record.offset();
         try {
-            e.rules =
-                    PublishedRules.of(
-                            versions.validate(record.value(), record.timestamp(), leadMillis));
+            RuleVersions.Version v =
+                    versions.validate(record.value(), record.timestamp(), leadMillis);
+            String conflict = versions.conflict(v);
+            if (conflict != null) {
+                throw new IllegalArgumentException(conflict);
+            }
+            versions.add(v);
+            e.rules = PublishedRules.of(v);
         } catch (IllegalArgumentException problem) {
             DeadLetterReason reason = DeadLetterReason.RULES_VERSION_REFUSED;
             metrics.counter("dead_lettered", "reason", reason.label()).inc();

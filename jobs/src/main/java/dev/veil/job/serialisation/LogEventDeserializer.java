@@ -41,6 +41,7 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
     private final KeyEpochs epochs;
     private final RulesFollower.ControlTopic control;
 
+    private transient RulesFollower follower;
     private transient LogRecordProcessor processor;
     private transient VeilMetrics metrics;
     private transient Emitter emitter;
@@ -88,15 +89,17 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        RuleVersions versions =
+        follower =
                 control == null
-                        ? new RuleVersions(rules.parse())
+                        ? null
                         : RulesFollower.follow(
                                 rules.parse(),
                                 control.consumerProperties(),
                                 control.topic(),
                                 control.leadMillis(),
                                 context.getUserCodeClassLoader()::registerReleaseHookIfAbsent);
+        RuleVersions versions =
+                follower == null ? new RuleVersions(rules.parse()) : follower.versions();
         byte[] master = key.resolve();
         processor =
                 new LogRecordProcessor(
@@ -117,6 +120,10 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
             throw new IllegalStateException("no stream is configured for topic " + record.topic());
         }
         recordsIn.get(stream).inc();
+        if (follower != null) {
+            // a follower that stopped would leave these records to rules no longer in force
+            follower.check();
+        }
         emitter.record = record;
         emitter.out = out;
         processor.process(

@@ -47,7 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a YAML error and one that changes {@code subject_id}. Expected, in both jobs alike: events before
  * T as the start rules make them and stamped with their version, events from T without {@code
  * action} and stamped with the new version, and one {@code rules_version_refused} dead letter per
- * refused version, naming its problem.
+ * refused version, naming its problem; a second record of the valid version's name with another
+ * file (effective sooner) is refused too, and the first one stays in force.
  */
 // A stuck job fails the test instead of hanging the build.
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -91,7 +92,8 @@ class RulesHotReloadITCase extends VeilTestBase {
             }
         }
         kafka.createTopics(2, topics);
-        kafka.createTopics(1, List.of(CONTROL));
+        // as ./veil topics create makes it: the broker's time is the publication time
+        kafka.createTopics(1, List.of(CONTROL), Map.of("message.timestamp.type", "LogAppendTime"));
     }
 
     @AfterAll
@@ -216,7 +218,16 @@ class RulesHotReloadITCase extends VeilTestBase {
                                     rules(
                                             "hot-v2",
                                             "      action: {keep: {}, quasi_identifier: true}\n",
-                                            "      action: drop\n"))));
+                                            "      action: drop\n")),
+                            // the same name again with another file: refused, the first stays
+                            control(
+                                    "hot-v2",
+                                    published.plusSeconds(5),
+                                    rules(
+                                            "hot-v2",
+                                            "      action: {keep: {}, quasi_identifier: true}\n",
+                                            "      action: {keep: {}, quasi_identifier: true}\n"
+                                                    + "      # another file\n"))));
             // The sources follow the control topic every 500 ms.
             Thread.sleep(1_500);
             Map<String, Instant> events = new TreeMap<>();
@@ -251,7 +262,13 @@ class RulesHotReloadITCase extends VeilTestBase {
                 List<String> refused = refused(job);
                 assertThat(refused)
                         .as(job + " dead letters")
-                        .hasSize(2)
+                        .hasSize(3)
+                        .anySatisfy(
+                                d ->
+                                        assertThat(d)
+                                                .contains("'hot-v2'")
+                                                .contains(
+                                                        "version name already published with other rules"))
                         .anySatisfy(
                                 d ->
                                         assertThat(d)

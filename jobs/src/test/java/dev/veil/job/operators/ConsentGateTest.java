@@ -7,8 +7,10 @@ import dev.veil.job.anonymisation.AnonymisationTopology;
 import dev.veil.job.records.ConsentEvent;
 import dev.veil.job.records.LogEvent;
 import dev.veil.job.records.OutRecord;
+import dev.veil.job.records.PublishedRules;
 import dev.veil.record.DeadLetterReason;
 import dev.veil.record.Json;
+import dev.veil.rules.RuleVersions;
 import dev.veil.testing.LogCapture;
 import dev.veil.testing.VeilTestBase;
 
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -624,5 +628,65 @@ class ConsentGateTest extends VeilTestBase {
                 .as("now the log watermark is the lesser")
                 .containsExactly(
                         t.plusSeconds(60).toEpochMilli(), t.plusSeconds(120).toEpochMilli());
+    }
+
+    /**
+     * A version kept in the gate's state is checked again on restore with the job's current
+     * time.rules_lead, as the sources' follower checks it: one that no longer leaves the lead is
+     * dropped on both sides, so events the sources stamp with the start rules are published.
+     */
+    @Test
+    void afterARestoreWithALongerLead_aVersionItNoLongerLeaves_isDroppedAsAtTheSource()
+            throws Exception {
+        String base = shippedRules().parse().version();
+        String v = base + "-next";
+        PublishedRules p = new PublishedRules();
+        p.name = v;
+        p.publishedAt = T0900.toEpochMilli();
+        p.effectiveFrom = T0900.plusSeconds(60).toEpochMilli();
+        p.rulesYaml =
+                Files.readString(RULES)
+                        .replace("version: \"" + base + "\"", "version: \"" + v + "\"");
+        // validated as the control source does, with a lead of one minute
+        RuleVersions.Version checked =
+                new RuleVersions(shippedRules().parse())
+                        .validate(p.toJson(), p.publishedAt, 60_000);
+        assertThat(checked.name()).isEqualTo(v);
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new ConsentGate(
+                                shippedRules(),
+                                gateSettings(10_000).withRulesLead(Duration.ofMinutes(1))),
+                        new AnonymisationTopology.LogSubject(),
+                        new AnonymisationTopology.ConsentSubject(),
+                        Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.open();
+        ConsentEvent rules = new ConsentEvent();
+        rules.rules = p;
+        harness.processElement2(rules, p.publishedAt);
+        OperatorSubtaskState snapshot = harness.snapshot(1L, T0900.toEpochMilli());
+        harness.close();
+
+        // restarted with time.rules_lead of 10 minutes: the sources' follower refuses the version
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new ConsentGate(
+                                shippedRules(),
+                                gateSettings(10_000).withRulesLead(Duration.ofMinutes(10))),
+                        new AnonymisationTopology.LogSubject(),
+                        new AnonymisationTopology.ConsentSubject(),
+                        Types.STRING);
+        harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        harness.initializeState(snapshot);
+        harness.open();
+        send(consent(ALICE, ConsentChange.grant(T0900.toEpochMilli(), ANALYTICS_PI, false)));
+        LogEvent e = event("device", ALICE, T1000, "stamped-with-the-start-rules");
+        e.rulesVersion = base;
+        send(e);
+        watermark(T1100);
+
+        assertThat(deadLetters()).isEmpty();
+        assertThat(publishedNames()).containsExactly("stamped-with-the-start-rules");
     }
 }

@@ -688,13 +688,24 @@ public final class ClusterMain implements Callable<Integer> {
 
     /** Every topic the three jobs read or write. */
     Map<String, Integer> topics(ClusterState s, JobFiles f) throws IOException {
+        return VeilTopics.partitionsByName(topicList(s, f));
+    }
+
+    /** Creates the topics of the three jobs that do not exist yet. */
+    void createTopics(ClusterState s, JobFiles f) throws Exception {
+        List<VeilTopics.Topic> t = topicList(s, f);
+        new KafkaIo(bootstrap(s))
+                .createTopics(VeilTopics.partitionsByName(t), VeilTopics.localConfigsByName(t));
+    }
+
+    private List<VeilTopics.Topic> topicList(ClusterState s, JobFiles f) throws IOException {
         JobConfig job =
                 JobConfig.load(jobConfigCopy(s, f.config, "VEIL_PSEUDONYM_KEY", "pseudonym.key"));
         RuleSet rules = RulesText.read(f.rules).parse();
         AggregatesConfig agg =
                 AggregatesConfig.load(
                         jobConfigCopy(s, f.aggregates, "VEIL_NOISE_KEY", "noise.key"));
-        return VeilTopics.partitionsByName(VeilTopics.of(job, rules, agg, 3));
+        return VeilTopics.of(job, rules, agg, 3);
     }
 
     String bootstrap(ClusterState s) {
@@ -751,7 +762,7 @@ public final class ClusterMain implements Callable<Integer> {
                 ProcessHandle h = cluster.startBroker(s);
                 say("broker up, pid %d, data in %s", h.pid(), cluster.dir().resolve("kafka/data"));
             }
-            new KafkaIo(cluster.bootstrap(s)).createTopics(cluster.topics(s, files));
+            cluster.createTopics(s, files);
             cluster.writeFlinkConf(s);
             if (cluster.alive(s, "jobmanager.pid").isEmpty()) {
                 ProcessHandle jm = cluster.startJobManager();
@@ -874,7 +885,7 @@ public final class ClusterMain implements Callable<Integer> {
         @Override
         int run(ClusterState s) throws Exception {
             List<String> names = jobs == null || jobs.isEmpty() ? List.of("anonymisation") : jobs;
-            new KafkaIo(cluster.bootstrap(s)).createTopics(cluster.topics(s, files));
+            cluster.createTopics(s, files);
             for (String name : cluster.jobsOrKnown(s, names, ".id")) {
                 Optional<String> running = s.get("job." + name + ".id");
                 if (running.isPresent()

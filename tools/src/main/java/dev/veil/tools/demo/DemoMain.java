@@ -184,7 +184,10 @@ public final class DemoMain implements Callable<Integer> {
                             // the epochs the anonymisation job runs with (a boundary at noon):
                             // records of any other epoch would be dropped
                             .withKeyEpochs(jobConfig.keyEpochs);
-            io.createTopics(VeilTopics.partitionsByName(VeilTopics.of(jobConfig, ruleSet, agg, 3)));
+            List<VeilTopics.Topic> veilTopics = VeilTopics.of(jobConfig, ruleSet, agg, 3);
+            io.createTopics(
+                    VeilTopics.partitionsByName(veilTopics),
+                    VeilTopics.localConfigsByName(veilTopics));
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
             SampleData data =

@@ -38,13 +38,25 @@ public final class KafkaIo {
 
     /** Creates the topics that do not exist yet. */
     public void createTopics(Map<String, Integer> partitionsByTopic) throws Exception {
+        createTopics(partitionsByTopic, Map.of());
+    }
+
+    /**
+     * Creates the topics that do not exist yet, with the topic-level configs of {@code
+     * configsByTopic} (topics not named there get the broker's defaults).
+     */
+    public void createTopics(
+            Map<String, Integer> partitionsByTopic, Map<String, Map<String, String>> configsByTopic)
+            throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> topics = new ArrayList<>();
             partitionsByTopic.forEach(
                     (t, p) -> {
                         if (!existing.contains(t)) {
-                            topics.add(new NewTopic(t, p, (short) 1));
+                            topics.add(
+                                    new NewTopic(t, p, (short) 1)
+                                            .configs(configsByTopic.getOrDefault(t, Map.of())));
                         }
                     });
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);

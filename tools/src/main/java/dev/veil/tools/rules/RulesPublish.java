@@ -32,8 +32,10 @@ import java.util.concurrent.TimeUnit;
  * {@code ./veil rules publish FILE}: hands a new rules version to a running anonymisation job
  * through its control topic (docs/rules.md, "Rolling out a rules change"). The file is validated
  * first, as {@code rules check} does; an effective time sooner than now plus the lead is refused,
- * since records of that time may already be anonymised. Exit 0 once the broker has the record, 2
- * for a refusal (nothing is written), 1 when the broker cannot be written to.
+ * since records of that time may already be anonymised. The record is sent without a time: the
+ * control topic's broker stamps it (LogAppendTime). A control topic of more than one partition is
+ * refused. Exit 0 once the broker has the record, 2 for a refusal (nothing is written), 1 when the
+ * broker cannot be written to.
  */
 @Command(
         name = "publish",
@@ -130,16 +132,32 @@ public final class RulesPublish implements Callable<Integer> {
         p.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.setProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        // at least linger.ms + request.timeout.ms, or the producer refuses to start
+        p.setProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "20000");
         p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            // The record's own time is the publication time the job counts the lead from.
+            int partitions = producer.partitionsFor(topic).size();
+            if (partitions > 1) {
+                err.println(
+                        "not published: the control topic "
+                                + topic
+                                + " has "
+                                + partitions
+                                + " partitions; it must have exactly one, so that every reader"
+                                + " sees the versions in one order (the job refuses it too)."
+                                + " Recreate it with one partition (./veil topics create).");
+                err.flush();
+                return Cli.USER_ERROR;
+            }
+            // No record time: the broker sets it (the topic has message.timestamp.type
+            // LogAppendTime), and the job counts the lead from it, not from this machine's clock.
             RecordMetadata m =
                     producer.send(
                                     new ProducerRecord<>(
                                             topic,
                                             null,
-                                            now,
+                                            null,
                                             rules.version(),
                                             RuleVersions.toJson(
                                                     rules.version(), effective, doc.text(), now)))
@@ -158,7 +176,12 @@ public final class RulesPublish implements Callable<Integer> {
             out.flush();
             return 0;
         } catch (Exception e) {
-            err.println("not published: cannot write to " + topic + ": " + e.getMessage());
+            err.println(
+                    "not published: cannot write to "
+                            + topic
+                            + ": "
+                            + e.getMessage()
+                            + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
             err.flush();
             return 1;
         }

@@ -33,6 +33,20 @@ public final class VeilTopics {
             Map.of("cleanup.policy", "delete", "retention.ms", "-1");
 
     /**
+     * The rules control topic's configs: every version kept, and record times set by the broker
+     * (LogAppendTime), so that the lead a job counts from a version's publication does not depend
+     * on the publisher's clock.
+     */
+    public static final Map<String, String> CONTROL_RULES =
+            Map.of(
+                    "cleanup.policy",
+                    "delete",
+                    "retention.ms",
+                    "-1",
+                    "message.timestamp.type",
+                    "LogAppendTime");
+
+    /**
      * The topics of all three jobs.
      *
      * @param partitions partitions of the raw, consent and anonymised topics (the high-volume ones)
@@ -62,8 +76,8 @@ public final class VeilTopics {
         if (job.controlRulesTopic != null) {
             // One partition: one order of versions for every reader. Every version is kept, so a
             // job started without a checkpoint learns them all (compaction would keep only the
-            // last record of a version name).
-            t.add(new Topic(job.controlRulesTopic, "rules versions", 1, KEEP_ALL));
+            // last record of a version name). The broker's time is the publication time.
+            t.add(new Topic(job.controlRulesTopic, "rules versions", 1, CONTROL_RULES));
         }
         for (OutputRules o : rules.outputs().values()) {
             t.add(
@@ -82,6 +96,21 @@ public final class VeilTopics {
         t.add(new Topic(agg.usageOutputTopic, "usage releases", 1, delete(Duration.ofDays(365))));
         t.add(new Topic(agg.budgetTopic, "privacy budget lines", 1, delete(Duration.ofDays(365))));
         return t;
+    }
+
+    /**
+     * Topic name to the configs a local run must set too (the record time type; retention is left
+     * to the broker's defaults there): only the topics that need any.
+     */
+    public static Map<String, Map<String, String>> localConfigsByName(List<Topic> topics) {
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        for (Topic t : topics) {
+            String type = t.configs().get("message.timestamp.type");
+            if (type != null) {
+                out.put(t.name(), Map.of("message.timestamp.type", type));
+            }
+        }
+        return out;
     }
 
     /** Topic name to partitions, in the order of {@code topics}: what a local run creates. */
