@@ -44,6 +44,11 @@ import java.util.Objects;
  * and thread-safe.
  */
 public final class ForwardedForGeneraliser {
+    /**
+     * The most hops read, from the right: real chains have a handful; a client can write thousands
+     * of junk hops, and each would be parsed.
+     */
+    static final int MAX_HOPS = 32;
 
     private static final String REASON = "no_client_ip";
 
@@ -143,7 +148,13 @@ public final class ForwardedForGeneraliser {
         }
         IPAddress leftmostTrusted = null;
         int end = header.length();
+        int hops = 0;
         while (end >= 0) {
+            if (++hops > MAX_HOPS) {
+                // a chain this long is no real proxy path; its hops need not all be parsed
+                throw new InvalidValueException(
+                        REASON, "X-Forwarded-For value has more than " + MAX_HOPS + " hops");
+            }
             int comma = header.lastIndexOf(',', end - 1);
             String hop = header.substring(comma + 1, end).strip();
             end = comma;

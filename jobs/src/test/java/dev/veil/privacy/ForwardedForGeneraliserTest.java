@@ -167,4 +167,21 @@ class ForwardedForGeneraliserTest {
                 .hasMessageContaining("'" + cidr + "'")
                 .hasMessageContaining(problem);
     }
+
+    @Test
+    void aChainOfJunkHops_isCutAtMaxHops_withoutReadingTheRest() throws Exception {
+        String thirtyOne = "unknown, ".repeat(ForwardedForGeneraliser.MAX_HOPS - 1);
+        assertThat(
+                        cidr.generalise(
+                                "203.0.113.77, " + thirtyOne.substring(0, thirtyOne.length() - 2)))
+                .as(
+                        "the client %d hops from the right is still read",
+                        ForwardedForGeneraliser.MAX_HOPS)
+                .isEqualTo("203.0.113.0/24");
+        String many = "203.0.113.77, " + "unknown, ".repeat(5000) + "198.51.100.2";
+        assertThatThrownBy(() -> cidr.generalise(many))
+                .isInstanceOf(InvalidValueException.class)
+                .hasMessageContaining("more than " + ForwardedForGeneraliser.MAX_HOPS + " hops")
+                .hasMessageNotContaining("203.0.113");
+    }
 }

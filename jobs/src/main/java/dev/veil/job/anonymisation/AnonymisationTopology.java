@@ -232,7 +232,7 @@ public final class AnonymisationTopology {
     private static DataStream<OutRecord> risk(
             DataStream<OutRecord> published, JobConfig config, RulesText rules) {
         return published
-                .flatMap(new RiskObservations(rules, config.riskWindow))
+                .process(new RiskObservations(rules, config.riskWindow))
                 .uid(Uids.RISK_OBSERVATIONS)
                 .name("risk observations")
                 .keyBy(new RiskGroupKey())

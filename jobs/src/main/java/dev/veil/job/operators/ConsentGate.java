@@ -865,17 +865,14 @@ public class ConsentGate extends AbstractStreamOperator<OutRecord>
             }
             secret = g.secret;
         }
+        // Timestamped with the event's own time, for the risk measurement's windows (the Kafka
+        // sink writes no record timestamp from it: OutRecordSerializer leaves it to the broker).
         output.collect(
                 reuse.replace(
                         publication(
-                                rule,
-                                d,
-                                e,
-                                rule.topic(),
-                                keys,
-                                secret,
-                                epoch,
-                                state.policyVersion)));
+                                rule, d, e, rule.topic(), keys, secret, epoch, state.policyVersion),
+                        e.eventTime));
+        reuse.eraseTimestamp();
         outCounters.get(rule.name()).inc();
         return changed;
     }

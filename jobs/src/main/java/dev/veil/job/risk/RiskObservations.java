@@ -7,8 +7,8 @@ import dev.veil.rules.OutputRules;
 import dev.veil.rules.RuleSet;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,31 +17,35 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Turns each published record of an output with quasi-identifiers into a {@link RiskObservation}:
- * the output, the risk window of its published {@value #TIME_FIELD} and a digest of its
- * quasi-identifier values in the order the rules list them (a missing field, such as one a minor's
- * record drops, counts as its own value). It reads what analysts receive, so the measurement is of
- * the published data and leaks nothing beyond it. Records of other topics (dead letters, erasure
- * notices) and of outputs without quasi-identifiers pass by. Metric {@code veil.risk_unmeasured}:
- * published records without a readable {@value #TIME_FIELD}.
+ * the output, the risk window of the event's own time (the record's timestamp, which the consent
+ * gate sets, and which its forwarded watermark follows: a window is never closed before its records
+ * came, whatever the outputs' time truncation) and a digest of its quasi-identifier values in the
+ * order the rules list them (a missing field, such as one a minor's record drops, counts as its own
+ * value). The values are what analysts receive, so the measurement reveals nothing beyond the
+ * published data but how many records fall in each window. Records of other topics (dead letters,
+ * erasure notices) and of outputs without quasi-identifiers pass by. Metric {@code
+ * veil.risk_unmeasured}: published records without a timestamp (none from the gate).
  */
-public class RiskObservations extends RichFlatMapFunction<OutRecord, RiskObservation> {
+public class RiskObservations extends ProcessFunction<OutRecord, RiskObservation> {
     private static final long serialVersionUID = 1L;
 
-    /** The output field whose value places a record in a risk window. */
+    /**
+     * The output field that tools outside the job (which see no timestamps) window a record by; the
+     * job windows by the event's own time, which this field truncates.
+     */
     public static final String TIME_FIELD = "event_time";
 
     private final RulesText rulesText;
     private final long windowMillis;
 
     private transient Map<String, OutputRules> byTopic;
+    private transient Map<String, List<String>> quasiIdentifiersByTopic;
     private transient MessageDigest sha256;
     private transient Counter unmeasured;
 
@@ -58,9 +62,11 @@ public class RiskObservations extends RichFlatMapFunction<OutRecord, RiskObserva
     public void open(OpenContext openContext) throws NoSuchAlgorithmException {
         RuleSet rules = rulesText.parse();
         byTopic = new HashMap<>();
+        quasiIdentifiersByTopic = new HashMap<>();
         for (OutputRules o : rules.outputs().values()) {
-            if (!o.quasiIdentifiers().isEmpty()) {
-                byTopic.putIfAbsent(o.topic(), o);
+            if (!o.quasiIdentifiers().isEmpty() && !byTopic.containsKey(o.topic())) {
+                byTopic.put(o.topic(), o);
+                quasiIdentifiersByTopic.put(o.topic(), List.copyOf(o.quasiIdentifiers()));
             }
         }
         unmeasured =
@@ -68,24 +74,23 @@ public class RiskObservations extends RichFlatMapFunction<OutRecord, RiskObserva
     }
 
     @Override
-    public void flatMap(OutRecord r, Collector<RiskObservation> out) throws Exception {
+    public void processElement(OutRecord r, Context ctx, Collector<RiskObservation> out)
+            throws Exception {
         OutputRules output = byTopic.get(r.topic);
         if (output == null) {
             return;
         }
-        JsonNode record = Json.MAPPER.readTree(r.value);
-        long time;
-        try {
-            time = Instant.parse(record.path(TIME_FIELD).asText()).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        Long time = ctx.timestamp();
+        if (time == null) {
             unmeasured.inc();
             return;
         }
+        JsonNode record = Json.MAPPER.readTree(r.value);
         out.collect(
                 new RiskObservation(
                         output.name(),
                         Math.floorDiv(time, windowMillis) * windowMillis,
-                        group(record, List.copyOf(output.quasiIdentifiers())),
+                        group(record, quasiIdentifiersByTopic.get(r.topic)),
                         1));
     }
 

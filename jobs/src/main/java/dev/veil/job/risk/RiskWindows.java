@@ -31,8 +31,9 @@ import java.util.Map;
  * privacy", IJUFKS 10(5)) as ARX and Google's Sensitive Data Protection report them (records at
  * risk under a prosecutor model: a record in a group of size s is re-identified with probability at
  * most 1/s by someone who knows the person is in the data). Metrics per output: {@code
- * veil.risk_unique_share} (gauge, the last window this task closed, in [0, 1]) and {@code
- * veil.risk_over_threshold} (windows whose unique share was above {@code risk.max_unique_share}).
+ * veil.risk_unique_share} (gauge, the newest window this task closed, in [0, 1]; each task closes
+ * some of the windows, so take the maximum over tasks) and {@code veil.risk_over_threshold}
+ * (windows whose unique share was above {@code risk.max_unique_share}).
  */
 public class RiskWindows extends KeyedProcessFunction<String, RiskObservation, OutRecord> {
     private static final long serialVersionUID = 1L;
@@ -46,6 +47,7 @@ public class RiskWindows extends KeyedProcessFunction<String, RiskObservation, O
     private transient ValueState<RiskTotals> totals;
     private transient Map<String, OutputRules> outputs;
     private transient Map<String, Double> lastShare;
+    private transient Map<String, Long> lastWindow;
     private transient Map<String, Counter> overThreshold;
 
     /**
@@ -71,6 +73,7 @@ public class RiskWindows extends KeyedProcessFunction<String, RiskObservation, O
                                         "totals", TypeInformation.of(RiskTotals.class)));
         outputs = new HashMap<>(rulesText.parse().outputs());
         lastShare = new HashMap<>();
+        lastWindow = new HashMap<>();
         overThreshold = new HashMap<>();
         MetricGroup veil = getRuntimeContext().getMetricGroup().addGroup("veil");
         for (OutputRules o : outputs.values()) {
@@ -117,7 +120,11 @@ public class RiskWindows extends KeyedProcessFunction<String, RiskObservation, O
         double uniqueShare = (double) t.unique / t.records;
         double belowKShare = (double) t.belowK / t.records;
         boolean over = uniqueShare > maxUniqueShare;
-        lastShare.put(output, uniqueShare);
+        // windows close in any order across keys: the gauge shows this task's newest one
+        if (start >= lastWindow.getOrDefault(output, Long.MIN_VALUE)) {
+            lastWindow.put(output, start);
+            lastShare.put(output, uniqueShare);
+        }
         if (over && overThreshold.containsKey(output)) {
             overThreshold.get(output).inc();
         }

@@ -22,6 +22,7 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
@@ -623,6 +624,12 @@ class ConsentGateTest extends VeilTestBase {
             i++;
         }
         assertThat(record).isNotNegative().isLessThan(mark);
+        // and with the event's own time as its timestamp, which the risk measurement windows by
+        @SuppressWarnings("unchecked")
+        StreamRecord<OutRecord> published =
+                (StreamRecord<OutRecord>) harness.getOutput().toArray()[record];
+        assertThat(published.hasTimestamp()).isTrue();
+        assertThat(published.getTimestamp()).isEqualTo(t.plusSeconds(30).toEpochMilli());
         harness.processWatermark2(new Watermark(t.plusSeconds(600).toEpochMilli()));
         assertThat(emittedWatermarks())
                 .as("now the log watermark is the lesser")

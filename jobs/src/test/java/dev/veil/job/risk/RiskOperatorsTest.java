@@ -6,7 +6,7 @@ import dev.veil.record.Json;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.StreamFlatMap;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -52,10 +52,17 @@ class RiskOperatorsTest {
         List<RiskObservation> observed = new ArrayList<>();
         try (var h =
                 new OneInputStreamOperatorTestHarness<>(
-                        new StreamFlatMap<>(new RiskObservations(RULES, HOUR)))) {
+                        new ProcessOperator<>(new RiskObservations(RULES, HOUR)))) {
             h.open();
             for (OutRecord r : published) {
-                h.processElement(new StreamRecord<>(r));
+                // timestamped as the gate publishes: the event's own time (here its published one)
+                JsonNode t = Json.MAPPER.readTree(r.value).path("event_time");
+                if (t.isTextual()) {
+                    h.processElement(
+                            new StreamRecord<>(r, Instant.parse(t.asText()).toEpochMilli()));
+                } else {
+                    h.processElement(new StreamRecord<>(r));
+                }
             }
             observed.addAll(h.extractOutputValues());
         }
