@@ -1,6 +1,7 @@
 package dev.veil.job.records;
 
 import dev.veil.record.DeadLetterReason;
+import dev.veil.rules.OutputRules;
 
 /**
  * One anonymised record on its way to one output, waiting for its subject's consent decision; or,
@@ -51,6 +52,41 @@ public class LogEvent implements FromKafka {
     public DeadLetter deadLetter;
 
     public LogEvent() {}
+
+    /**
+     * The event the record processor's {@code anonymised} callback describes, as the source emits
+     * it (and the tools that run the job's code path outside Flink: preview, utility).
+     *
+     * @param output the output whose rules made it; its name and rules version are kept
+     * @param sourceTopic where the raw record came from (with partition, offset, timestamp)
+     */
+    public static LogEvent anonymised(
+            OutputRules output,
+            String subjectKey,
+            long eventTime,
+            byte[] anonymised,
+            String outputKey,
+            int[] slots,
+            int keySlot,
+            String sourceTopic,
+            int sourcePartition,
+            long sourceOffset,
+            long sourceTimestamp) {
+        LogEvent e = new LogEvent();
+        e.output = output.name();
+        e.rulesVersion = output.rulesVersion();
+        e.subject = subjectKey;
+        e.eventTime = eventTime;
+        e.outputKey = outputKey;
+        e.payload = anonymised;
+        e.slots = slots;
+        e.keySlot = keySlot;
+        e.sourceTopic = sourceTopic;
+        e.sourcePartition = sourcePartition;
+        e.sourceOffset = sourceOffset;
+        e.sourceTimestamp = sourceTimestamp;
+        return e;
+    }
 
     @Override
     public long kafkaOffset() {

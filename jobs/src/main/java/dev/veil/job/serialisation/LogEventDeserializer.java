@@ -150,20 +150,19 @@ public final class LogEventDeserializer implements KafkaRecordDeserializationSch
                 String outputKey,
                 int[] slots,
                 int keySlot) {
-            LogEvent e = new LogEvent();
-            e.output = output.name();
-            e.rulesVersion = output.rulesVersion();
-            e.subject = subjectKey;
-            e.eventTime = eventTime;
-            e.outputKey = outputKey;
-            e.payload = anonymised;
-            e.slots = slots;
-            e.keySlot = keySlot;
-            e.sourceTopic = record.topic();
-            e.sourcePartition = record.partition();
-            e.sourceOffset = record.offset();
-            e.sourceTimestamp = record.timestamp();
-            out.collect(e);
+            out.collect(
+                    LogEvent.anonymised(
+                            output,
+                            subjectKey,
+                            eventTime,
+                            anonymised,
+                            outputKey,
+                            slots,
+                            keySlot,
+                            record.topic(),
+                            record.partition(),
+                            record.offset(),
+                            record.timestamp()));
         }
 
         @Override

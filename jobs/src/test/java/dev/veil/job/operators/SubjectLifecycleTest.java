@@ -144,18 +144,19 @@ class SubjectLifecycleTest extends VeilTestBase {
                             String outputKey,
                             int[] slots,
                             int keySlot) {
-                        LogEvent e = new LogEvent();
-                        e.output = output.name();
-                        e.subject = subjectKey;
-                        e.eventTime = eventTime;
-                        e.payload = anonymised;
-                        e.outputKey = outputKey;
-                        e.slots = slots;
-                        e.keySlot = keySlot;
-                        e.sourceTopic = "veil.raw." + stream;
-                        e.sourcePartition = 0;
-                        e.sourceOffset = at;
-                        e.sourceTimestamp = eventTime;
+                        LogEvent e =
+                                LogEvent.anonymised(
+                                        output,
+                                        subjectKey,
+                                        eventTime,
+                                        anonymised,
+                                        outputKey,
+                                        slots,
+                                        keySlot,
+                                        "veil.raw." + stream,
+                                        0,
+                                        at,
+                                        eventTime);
                         try {
                             harness.processElement1(e, eventTime);
                         } catch (Exception ex) {

@@ -230,6 +230,7 @@ public final class BenchMain implements Callable<Integer> {
             }
             topics.put(jobConfig.consentTopic, 3);
             topics.put(jobConfig.erasureTopic, 1);
+            topics.put(jobConfig.riskTopic, 1);
             for (Peer p : peers) {
                 p.outputs().forEach(t -> topics.put(t, 3));
                 if (p.deadLetters() != null) {

@@ -167,16 +167,19 @@ final class PreviewEngine {
                             String outputKey,
                             int[] slots,
                             int keySlot) {
-                        LogEvent e = new LogEvent();
-                        e.output = output.name();
-                        e.subject = subjectKey;
-                        e.eventTime = eventTime;
-                        e.outputKey = outputKey;
-                        e.payload = anonymised;
-                        e.slots = slots;
-                        e.keySlot = keySlot;
-                        e.sourceTopic = "preview." + in.stream();
-                        e.sourceOffset = sourceOffset;
+                        LogEvent e =
+                                LogEvent.anonymised(
+                                        output,
+                                        subjectKey,
+                                        eventTime,
+                                        anonymised,
+                                        outputKey,
+                                        slots,
+                                        keySlot,
+                                        "preview." + in.stream(),
+                                        0,
+                                        sourceOffset,
+                                        0);
                         outcomes.add(publish(output, e, in.minor()));
                     }
 
