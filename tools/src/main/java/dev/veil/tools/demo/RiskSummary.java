@@ -32,7 +32,7 @@ final class RiskSummary {
                 String.format(
                         Locale.ROOT,
                         "re-identification risk of the published records (veil.risk; per window of the"
-                                + " published event_time, k %d, warning above %.0f %% unique):%n",
+                                + " events' time, k %d, warning above %.0f %% unique):%n",
                         first.path("k").asLong(),
                         100 * first.path("max_unique_share").asDouble()));
         byOutput.forEach(

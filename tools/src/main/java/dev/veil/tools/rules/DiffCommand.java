@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
             "Then the re-identification risk each file would give, per output, on every record of"
                     + " the generator's day for N synthetic subjects: records, the share unique on"
                     + " their quasi-identifiers and the share in groups smaller than k (10), per"
-                    + " hour of published event_time, as the job measures it. A rise is shown, not"
+                    + " hour of published event_time (the job windows by the events' own time: the same"
+                    + " records whenever the time truncation divides the hour). A rise is shown, not"
                     + " counted as weakening: the rule changes that cause it are flagged above.",
             "Exit 0: no change; 1: changes, none weakening; 3: a change weakens privacy; 2: a file"
                     + " is invalid (file:line: what is wrong)."
