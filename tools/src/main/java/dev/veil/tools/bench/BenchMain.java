@@ -478,15 +478,7 @@ public final class BenchMain implements Callable<Integer> {
                 "generating about %,d raw events (%,d data subjects, the demo's mix) ...",
                 events, subjects);
         SampleData data =
-                SampleData.generate(
-                        42,
-                        subjects,
-                        LocalDate.of(2026, 11, 28),
-                        new Topics(
-                                c.inputTopics.get("device"),
-                                c.inputTopics.get("location"),
-                                c.inputTopics.get("service"),
-                                c.consentTopic));
+                SampleData.generate(42, subjects, LocalDate.of(2026, 11, 28), Topics.of(c));
         long n = 0;
         long t0 = System.nanoTime();
         try (KafkaIo.Producer p = io.producer()) {

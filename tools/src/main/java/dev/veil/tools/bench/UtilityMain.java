@@ -147,16 +147,7 @@ public final class UtilityMain implements Callable<Integer> {
         byte[] master = fixedKey("veil-utility-master");
         Pseudonymiser pseudonymiser = new Pseudonymiser(master);
 
-        SampleData data =
-                SampleData.generate(
-                        seed,
-                        subjects,
-                        day,
-                        new Topics(
-                                job.inputTopics.get("device"),
-                                job.inputTopics.get("location"),
-                                job.inputTopics.get("service"),
-                                job.consentTopic));
+        SampleData data = SampleData.generate(seed, subjects, day, Topics.of(job));
         Map<String, ConsentHistory> consent =
                 consent(data, job.consentTopic, ruleSet, pseudonymiser);
         List<String[]> observations =

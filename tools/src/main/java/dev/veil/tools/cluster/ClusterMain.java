@@ -1047,16 +1047,7 @@ public final class ClusterMain implements Callable<Integer> {
         @Override
         int run(ClusterState s) throws Exception {
             JobConfig job = JobConfig.load(files.config);
-            SampleData data =
-                    SampleData.generate(
-                            seed,
-                            subjects,
-                            day,
-                            new Topics(
-                                    job.inputTopics.get("device"),
-                                    job.inputTopics.get("location"),
-                                    job.inputTopics.get("service"),
-                                    job.consentTopic));
+            SampleData data = SampleData.generate(seed, subjects, day, Topics.of(job));
             KafkaIo io = new KafkaIo(cluster.bootstrap(s));
             Map<String, Long> counts = new TreeMap<>();
             try (KafkaIo.Producer producer = io.producer()) {

@@ -190,16 +190,7 @@ public final class DemoMain implements Callable<Integer> {
                     VeilTopics.localConfigsByName(veilTopics));
 
             say("generating %,d data subjects over %s (seed %d) ...", subjects, day, seed);
-            SampleData data =
-                    SampleData.generate(
-                            seed,
-                            subjects,
-                            day,
-                            new Topics(
-                                    jobConfig.inputTopics.get("device"),
-                                    jobConfig.inputTopics.get("location"),
-                                    jobConfig.inputTopics.get("service"),
-                                    jobConfig.consentTopic));
+            SampleData data = SampleData.generate(seed, subjects, day, Topics.of(jobConfig));
             long latest =
                     data.records().stream()
                             .mapToLong(SampleRecord::timestampMillis)

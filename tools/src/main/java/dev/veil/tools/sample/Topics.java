@@ -1,5 +1,7 @@
 package dev.veil.tools.sample;
 
+import dev.veil.config.JobConfig;
+
 import java.util.Objects;
 
 /**
@@ -18,6 +20,15 @@ public record Topics(String device, String location, String service, String cons
         requireName(location, "location");
         requireName(service, "service");
         requireName(consent, "consent");
+    }
+
+    /** The input topics the anonymisation job of {@code job} reads. */
+    public static Topics of(JobConfig job) {
+        return new Topics(
+                job.inputTopics.get("device"),
+                job.inputTopics.get("location"),
+                job.inputTopics.get("service"),
+                job.consentTopic);
     }
 
     private static void requireName(String name, String what) {
